@@ -1,0 +1,8 @@
+export const batchConfig = {
+  maxRows: {
+    doc: 'A partition batch is flushed at this many rows or messages, whichever comes first.',
+    format: 'positive-int', default: 20_000, env: 'BATCH_MAX_ROWS',
+  },
+  maxBytes: { doc: 'A partition batch is flushed at this many bytes of message bodies.', format: 'positive-int', default: 8 * 1024 * 1024, env: 'BATCH_MAX_BYTES' },
+  maxWaitMs: { doc: 'A partition batch is flushed this long after its first message.', format: 'positive-int', default: 1_000, env: 'BATCH_MAX_WAIT_MS' },
+};

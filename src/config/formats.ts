@@ -1,0 +1,103 @@
+import convict from 'convict';
+
+// Each format's message says what is allowed, so a start-up error names key, value and the rule.
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+convict.addFormats({
+  'positive-int': {
+    validate(value: unknown) {
+      if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a whole number ≥ 1');
+    },
+    coerce: (value: string) => Number(value),
+  },
+  'non-negative-int': {
+    validate(value: unknown) {
+      if (!Number.isInteger(value) || (value as number) < 0) throw new Error('must be a whole number ≥ 0');
+    },
+    coerce: (value: string) => Number(value),
+  },
+  'max-deliver': {
+    validate(value: unknown) {
+      if (!Number.isInteger(value) || ((value as number) < 1 && value !== -1)) {
+        throw new Error('must be -1 (never give up) or a whole number ≥ 1');
+      }
+    },
+    coerce: (value: string) => Number(value),
+  },
+  fraction: {
+    validate(value: unknown) {
+      if (!isNumber(value) || value <= 0 || value >= 1) throw new Error('must be a number between 0 and 1 (exclusive)');
+    },
+    coerce: (value: string) => Number(value),
+  },
+  'non-negative-number': {
+    validate(value: unknown) {
+      if (!isNumber(value) || value < 0) throw new Error('must be a number ≥ 0');
+    },
+    coerce: (value: string) => Number(value),
+  },
+  'nats-url': {
+    validate(value: unknown) {
+      const urls = String(value).split(',').map((s) => s.trim());
+      for (const url of urls) {
+        if (!/^(nats|tls|ws|wss):\/\/[^\s/]+$/.test(url) && !/^[^\s/:]+:\d+$/.test(url)) {
+          throw new Error('must be nats://host:port (comma-separated for a cluster)');
+        }
+      }
+    },
+  },
+  'http-url-or-empty': {
+    validate(value: unknown) {
+      if (value === '') return;
+      let url: URL;
+      try {
+        url = new URL(String(value));
+      } catch {
+        throw new Error('must be empty (embedded ClickHouse) or an http(s):// URL');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new Error('must be empty (embedded ClickHouse) or an http(s):// URL');
+      }
+    },
+  },
+  'subject-token': {
+    validate(value: unknown) {
+      if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) {
+        throw new Error('must be one NATS subject token: letters, digits, _ or -');
+      }
+    },
+  },
+  identifier: {
+    validate(value: unknown) {
+      if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+        throw new Error('must be an identifier: a letter or _ then letters, digits or _');
+      }
+    },
+  },
+  'metric-overrides': {
+    validate(value: unknown) {
+      if (!Array.isArray(value)) throw new Error('must be a list of {match, relative?|absolute?, zeroFloor?}');
+      value.forEach((entry: unknown, i: number) => {
+        const e = entry as Record<string, unknown>;
+        const where = `entry ${i}`;
+        if (typeof e !== 'object' || e === null) throw new Error(`${where} must be an object`);
+        const allowed = new Set(['match', 'relative', 'absolute', 'zeroFloor']);
+        for (const key of Object.keys(e)) {
+          if (!allowed.has(key)) throw new Error(`${where} has unknown key "${key}" (allowed: match, relative, absolute, zeroFloor)`);
+        }
+        if (typeof e.match !== 'string' || e.match === '') throw new Error(`${where} needs "match": a metric name or glob`);
+        if ((e.relative === undefined) === (e.absolute === undefined)) {
+          throw new Error(`${where} needs exactly one of "relative" or "absolute"`);
+        }
+        for (const key of ['relative', 'absolute', 'zeroFloor'] as const) {
+          if (e[key] !== undefined && (!isNumber(e[key]) || (e[key] as number) < 0)) {
+            throw new Error(`${where} "${key}" must be a number ≥ 0`);
+          }
+        }
+      });
+    },
+    coerce: (value: string) => JSON.parse(value) as unknown,
+  },
+});

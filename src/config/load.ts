@@ -1,0 +1,100 @@
+import convict from 'convict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { schema } from './schema.js';
+import { packageRoot } from '../package-root.js';
+
+export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
+export type FilterOverride = SiftConfig['filter']['overrides'][number];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function build(env: NodeJS.ProcessEnv) {
+  return convict(schema, { env, args: [] });
+}
+
+/** Finds a key's environment variable by walking the schema, for error messages. */
+function envName(path: string): string | undefined {
+  let node: unknown = schema;
+  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  const env = (node as { env?: string } | undefined)?.env;
+  return typeof env === 'string' ? env : undefined;
+}
+
+/** Turns convict's "key: rule: value was X" lines into one line naming key, env var, value and rule. */
+function describe(error: unknown): string {
+  const lines = String((error as Error).message ?? error).split('\n').filter(Boolean);
+  return lines
+    .map((line) => {
+      const m = /^([\w.]+): (.*?)(?:: value was (.*))?$/.exec(line);
+      if (!m) return line;
+      const [, key, rule, value] = m;
+      const env = envName(key!);
+      const where = env ? `${key} (${env})` : key;
+      return value === undefined ? `${where}: ${rule}` : `${where} = ${value}: ${rule}`;
+    })
+    .join('; ');
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** An extra JSON file given with --config; wins over config/ files, loses to env. */
+  file?: string;
+}
+
+/**
+ * Defaults < config/default.json < config/<NODE_ENV>.json < --config FILE < environment.
+ * Unknown keys and invalid values throw one ConfigError that names each offending key.
+ */
+export function loadConfig(options: LoadOptions = {}): SiftConfig {
+  const env = options.env ?? process.env;
+  const config = build(env);
+  const files = [join(packageRoot, 'config', 'default.json')];
+  if (env.NODE_ENV) files.push(join(packageRoot, 'config', `${env.NODE_ENV}.json`));
+  if (options.file) {
+    if (!existsSync(options.file)) throw new ConfigError(`--config ${options.file}: no such file`);
+    files.push(options.file);
+  }
+  try {
+    config.loadFile(files.filter(existsSync));
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: ${describe(error)}`);
+  }
+  const props = config.getProperties();
+  checkCombinations(props);
+  return props;
+}
+
+/** Rules that tie keys together, checked before any I/O. */
+function checkCombinations(config: SiftConfig): void {
+  const { batch, nats } = config;
+  if (nats.consumer.maxAckPending <= batch.maxRows) {
+    throw new ConfigError(
+      `invalid configuration: nats.consumer.maxAckPending (CONSUMER_MAX_ACK_PENDING) = ${nats.consumer.maxAckPending}: ` +
+        `must be larger than batch.maxRows (BATCH_MAX_ROWS) = ${batch.maxRows}, or a partition stalls before its batch is full`,
+    );
+  }
+  if (nats.consumer.ackWaitMs <= batch.maxWaitMs) {
+    throw new ConfigError(
+      `invalid configuration: nats.consumer.ackWaitMs (CONSUMER_ACK_WAIT_MS) = ${nats.consumer.ackWaitMs}: ` +
+        `must be longer than batch.maxWaitMs (BATCH_MAX_WAIT_MS) = ${batch.maxWaitMs}`,
+    );
+  }
+  if (nats.subjectPrefix === nats.dlqSubjectPrefix) {
+    throw new ConfigError(
+      `invalid configuration: nats.dlqSubjectPrefix (DLQ_SUBJECT_PREFIX) = "${nats.dlqSubjectPrefix}": must differ from nats.subjectPrefix`,
+    );
+  }
+}
+
+/** The configuration as JSON with secrets masked, for logs and `sift config`. */
+export function describeConfig(config: SiftConfig): Record<string, unknown> {
+  const masked = structuredClone(config) as SiftConfig;
+  if (masked.nats.password) masked.nats.password = '[redacted]';
+  if (masked.nats.token) masked.nats.token = '[redacted]';
+  if (masked.clickhouse.password) masked.clickhouse.password = '[redacted]';
+  return masked as unknown as Record<string, unknown>;
+}

@@ -1,0 +1,15 @@
+import './formats.js';
+import { natsConfig } from '../sources/jetstream/config.js';
+import { clickhouseConfig } from '../sinks/clickhouse/config.js';
+import { batchConfig } from '../batch/config.js';
+import { filterConfig } from '../transforms/device-filter/config.js';
+import { telemetryConfig } from '../telemetry/config.js';
+
+/** The whole schema; every key carries its own docs, default and environment variable. */
+export const schema = {
+  nats: natsConfig,
+  clickhouse: clickhouseConfig,
+  batch: batchConfig,
+  filter: filterConfig,
+  telemetry: telemetryConfig,
+};

@@ -1,0 +1,41 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** RFC 3339 date-time with a zone, e.g. 2026-11-23T19:20:00Z or 2026-11-23T20:20:00.250+01:00. */
+export const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$';
+
+const METRIC_NAME = '^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$';
+const LABEL_NAME = '^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$';
+
+/** Body of telemetry.metrics.<device_id>: one reading of several metrics of one device. */
+export const DeviceMetricsMessage = Type.Object(
+  {
+    ts: Type.Optional(
+      Type.Union([
+        Type.String({ pattern: RFC3339, description: 'Event time, RFC 3339 with a zone.' }),
+        Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'Event time in epoch milliseconds.' }),
+      ], { description: 'Event time; the JetStream arrival time when absent.' }),
+    ),
+    device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Must equal the subject key when given.' })),
+    metrics: Type.Record(Type.String({ pattern: METRIC_NAME }), Type.Number(), {
+      minProperties: 1,
+      maxProperties: 1000,
+      additionalProperties: false,
+      description: 'Metric name (a letter or _, then up to 127 of letters, digits, _ . : / -) to a finite number.',
+    }),
+    labels: Type.Optional(
+      Type.Record(Type.String({ pattern: LABEL_NAME }), Type.String({ maxLength: 1024 }), {
+        maxProperties: 64,
+        additionalProperties: false,
+        description: 'Free-form string labels stored with each row.',
+      }),
+    ),
+  },
+  {
+    $id: 'https://sift.dev/schemas/device-metrics.schema.json',
+    title: 'Sift device metrics message',
+    description: 'Published to <prefix>.metrics.<device_id>.',
+    additionalProperties: false,
+  },
+);
+
+export type DeviceMetricsMessage = Static<typeof DeviceMetricsMessage>;

@@ -1,0 +1,19 @@
+export const clickhouseConfig = {
+  url: {
+    doc: 'ClickHouse HTTP URL. Empty: the embedded engine (chDB) in this process.',
+    format: 'http-url-or-empty', default: '', env: 'CLICKHOUSE_URL',
+  },
+  user: { doc: 'ClickHouse user (HTTP only).', format: String, default: 'default', env: 'CLICKHOUSE_USER' },
+  password: { doc: 'ClickHouse password (HTTP only).', format: String, default: '', env: 'CLICKHOUSE_PASSWORD', sensitive: true },
+  database: { doc: 'Database holding Sift tables.', format: 'identifier', default: 'telemetry', env: 'CLICKHOUSE_DATABASE' },
+  embeddedPath: {
+    doc: 'Data directory of the embedded engine (one process at a time may hold it).',
+    format: String, default: './data/clickhouse', env: 'CLICKHOUSE_EMBEDDED_PATH',
+  },
+  retentionDays: { doc: 'Days raw rows are kept (table TTL).', format: 'positive-int', default: 90, env: 'RETENTION_DAYS' },
+  requestTimeoutMs: { doc: 'Timeout of one ClickHouse request.', format: 'positive-int', default: 30_000, env: 'CLICKHOUSE_REQUEST_TIMEOUT_MS' },
+  retry: {
+    initialMs: { doc: 'First retry delay of a failed insert.', format: 'positive-int', default: 200, env: 'INSERT_RETRY_INITIAL_MS' },
+    maxMs: { doc: 'Largest retry delay of a failed insert (capped exponential backoff with jitter).', format: 'positive-int', default: 30_000, env: 'INSERT_RETRY_MAX_MS' },
+  },
+};

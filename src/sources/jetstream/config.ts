@@ -1,0 +1,49 @@
+export const natsConfig = {
+  url: { doc: 'NATS server URL(s), comma-separated for a cluster.', format: 'nats-url', default: 'nats://127.0.0.1:4222', env: 'NATS_URL' },
+  user: { doc: 'NATS user name (with password).', format: String, default: '', env: 'NATS_USER' },
+  password: { doc: 'NATS password.', format: String, default: '', env: 'NATS_PASSWORD', sensitive: true },
+  token: { doc: 'NATS auth token.', format: String, default: '', env: 'NATS_TOKEN', sensitive: true },
+  creds: { doc: 'Path to a NATS .creds file (JWT + NKey).', format: String, default: '', env: 'NATS_CREDS' },
+  stream: { doc: 'JetStream stream holding the telemetry.', format: 'identifier', default: 'TELEMETRY', env: 'STREAM_NAME' },
+  subjectPrefix: {
+    doc: 'First subject token: devices publish to <prefix>.<kind>.<key>.',
+    format: 'subject-token', default: 'telemetry', env: 'SUBJECT_PREFIX',
+  },
+  partitions: {
+    doc: 'Number of key partitions (fixed once provisioned: changing it needs a new stream).',
+    format: 'positive-int', default: 16, env: 'PARTITIONS',
+  },
+  storage: { doc: 'Stream storage.', format: ['file', 'memory'], default: 'file', env: 'STREAM_STORAGE' },
+  replicas: { doc: 'Stream replicas (1, 3 or 5 in a cluster).', format: [1, 3, 5], default: 1, env: 'STREAM_REPLICAS' },
+  maxAgeS: { doc: 'Stream retention in seconds (0 = unlimited).', format: 'non-negative-int', default: 7 * 24 * 3600, env: 'STREAM_MAX_AGE_S' },
+  maxBytes: { doc: 'Stream size limit in bytes (-1 = unlimited).', format: 'int', default: -1, env: 'STREAM_MAX_BYTES' },
+  maxMsgBytes: {
+    doc: 'Largest accepted message body in bytes; larger ones are dead-lettered as oversize.',
+    format: 'positive-int', default: 64 * 1024, env: 'MAX_MESSAGE_BYTES',
+  },
+  dlqStream: { doc: 'Stream holding dead-lettered messages.', format: 'identifier', default: 'TELEMETRY_DLQ', env: 'DLQ_STREAM_NAME' },
+  dlqSubjectPrefix: {
+    doc: 'First subject token of dead letters: <prefix>.<kind>.',
+    format: 'subject-token', default: 'telemetry-dlq', env: 'DLQ_SUBJECT_PREFIX',
+  },
+  consumer: {
+    prefix: { doc: 'Durable consumer name prefix; partition p is <prefix>-p<p>.', format: 'subject-token', default: 'sift', env: 'CONSUMER_PREFIX' },
+    group: { doc: 'Priority group name the workers pull in (pinned client).', format: 'subject-token', default: 'sift', env: 'CONSUMER_GROUP' },
+    ackWaitMs: {
+      doc: 'How long the server waits for an ack before redelivering. Must exceed the batch wait plus a slow insert.',
+      format: 'positive-int', default: 60_000, env: 'CONSUMER_ACK_WAIT_MS',
+    },
+    maxAckPending: {
+      doc: 'Unacked messages allowed per partition; must be larger than a batch (one AckAll covers a whole batch).',
+      format: 'positive-int', default: 100_000, env: 'CONSUMER_MAX_ACK_PENDING',
+    },
+    maxDeliver: {
+      doc: 'Deliveries before the server gives a message up. -1: never, since bad input is dead-lettered by the worker and redelivery only follows a worker or ClickHouse outage, which must not lose data.',
+      format: 'max-deliver', default: -1, env: 'CONSUMER_MAX_DELIVER',
+    },
+    pinnedTtlMs: {
+      doc: 'How long a silent pinned worker keeps its partition before another may take it over.',
+      format: 'positive-int', default: 15_000, env: 'CONSUMER_PINNED_TTL_MS',
+    },
+  },
+};

@@ -1,0 +1,31 @@
+export const filterConfig = {
+  snapshotIntervalS: {
+    doc: 'Store a device message when this much event time has passed since its last stored one.',
+    format: 'positive-int', default: 300, env: 'FILTER_SNAPSHOT_INTERVAL_S',
+  },
+  changeThreshold: {
+    doc: 'Store when any metric changed by at least this fraction of its last stored value.',
+    format: 'fraction', default: 0.05, env: 'FILTER_CHANGE_THRESHOLD',
+  },
+  zeroFloor: {
+    doc: 'When the last stored value is 0, a new value counts as a change if its magnitude exceeds this.',
+    format: 'non-negative-number', default: 1, env: 'FILTER_ZERO_FLOOR',
+  },
+  store: {
+    doc: 'What a stored message writes: "whole" (every metric) or "changed" (only the metrics that triggered).',
+    format: ['whole', 'changed'], default: 'whole', env: 'FILTER_STORE',
+  },
+  storePrevious: {
+    doc: 'On a change, also store the last received but unstored message before it (reason "previous").',
+    format: Boolean, default: false, env: 'FILTER_STORE_PREVIOUS',
+  },
+  idleEvictS: {
+    doc: 'Forget a device silent this long (wall clock); its next message is a first contact.',
+    format: 'positive-int', default: 3600, env: 'FILTER_IDLE_EVICT_S',
+  },
+  overrides: {
+    doc: 'Per-metric rules, first match wins: [{"match": "error_rate", "absolute": 0.01}, {"match": "temp_*", "relative": 0.1, "zeroFloor": 0.5}].',
+    format: 'metric-overrides', default: [] as Array<{ match: string; relative?: number; absolute?: number; zeroFloor?: number }>,
+    env: 'FILTER_OVERRIDES',
+  },
+};

@@ -1,0 +1,118 @@
+import type { DeviceReading } from '../../kinds/metrics/decode.js';
+import { isChange, type ChangeRules } from './rules.js';
+
+export type StoreReason = 'first_contact' | 'snapshot' | 'change' | 'previous';
+
+/** What the filter remembers of one device. */
+export interface DeviceState {
+  /** Last stored value of each metric: the reference every change is measured against. */
+  reference: Map<string, number>;
+  /** Event time of the newest stored message; an older message is late. */
+  lastStoredTs: number;
+  /** Event time of the newest whole store (first contact or snapshot, or any store in "whole" mode): the snapshot clock. */
+  lastWholeTs: number;
+  /** Last received message that was not stored, kept only with storePrevious. */
+  previous: DeviceReading | undefined;
+  /** Wall-clock time of the last message, for idle eviction. */
+  lastSeenAt: number;
+}
+
+export interface DecideSettings {
+  snapshotIntervalMs: number;
+  store: 'whole' | 'changed';
+  storePrevious: boolean;
+  rules: ChangeRules;
+}
+
+/** One write the filter asks for: these metrics of this reading, with this reason. */
+export interface StoreRequest {
+  reason: StoreReason;
+  reading: DeviceReading;
+  /** Metric names to write; all of the reading's when undefined. */
+  metrics: string[] | undefined;
+}
+
+export interface Decision {
+  stores: StoreRequest[];
+  /** Metrics (present in the reading) whose change triggered, for "changed" mode and tests. */
+  changed: string[];
+  /** Metrics that disappeared from the reading since the last store. */
+  disappeared: string[];
+  late: boolean;
+}
+
+function changedMetrics(state: DeviceState, reading: DeviceReading, rules: ChangeRules): { changed: string[]; disappeared: string[] } {
+  const changed: string[] = [];
+  for (const name in reading.metrics) {
+    const old = state.reference.get(name);
+    const now = reading.metrics[name]!;
+    if (old === undefined || isChange(old, now, rules.ruleFor(name))) changed.push(name);
+  }
+  const disappeared: string[] = [];
+  for (const name of state.reference.keys()) if (!(name in reading.metrics)) disappeared.push(name);
+  return { changed, disappeared };
+}
+
+/**
+ * The smart filter's pure decision for one reading of one device.
+ *
+ * - No state: first contact, store whole.
+ * - Event time ≥ snapshot interval after the last whole store: snapshot, store whole.
+ * - Any metric changed against its last *stored* value, appeared or disappeared: change.
+ * - A late reading (event time before the newest stored one) is judged on change only, never as
+ *   a snapshot, and never becomes the reference, so a straggler cannot move the clock backwards.
+ */
+export function decide(state: DeviceState | undefined, reading: DeviceReading, settings: DecideSettings): Decision {
+  if (!state) return { stores: [{ reason: 'first_contact', reading, metrics: undefined }], changed: [], disappeared: [], late: false };
+
+  const late = reading.ts < state.lastStoredTs;
+  if (!late && reading.ts - state.lastWholeTs >= settings.snapshotIntervalMs) {
+    return { stores: [{ reason: 'snapshot', reading, metrics: undefined }], changed: [], disappeared: [], late };
+  }
+
+  const { changed, disappeared } = changedMetrics(state, reading, settings.rules);
+  const stores: StoreRequest[] = [];
+  if (changed.length > 0 || disappeared.length > 0) {
+    const metrics = settings.store === 'whole' ? undefined : changed;
+    const previous = state.previous;
+    if (settings.storePrevious && !late && previous && previous.ts > state.lastStoredTs && previous.ts <= reading.ts) {
+      stores.push({ reason: 'previous', reading: previous, metrics: metrics?.filter((m) => m in previous.metrics) });
+    }
+    // In "changed" mode a reading whose only change is a disappearance writes no row.
+    if (metrics === undefined || metrics.length > 0) stores.push({ reason: 'change', reading, metrics });
+  }
+  return { stores, changed, disappeared, late };
+}
+
+/** The state after `decision` was carried out; mutates and returns `state` (or a new one). */
+export function advance(state: DeviceState | undefined, reading: DeviceReading, decision: Decision, wallNow: number, keepPrevious: boolean): DeviceState {
+  if (!state) {
+    return {
+      reference: new Map(Object.entries(reading.metrics)),
+      lastStoredTs: reading.ts,
+      lastWholeTs: reading.ts,
+      previous: undefined,
+      lastSeenAt: wallNow,
+    };
+  }
+  state.lastSeenAt = wallNow;
+  if (decision.late) return state;
+  const main = decision.stores.find((s) => s.reading === reading);
+  if (!main) {
+    // Disappearances in "changed" mode are forgotten without a row, so they fire only once.
+    for (const name of decision.disappeared) state.reference.delete(name);
+    state.previous = keepPrevious && decision.disappeared.length === 0 ? reading : undefined;
+    return state;
+  }
+  if (main.metrics === undefined) {
+    state.reference.clear();
+    for (const name in reading.metrics) state.reference.set(name, reading.metrics[name]!);
+    state.lastWholeTs = reading.ts;
+  } else {
+    for (const name of main.metrics) state.reference.set(name, reading.metrics[name]!);
+    for (const name of decision.disappeared) state.reference.delete(name);
+  }
+  state.lastStoredTs = reading.ts;
+  state.previous = undefined;
+  return state;
+}
