@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { BatchPolicy, type BatchSize } from './batch-policy.js';
+
+const policy = new BatchPolicy({ maxRows: 100, maxBytes: 1000, maxWaitMs: 500 });
+const size = (over: Partial<BatchSize> = {}): BatchSize => ({ messages: 0, rows: 0, bytes: 0, openedAt: undefined, ...over });
+
+describe('batch policy', () => {
+  it('is full at max rows', () => {
+    expect(policy.isFull(size({ messages: 10, rows: 99 }))).toBe(false);
+    expect(policy.isFull(size({ messages: 10, rows: 100 }))).toBe(true);
+  });
+
+  it('is full at max rows worth of messages even when the filter stored few rows', () => {
+    expect(policy.isFull(size({ messages: 99, rows: 3 }))).toBe(false);
+    expect(policy.isFull(size({ messages: 100, rows: 3 }))).toBe(true);
+  });
+
+  it('is full at max bytes', () => {
+    expect(policy.isFull(size({ messages: 1, rows: 1, bytes: 999 }))).toBe(false);
+    expect(policy.isFull(size({ messages: 1, rows: 1, bytes: 1000 }))).toBe(true);
+  });
+
+  it('is due max wait after its first message, never while empty', () => {
+    expect(policy.dueIn(size(), 1_000)).toBeUndefined();
+    expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 1_000)).toBe(500);
+    expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 1_499)).toBe(1);
+    expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 1_500)).toBe(0);
+    expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 9_000)).toBe(0);
+  });
+});

@@ -1,0 +1,46 @@
+import type { IncomingMessage, KindCounters, KindHandler } from '../kind-handler.js';
+import type { PartitionBatch } from '../../pipeline/partition-batch.js';
+import { ok, type Decoded } from '../../pipeline/result.js';
+import { DeviceFilter } from '../../transforms/device-filter/device-filter.js';
+import type { DecideSettings } from '../../transforms/device-filter/decide.js';
+import { decodeDeviceMetrics } from './decode.js';
+import { RollupAccumulator, storedRows } from './rows.js';
+
+export const DEVICE_METRICS_TABLE = 'device_metrics';
+export const DEVICE_METRIC_PARTIALS_TABLE = 'device_metric_partials';
+
+/** telemetry.metrics.<device_id>: validate, count every value into the rollups, keep what the filter stores. */
+export class DeviceMetricsHandler implements KindHandler {
+  readonly kind = 'metrics';
+  private filter: DeviceFilter;
+
+  constructor(
+    private readonly settings: DecideSettings & { idleMs: number },
+    private readonly counters: KindCounters,
+  ) {
+    this.filter = new DeviceFilter(settings);
+  }
+
+  get trackedKeys(): number {
+    return this.filter.states.size;
+  }
+
+  accept(message: IncomingMessage, batch: PartitionBatch): Decoded<void> {
+    const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs());
+    if (!decoded.ok) return decoded;
+    const reading = decoded.value;
+    batch.accumulator(DEVICE_METRIC_PARTIALS_TABLE, () => new RollupAccumulator()).add(reading);
+    const stores = this.filter.process(reading);
+    if (stores.length === 0) this.counters.filteredOut(this.kind);
+    for (const request of stores) {
+      const rows = storedRows(request, message.seq);
+      batch.push(DEVICE_METRICS_TABLE, rows);
+      this.counters.stored(this.kind, request.reason, rows.length);
+    }
+    return ok(undefined);
+  }
+
+  reset(): void {
+    this.filter = new DeviceFilter(this.settings);
+  }
+}

@@ -1,0 +1,39 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { SiftConfig } from '../../config/load.js';
+
+export type { ClickHouseClient };
+
+/** Where the rows go, said without secrets: for logs and command output. */
+export function describeTarget(config: SiftConfig['clickhouse']): string {
+  if (!config.url) return `embedded ClickHouse at ${resolve(config.embeddedPath)}`;
+  const url = new URL(config.url);
+  url.username = '';
+  url.password = '';
+  return `ClickHouse at ${url.toString()}`;
+}
+
+/**
+ * One client API for both targets: an HTTP server or cluster when CLICKHOUSE_URL is set, else
+ * the ClickHouse engine embedded in this process (chDB), which binds one data directory per process.
+ */
+export async function createClickHouse(config: SiftConfig['clickhouse']): Promise<ClickHouseClient> {
+  if (config.url) {
+    return createClient({
+      url: config.url,
+      username: config.user,
+      password: config.password,
+      request_timeout: config.requestTimeoutMs,
+      application: 'sift',
+    });
+  }
+  const path = resolve(config.embeddedPath);
+  mkdirSync(path, { recursive: true });
+  // Loaded only when embedded, so an HTTP deployment never loads the native engine.
+  const { createChdbConnection } = await import('chdb/connection');
+  // chdb types its Connection against @clickhouse/client-common, which the client bundles as its
+  // own copy: the shapes are the same, the declarations are not the same objects.
+  const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+  return createClient({ connection });
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { packageRoot } from '../../package-root.js';
+
+/** A versioned SQL file: `src/kinds/<kind>/migrations/NNNN_name.sql`, id `<kind>/NNNN_name`. */
+export interface Migration {
+  id: string;
+  order: number;
+  sql: string;
+  checksum: string;
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+export function loadMigrations(root = join(packageRoot, 'src', 'kinds')): Migration[] {
+  const migrations: Migration[] = [];
+  for (const kind of readdirSync(root).sort()) {
+    const dir = join(root, kind, 'migrations');
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort()) {
+      const sql = readFileSync(join(dir, file), 'utf8');
+      migrations.push({
+        id: `${kind}/${file.replace(/\.sql$/, '')}`,
+        order: Number(file.slice(0, 4)),
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex').slice(0, 16),
+      });
+    }
+  }
+  return migrations.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+}
+
+/** Splits a file into statements at a `;` that ends a line, after filling in the placeholders. */
+export function statements(sql: string, values: Record<string, string | number>): string[] {
+  const filled = sql.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+  return filled
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter(Boolean);
+}
+
+export interface MigrateOptions {
+  database: string;
+  retentionDays: number;
+}
+
+async function applied(client: ClickHouseClient, database: string): Promise<Map<string, string>> {
+  const result = await client.query({
+    query: `SELECT version, checksum FROM ${database}.schema_migrations ORDER BY version`,
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<{ version: string; checksum: string }>();
+  return new Map(rows.map((r) => [r.version, r.checksum]));
+}
+
+/**
+ * Creates the database and every table, once: each file runs at most once, recorded in
+ * schema_migrations with its checksum. Then the raw tables' TTL follows RETENTION_DAYS.
+ * Returns the ids applied by this call.
+ */
+export async function migrate(client: ClickHouseClient, options: MigrateOptions): Promise<string[]> {
+  const { database, retentionDays } = options;
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${database}.schema_migrations
+      (version String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+      ENGINE = MergeTree ORDER BY version
+      COMMENT 'Sift migrations applied to this database'`,
+  });
+  const done = await applied(client, database);
+  const ran: string[] = [];
+  for (const migration of loadMigrations()) {
+    const recorded = done.get(migration.id);
+    if (recorded !== undefined) {
+      if (recorded !== migration.checksum) {
+        throw new MigrationError(
+          `migration ${migration.id} was changed after it was applied (checksum ${recorded} → ${migration.checksum}); add a new migration instead`,
+        );
+      }
+      continue;
+    }
+    for (const query of statements(migration.sql, { db: database, retention_days: retentionDays })) {
+      await client.command({ query });
+    }
+    await client.insert({
+      table: `${database}.schema_migrations`,
+      values: [{ version: migration.id, checksum: migration.checksum }],
+      format: 'JSONEachRow',
+    });
+    ran.push(migration.id);
+  }
+  await applyRetention(client, database, retentionDays);
+  return ran;
+}
+
+/** Tables whose rows age out after RETENTION_DAYS, with the column the TTL counts from. */
+const RETAINED_TABLES: Array<{ table: string; column: string }> = [{ table: 'device_metrics', column: 'ts' }];
+
+async function applyRetention(client: ClickHouseClient, database: string, days: number): Promise<void> {
+  for (const { table, column } of RETAINED_TABLES) {
+    const result = await client.query({
+      query: `SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {table:String}`,
+      query_params: { db: database, table },
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ engine_full: string }>();
+    if (!row || row.engine_full.includes(`toIntervalDay(${days})`)) continue;
+    await client.command({ query: `ALTER TABLE ${database}.${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${days} DAY` });
+  }
+}
+
+/** True when every migration file is recorded as applied (for readiness). */
+export async function migrationsApplied(client: ClickHouseClient, database: string): Promise<boolean> {
+  try {
+    const done = await applied(client, database);
+    return loadMigrations().every((m) => done.has(m.id));
+  } catch {
+    return false;
+  }
+}

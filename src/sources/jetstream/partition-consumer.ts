@@ -1,0 +1,202 @@
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { BatchPolicy } from '../../batch/batch-policy.js';
+import type { KindHandler } from '../../kinds/kind-handler.js';
+import { PartitionBatch } from '../../pipeline/partition-batch.js';
+import type { DeadLetterReason } from '../../pipeline/result.js';
+import type { DeadLetterPublisher } from '../../sinks/dead-letter/dead-letter-publisher.js';
+import type { ClickHouseWriter } from '../../sinks/clickhouse/writer.js';
+import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { PipelineStats } from '../../telemetry/pipeline-stats.js';
+import { parseStoredSubject } from './subjects.js';
+
+export interface PartitionConsumerOptions {
+  js: JetStreamClient;
+  stream: string;
+  consumer: string;
+  group: string;
+  partition: number;
+  policy: BatchPolicy;
+  maxMsgBytes: number;
+  handlers: Map<string, KindHandler>;
+  writer: ClickHouseWriter;
+  deadLetters: DeadLetterPublisher;
+  stats: PipelineStats;
+  logger: Logger;
+  /** Aborts retries at a hard stop: unfinished batches then stay unacked and are redelivered. */
+  signal: AbortSignal;
+}
+
+const PULL_EXPIRES_MS = 5_000;
+
+/** JetStream arrival time of a message in epoch ms (parsed from its reply subject). */
+const arrivalMs = (msg: JsMsg): number => Math.floor(msg.info.timestampNanos / 1_000_000);
+
+/**
+ * Owns one partition: pulls its messages in the pinned priority group, hands each to its kind,
+ * batches the rows, and acks a batch (one AckAll on its last message) only after ClickHouse has
+ * its rows and every dead letter it caused is in the dead-letter stream. One batch is written
+ * while the next fills; a full batch waits for the write before it, which is the backpressure.
+ */
+export class PartitionConsumer {
+  private batch = new PartitionBatch();
+  private writing: Promise<void> = Promise.resolve();
+  private pendingWrites = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private highestSeq = 0;
+  private messages: ConsumerMessages | undefined;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly o: PartitionConsumerOptions) {
+    this.log = o.logger.child({ partition: o.partition });
+  }
+
+  /** True when nothing is buffered or being written: every message taken is acked. */
+  get idle(): boolean {
+    return this.batch.isEmpty && this.pendingWrites === 0;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops pulling, then flushes and acks what was taken. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.messages?.stop();
+    await this.loop;
+    this.flush();
+    await this.writing;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopping) {
+      try {
+        const consumer: Consumer = await this.o.js.consumers.get(this.o.stream, this.o.consumer);
+        const max = Math.min(this.o.policy.limits.maxRows, 10_000);
+        this.messages = await consumer.consume({ group: this.o.group, max_messages: max, expires: PULL_EXPIRES_MS });
+        if (this.stopping) this.messages.stop();
+        void this.watchStatus(this.messages);
+        attempt = 0;
+        for await (const msg of this.messages) {
+          this.accept(msg);
+          if (this.o.policy.isFull(this.batch)) {
+            await this.writing;
+            this.flush();
+          }
+        }
+      } catch (error) {
+        if (this.stopping) break;
+        const delay = backoffDelay(attempt++, { initialMs: 500, maxMs: 15_000 });
+        this.log.warn({ err: (error as Error).message, delayMs: delay }, 'consume failed, retrying');
+        await sleep(delay, this.o.signal);
+      }
+    }
+  }
+
+  private async watchStatus(messages: ConsumerMessages): Promise<void> {
+    for await (const status of messages.status()) {
+      if (status.type === 'consumer_pinned' || status.type === 'consumer_unpinned') {
+        this.log.info({ status: status.type }, 'partition pin changed');
+        // Another worker may have handled our devices meanwhile: start their filter state afresh.
+        if (status.type === 'consumer_unpinned') for (const h of this.o.handlers.values()) h.reset();
+      } else if (status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
+        this.log.warn({ status }, 'consumer status');
+      }
+    }
+  }
+
+  private accept(msg: JsMsg): void {
+    const seq = msg.seq;
+    // A redelivery of a message already in an unacked batch (e.g. during a long insert retry).
+    if (seq <= this.highestSeq) return;
+    this.highestSeq = seq;
+    const batch = this.batch;
+    if (batch.isEmpty) this.armTimer();
+    batch.track(msg, seq, Date.now());
+    this.o.stats.messageReceived();
+
+    const parsed = parseStoredSubject(msg.subject);
+    if (!parsed) return this.deadLetter(batch, '_invalid', msg, seq, 'bad_subject', `subject "${msg.subject}" is not <prefix>.<kind>.<partition>.<key>`);
+    if (msg.data.length > this.o.maxMsgBytes) {
+      return this.deadLetter(batch, parsed.kind, msg, seq, 'oversize', `body is ${msg.data.length} bytes, the limit is ${this.o.maxMsgBytes}`);
+    }
+    const handler = this.o.handlers.get(parsed.kind);
+    if (!handler) {
+      const known = [...this.o.handlers.keys()].join(', ');
+      return this.deadLetter(batch, parsed.kind, msg, seq, 'unknown_kind', `no handler for kind "${parsed.kind}" (known: ${known})`);
+    }
+    const result = handler.accept({ key: parsed.key, data: msg.data, seq, arrivalMs: () => arrivalMs(msg) }, batch);
+    if (!result.ok) this.deadLetter(batch, parsed.kind, msg, seq, result.reason, result.detail);
+  }
+
+  private deadLetter(batch: PartitionBatch, kind: string, msg: JsMsg, seq: number, reason: DeadLetterReason, detail: string): void {
+    this.o.stats.deadLetter(kind, reason);
+    const source = { subject: msg.subject, seq, data: msg.data, timestampMs: arrivalMs(msg) };
+    batch.deadLetters.push(this.o.deadLetters.publish(kind, source, reason, detail));
+  }
+
+  private armTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), this.o.policy.limits.maxWaitMs);
+  }
+
+  /** Cuts the current batch and queues its write behind the one before it. */
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.batch.isEmpty) return;
+    const batch = this.batch;
+    this.batch = new PartitionBatch();
+    this.pendingWrites++;
+    this.writing = this.writing.then(() =>
+      this.write(batch)
+        .catch((error: unknown) => this.log.error({ err: (error as Error).message }, 'batch write failed; its messages stay unacked'))
+        .finally(() => this.pendingWrites--),
+    );
+  }
+
+  private async write(batch: PartitionBatch): Promise<void> {
+    const dead = await Promise.all(batch.deadLetters);
+    if (dead.includes(false)) return; // stopped before the dead letters were stored: leave unacked
+    const tables = batch.insertTables();
+    if (tables.length > 0) {
+      const token = `${this.o.stream}:${this.o.partition}:${batch.firstSeq}-${batch.lastSeq}`;
+      const outcome = await this.o.writer.insert({ token, tables }, this.o.signal);
+      if (!outcome.ok && outcome.reason === 'aborted') return;
+      if (!outcome.ok) {
+        this.log.error({ errorClass: outcome.errorClass, err: outcome.message }, 'ClickHouse rejected a batch as bad data; dead-lettering it');
+        const ok = await Promise.all(
+          batch.sources.map((msg) => {
+            const parsed = parseStoredSubject(msg.subject);
+            const source = { subject: msg.subject, seq: msg.seq, data: msg.data, timestampMs: arrivalMs(msg) };
+            this.o.stats.deadLetter(parsed?.kind ?? '_invalid', 'insert_rejected');
+            return this.o.deadLetters.publish(parsed?.kind ?? '_invalid', source, 'insert_rejected', outcome.message);
+          }),
+        );
+        if (ok.includes(false)) return;
+      }
+    }
+    await this.ack(batch);
+  }
+
+  private async ack(batch: PartitionBatch): Promise<void> {
+    const last = batch.last!;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        if (await last.ackAck({ timeout: 5_000 })) {
+          this.o.stats.batchAcked(batch.messages);
+          return;
+        }
+      } catch (error) {
+        this.log.warn({ err: (error as Error).message, attempt: attempt + 1 }, 'ack failed, retrying');
+      }
+      await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 2_000 }), this.o.signal);
+    }
+    // The rows are stored; the server will redeliver and the repeat is stored again unless deduplicated.
+    this.log.error({ firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'could not ack a stored batch; it will be redelivered');
+  }
+}

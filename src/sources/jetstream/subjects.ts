@@ -1,0 +1,33 @@
+/**
+ * Subjects: devices publish to <prefix>.<kind>.<key>; the stream's subject transform stores
+ * each message as <prefix>.<kind>.<partition>.<key>, with partition = partition(N, key).
+ */
+export interface SubjectLayout {
+  prefix: string;
+  partitions: number;
+}
+
+export const publishSubject = (layout: SubjectLayout, kind: string, key: string): string => `${layout.prefix}.${kind}.${key}`;
+
+/** Subjects the stream accepts: exactly three tokens, so a malformed subject is refused at publish time. */
+export const streamSubjects = (layout: SubjectLayout): string[] => [`${layout.prefix}.*.*`];
+
+export const subjectTransform = (layout: SubjectLayout) => ({
+  src: `${layout.prefix}.*.*`,
+  dest: `${layout.prefix}.{{wildcard(1)}}.{{partition(${layout.partitions},2)}}.{{wildcard(2)}}`,
+});
+
+export const partitionFilter = (layout: SubjectLayout, partition: number): string => `${layout.prefix}.*.${partition}.*`;
+
+export const consumerName = (prefix: string, partition: number): string => `${prefix}-p${String(partition).padStart(3, '0')}`;
+
+/** Splits a stored subject into kind, partition and key; undefined when it is not of that shape. */
+export function parseStoredSubject(subject: string): { kind: string; partition: number; key: string } | undefined {
+  const first = subject.indexOf('.');
+  const second = subject.indexOf('.', first + 1);
+  const third = subject.indexOf('.', second + 1);
+  if (first < 0 || second < 0 || third < 0 || subject.indexOf('.', third + 1) >= 0) return undefined;
+  const partition = Number(subject.slice(second + 1, third));
+  if (!Number.isInteger(partition)) return undefined;
+  return { kind: subject.slice(first + 1, second), partition, key: subject.slice(third + 1) };
+}

@@ -1,0 +1,6 @@
+import { natsServerBinary } from './nats-server.js';
+
+/** Fetches nats-server once before the integration files run (unless NATS_URL points at one). */
+export default function setup(): void {
+  if (!process.env.NATS_URL) natsServerBinary();
+}
