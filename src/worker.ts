@@ -29,6 +29,8 @@ export class Worker {
   private readonly partitions: PartitionConsumer[] = [];
   private readonly hardStop = new AbortController();
   private stopped: Promise<void> | undefined;
+  private readonly stoppedByRequest: Promise<void>;
+  private markStopped!: () => void;
 
   private constructor(
     readonly config: SiftConfig,
@@ -36,7 +38,14 @@ export class Worker {
     private readonly jsm: JetStreamManager,
     readonly clickhouse: ClickHouseClient,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.stoppedByRequest = new Promise((resolve) => (this.markStopped = resolve));
+  }
+
+  /** Resolves when stop() has finished (e.g. after SIGTERM). */
+  whenStopped(): Promise<void> {
+    return this.stoppedByRequest;
+  }
 
   /** Connects, provisions NATS and migrates ClickHouse (both idempotent), then starts consuming. */
   static async start(config: SiftConfig, logger: Logger): Promise<Worker> {
@@ -111,6 +120,7 @@ export class Worker {
       await this.nc.drain().catch(() => undefined);
       await this.clickhouse.close().catch(() => undefined);
       this.logger.info(this.stats.snapshot(), 'worker stopped');
+      this.markStopped();
     })();
     return this.stopped;
   }

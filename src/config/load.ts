@@ -15,24 +15,29 @@ function build(env: NodeJS.ProcessEnv) {
   return convict(schema, { env, args: [] });
 }
 
-/** Finds a key's environment variable by walking the schema, for error messages. */
-function envName(path: string): string | undefined {
+/** A key's schema entry, found by walking the schema, for error messages. */
+function schemaEntry(path: string): { env?: string; sensitive?: boolean } | undefined {
   let node: unknown = schema;
   for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-  const env = (node as { env?: string } | undefined)?.env;
-  return typeof env === 'string' ? env : undefined;
+  return node as { env?: string; sensitive?: boolean } | undefined;
 }
 
-/** Turns convict's "key: rule: value was X" lines into one line naming key, env var, value and rule. */
-function describe(error: unknown): string {
+/**
+ * Turns convict's "key: rule: value was X" lines into one line naming key, env var, value and rule.
+ * A value that did not survive coercion (e.g. "abc" for a number) is shown as given in the
+ * environment; a sensitive key's value is never shown.
+ */
+function describe(error: unknown, env: NodeJS.ProcessEnv): string {
   const lines = String((error as Error).message ?? error).split('\n').filter(Boolean);
   return lines
     .map((line) => {
       const m = /^([\w.]+): (.*?)(?:: value was (.*))?$/.exec(line);
       if (!m) return line;
-      const [, key, rule, value] = m;
-      const env = envName(key!);
-      const where = env ? `${key} (${env})` : key;
+      const [, key, rule] = m;
+      const entry = schemaEntry(key!);
+      const where = entry?.env ? `${key} (${entry.env})` : key;
+      let value = m[3];
+      if (value === undefined && !entry?.sensitive && entry?.env && env[entry.env] !== undefined) value = JSON.stringify(env[entry.env]);
       return value === undefined ? `${where}: ${rule}` : `${where} = ${value}: ${rule}`;
     })
     .join('; ');
@@ -61,7 +66,7 @@ export function loadConfig(options: LoadOptions = {}): SiftConfig {
     config.loadFile(files.filter(existsSync));
     config.validate({ allowed: 'strict' });
   } catch (error) {
-    throw new ConfigError(`invalid configuration: ${describe(error)}`);
+    throw new ConfigError(`invalid configuration: ${describe(error, env)}`);
   }
   const props = config.getProperties();
   checkCombinations(props);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { loadConfig, type SiftConfig } from '../../src/config/load.js';
-import { startNatsServer, type NatsServer } from './nats-server.js';
+import { startNatsServer, type NatsServer } from '../../src/tools/nats-server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { provision } from '../../src/sources/jetstream/provision.js';
 

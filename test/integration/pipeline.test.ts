@@ -105,7 +105,7 @@ describe('device metrics end to end: JetStream → filter → ClickHouse', () =>
     expect(info.state.messages).toBe(6);
     const reasons: string[] = [];
     for (let seq = 1; seq <= 6; seq++) {
-      const msg = await jsm.streams.getMessage(t.config.nats.dlqStream, { seq });
+      const msg = (await jsm.streams.getMessage(t.config.nats.dlqStream, { seq }))!;
       const h = msg.header!;
       reasons.push(`${msg.subject} ${h.get(DEAD_LETTER_HEADERS.reason)} ${h.get(DEAD_LETTER_HEADERS.subject)}`);
       expect(Number(h.get(DEAD_LETTER_HEADERS.sequence))).toBeGreaterThan(8);
@@ -141,7 +141,7 @@ describe('device metrics end to end: JetStream → filter → ClickHouse', () =>
   beforeAll(async () => {
     const jsm = await jetstreamManager(t.nc);
     partitions = new Map();
-    const msg = await jsm.streams.getMessage(t.config.nats.stream, { seq: 1 });
+    const msg = (await jsm.streams.getMessage(t.config.nats.stream, { seq: 1 }))!;
     partitions.set('pump-1', Number(msg.subject.split('.')[2]));
   });
 });

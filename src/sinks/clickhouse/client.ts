@@ -18,10 +18,11 @@ export function describeTarget(config: SiftConfig['clickhouse']): string {
  * One client API for both targets: an HTTP server or cluster when CLICKHOUSE_URL is set, else
  * the ClickHouse engine embedded in this process (chDB), which binds one data directory per process.
  */
-export async function createClickHouse(config: SiftConfig['clickhouse']): Promise<ClickHouseClient> {
+export async function createClickHouse(config: SiftConfig['clickhouse'], options: { useDatabase?: boolean } = {}): Promise<ClickHouseClient> {
   if (config.url) {
     return createClient({
       url: config.url,
+      ...(options.useDatabase ? { database: config.database } : {}),
       username: config.user,
       password: config.password,
       request_timeout: config.requestTimeoutMs,
@@ -35,5 +36,15 @@ export async function createClickHouse(config: SiftConfig['clickhouse']): Promis
   // chdb types its Connection against @clickhouse/client-common, which the client bundles as its
   // own copy: the shapes are the same, the declarations are not the same objects.
   const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
-  return createClient({ connection });
+  const client = createClient({ connection });
+  // The embedded engine has one session: USE sets its current database for every later query.
+  if (options.useDatabase) {
+    try {
+      await client.command({ query: `USE ${config.database}` });
+    } catch (error) {
+      await client.close();
+      throw new Error(`database ${config.database} does not exist at ${path}: run \`sift migrate\` or a worker first (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
+  return client;
 }

@@ -100,7 +100,7 @@ export class PartitionConsumer {
   private async watchStatus(messages: ConsumerMessages): Promise<void> {
     for await (const status of messages.status()) {
       if (status.type === 'consumer_pinned' || status.type === 'consumer_unpinned') {
-        this.log.info({ status: status.type }, 'partition pin changed');
+        this.log[status.type === 'consumer_pinned' ? 'debug' : 'info']({ status: status.type }, 'partition pin changed');
         // Another worker may have handled our devices meanwhile: start their filter state afresh.
         if (status.type === 'consumer_unpinned') for (const h of this.o.handlers.values()) h.reset();
       } else if (status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { packageRoot } from '../../src/package-root.js';
+import { packageRoot } from '../package-root.js';
 
 /** Path of a nats-server ≥ 2.11: NATS_SERVER_BIN, else what scripts/fetch-nats-server.sh finds or fetches. */
 export function natsServerBinary(): string {
@@ -52,11 +52,11 @@ async function waitUntilReachable(url: string, deadlineMs = 15_000): Promise<voi
   }
 }
 
-/** A real nats-server with JetStream on a free loopback port and a temporary store. */
-export async function startNatsServer(): Promise<NatsServer> {
+/** A local nats-server with JetStream on a free loopback port (demo, benchmarks, tests). */
+export async function startNatsServer(options: { storeDir?: string } = {}): Promise<NatsServer> {
   const binary = natsServerBinary();
   const port = await freePort();
-  const storeDir = mkdtempSync(join(tmpdir(), 'sift-nats-'));
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'sift-nats-'));
   const url = `nats://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
 

@@ -1,0 +1,93 @@
+import { jetstream } from '@nats-io/jetstream';
+import type { SiftConfig } from '../config/load.js';
+import { Fleet } from '../simulate/fleet.js';
+import { connectNats } from '../sources/jetstream/connect.js';
+import { layoutOf, provision } from '../sources/jetstream/provision.js';
+import { publishSubject } from '../sources/jetstream/subjects.js';
+import { sleep } from '../sinks/clickhouse/retry.js';
+import { intOption, UsageError } from './args.js';
+
+export const simulateHelp = `sift simulate [--devices N] [--count N | --duration S] [--rate R] [--seed N] [--interval-s S] [--start ISO]
+
+Publishes a synthetic device fleet to <prefix>.metrics.<device_id> on JetStream.
+  --devices     devices in the fleet (default 100)
+  --count       messages to publish (default: devices × 30)
+  --duration    publish for this many seconds instead of a count (needs --rate)
+  --rate        messages per second, 0 = as fast as JetStream acks (default 0)
+  --seed        seed of the deterministic fleet (default 1)
+  --interval-s  event-time seconds between two readings of a device (default 10)
+  --start       event time of the first reading (default: so the last reading is about now)`;
+
+export interface SimulateOptions {
+  devices: number;
+  count: number;
+  rate: number;
+  seed: number;
+  intervalS: number;
+  startMs: number | undefined;
+}
+
+export function parseSimulateOptions(values: Record<string, string | boolean | undefined>): SimulateOptions {
+  const devices = intOption(values.devices as string | undefined, 'devices', 100, 1);
+  const rate = intOption(values.rate as string | undefined, 'rate', 0);
+  const duration = values.duration === undefined ? undefined : intOption(values.duration as string, 'duration', 0, 1);
+  if (duration !== undefined && values.count !== undefined) throw new UsageError('give --count or --duration, not both');
+  if (duration !== undefined && rate === 0) throw new UsageError('--duration needs a --rate');
+  const count = duration !== undefined ? duration * rate : intOption(values.count as string | undefined, 'count', devices * 30, 1);
+  let startMs: number | undefined;
+  if (values.start !== undefined) {
+    startMs = Date.parse(values.start as string);
+    if (Number.isNaN(startMs)) throw new UsageError(`--start must be an ISO date-time, got "${values.start}"`);
+  }
+  return {
+    devices,
+    count,
+    rate,
+    seed: intOption(values.seed as string | undefined, 'seed', 1),
+    intervalS: intOption(values['interval-s'] as string | undefined, 'interval-s', 10, 1),
+    startMs,
+  };
+}
+
+export const simulateFlags = {
+  devices: { type: 'string' },
+  count: { type: 'string' },
+  duration: { type: 'string' },
+  rate: { type: 'string' },
+  seed: { type: 'string' },
+  'interval-s': { type: 'string' },
+  start: { type: 'string' },
+} as const;
+
+/** Publishes the fleet with a bounded window of unacknowledged publishes; returns how many landed. */
+export async function simulate(config: SiftConfig, options: SimulateOptions, log: (line: string) => void = () => undefined): Promise<number> {
+  const nc = await connectNats(config.nats, 'sift-simulate');
+  try {
+    await provision(nc, config.nats);
+    const js = jetstream(nc);
+    const rounds = Math.ceil(options.count / options.devices);
+    const startMs = options.startMs ?? Date.now() - (rounds - 1) * options.intervalS * 1000;
+    const fleet = new Fleet({ devices: options.devices, seed: options.seed, intervalS: options.intervalS, startMs });
+    const layout = layoutOf(config.nats);
+    const window = 512;
+    const inFlight = new Set<Promise<unknown>>();
+    const started = performance.now();
+    let published = 0;
+    for (let i = 0; i < options.count; i++) {
+      const { deviceId, body } = fleet.nextReading();
+      const ack = js.publish(publishSubject(layout, 'metrics', deviceId), JSON.stringify(body)).then(() => published++);
+      inFlight.add(ack);
+      void ack.finally(() => inFlight.delete(ack));
+      if (inFlight.size >= window) await Promise.race(inFlight);
+      if (options.rate > 0) {
+        const ahead = (i + 1) / options.rate - (performance.now() - started) / 1000;
+        if (ahead > 0.005) await sleep(ahead * 1000);
+      }
+      if ((i + 1) % 10_000 === 0) log(`published ${i + 1}/${options.count}`);
+    }
+    await Promise.all(inFlight);
+    return published;
+  } finally {
+    await nc.close();
+  }
+}

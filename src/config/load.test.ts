@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, describeConfig, loadConfig } from './load.js';
+
+const load = (env: NodeJS.ProcessEnv, file?: string) => loadConfig({ env, file });
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = load({});
+    expect(c.nats.url).toBe('nats://127.0.0.1:4222');
+    expect(c.nats.stream).toBe('TELEMETRY');
+    expect(c.nats.subjectPrefix).toBe('telemetry');
+    expect(c.nats.partitions).toBe(16);
+    expect(c.clickhouse.url).toBe('');
+    expect(c.clickhouse.database).toBe('telemetry');
+    expect(c.clickhouse.embeddedPath).toBe('./data/clickhouse');
+    expect(c.filter.snapshotIntervalS).toBe(300);
+    expect(c.filter.changeThreshold).toBe(0.05);
+    expect(c.clickhouse.retentionDays).toBe(90);
+    expect(c.telemetry.metricsPort).toBe(9464);
+  });
+
+  it('reads the environment variables', () => {
+    const c = load({ NATS_URL: 'nats://a:1,nats://b:2', PARTITIONS: '8', FILTER_CHANGE_THRESHOLD: '0.1', FILTER_STORE: 'changed', BATCH_MAX_ROWS: '500' });
+    expect(c.nats.url).toBe('nats://a:1,nats://b:2');
+    expect(c.nats.partitions).toBe(8);
+    expect(c.filter.changeThreshold).toBe(0.1);
+    expect(c.filter.store).toBe('changed');
+    expect(c.batch.maxRows).toBe(500);
+  });
+
+  it.each([
+    [{ PARTITIONS: '0' }, 'nats.partitions (PARTITIONS) = "0": must be a whole number ≥ 1'],
+    [{ BATCH_MAX_WAIT_MS: 'soon' }, 'batch.maxWaitMs (BATCH_MAX_WAIT_MS) = "soon": must be a whole number ≥ 1'],
+    [{ FILTER_CHANGE_THRESHOLD: '5' }, 'filter.changeThreshold (FILTER_CHANGE_THRESHOLD) = 5: must be a number between 0 and 1'],
+    [{ CLICKHOUSE_URL: 'ftp://x' }, 'clickhouse.url (CLICKHOUSE_URL) = "ftp://x": must be empty'],
+    [{ NATS_URL: 'http://x' }, 'nats.url (NATS_URL) = "http://x": must be nats://host:port'],
+    [{ LOG_LEVEL: 'loud' }, 'telemetry.logLevel (LOG_LEVEL) = "loud": must be one of'],
+    [{ FILTER_OVERRIDES: '[{"match":"a","relative":0.1,"absolute":1}]' }, 'entry 0 needs exactly one of "relative" or "absolute"'],
+    [{ BATCH_MAX_ROWS: '200000' }, 'must be larger than batch.maxRows (BATCH_MAX_ROWS) = 200000'],
+  ])('rejects %j naming key, value and rule', (env, message) => {
+    expect(() => load(env)).toThrow(ConfigError);
+    expect(() => load(env)).toThrow(message);
+  });
+
+  it('never shows a secret, in errors or in the printed configuration', () => {
+    let error: unknown;
+    try {
+      load({ NATS_PASSWORD: 'hunter2', PARTITIONS: 'x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).not.toContain('hunter2');
+    const printed = JSON.stringify(describeConfig(load({ NATS_PASSWORD: 'hunter2', NATS_TOKEN: 'tok', CLICKHOUSE_PASSWORD: 'pw' })));
+    expect(printed).not.toMatch(/hunter2|"tok"|"pw"/);
+  });
+
+  it('layers a --config file under the environment and rejects unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sift-config-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ nats: { partitions: 4, stream: 'FROM_FILE' } }));
+    expect(load({}, file).nats.partitions).toBe(4);
+    expect(load({ PARTITIONS: '6' }, file).nats.partitions).toBe(6);
+    writeFileSync(file, JSON.stringify({ nats: { partitons: 4 } }));
+    expect(() => load({}, file)).toThrow(/nats.partitons/);
+    expect(() => load({}, join(dir, 'missing.json'))).toThrow(/no such file/);
+  });
+});
