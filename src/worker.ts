@@ -10,8 +10,8 @@ import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
 import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.js';
 import { connectNats, type NatsConnection } from './sources/jetstream/connect.js';
 import { PartitionConsumer } from './sources/jetstream/partition-consumer.js';
-import { provision } from './sources/jetstream/provision.js';
-import { consumerName } from './sources/jetstream/subjects.js';
+import { layoutOf, provision } from './sources/jetstream/provision.js';
+import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
 import { sleep } from './sinks/clickhouse/retry.js';
 import { filterSettings } from './transforms/device-filter/device-filter.js';
 import type { Logger } from './telemetry/logger.js';
@@ -47,8 +47,11 @@ export class Worker {
     return this.stoppedByRequest;
   }
 
-  /** Connects, provisions NATS and migrates ClickHouse (both idempotent), then starts consuming. */
-  static async start(config: SiftConfig, logger: Logger): Promise<Worker> {
+  /**
+   * Connects, provisions NATS and migrates ClickHouse (both idempotent), then starts consuming.
+   * `wrapClickHouse` lets a test put a fault-injecting wrapper around the real client.
+   */
+  static async start(config: SiftConfig, logger: Logger, options: { wrapClickHouse?: (client: ClickHouseClient) => ClickHouseClient } = {}): Promise<Worker> {
     const nc = await connectNats(config.nats, `sift-worker ${hostname()}:${process.pid}`);
     let clickhouse: ClickHouseClient | undefined;
     try {
@@ -57,7 +60,7 @@ export class Worker {
       clickhouse = await createClickHouse(config.clickhouse);
       const ran = await migrate(clickhouse, { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays });
       if (ran.length > 0) logger.info({ migrations: ran }, 'migrated ClickHouse');
-      const worker = new Worker(config, nc, await jetstreamManager(nc), clickhouse, logger);
+      const worker = new Worker(config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger);
       worker.startPartitions();
       logger.info({ nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: config.nats.partitions }, 'worker started');
       return worker;
@@ -79,8 +82,11 @@ export class Worker {
     for (let partition = 0; partition < config.nats.partitions; partition++) {
       const consumer = new PartitionConsumer({
         js,
+        jsm: this.jsm,
         stream: config.nats.stream,
         consumer: consumerName(config.nats.consumer.prefix, partition),
+        filter: partitionFilter(layoutOf(config.nats), partition),
+        ackWaitMs: config.nats.consumer.ackWaitMs,
         group: config.nats.consumer.group,
         partition,
         policy,

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { packageRoot } from '../../package-root.js';
+import { insertSettings } from './insert-settings.js';
 
 /** A versioned SQL file: `src/kinds/<kind>/migrations/NNNN_name.sql`, id `<kind>/NNNN_name`. */
 export interface Migration {
@@ -90,6 +91,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions)
       table: `${database}.schema_migrations`,
       values: [{ version: migration.id, checksum: migration.checksum }],
       format: 'JSONEachRow',
+      clickhouse_settings: insertSettings(''),
     });
     ran.push(migration.id);
   }

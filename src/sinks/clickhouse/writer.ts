@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../../telemetry/logger.js';
+import { insertSettings } from './insert-settings.js';
 import { backoffDelay, classifyInsertError, isRetriable, sleep, type Backoff, type InsertErrorClass } from './retry.js';
 
 /** Rows for several tables that must land together, under one deduplication token. */
@@ -60,11 +61,7 @@ export class ClickHouseWriter {
         table: `${this.database}.${table}`,
         values: rows,
         format: 'JSONEachRow',
-        clickhouse_settings: {
-          insert_deduplicate: 1,
-          insert_deduplication_token: batch.token,
-          deduplicate_blocks_in_dependent_materialized_views: 1,
-        },
+        clickhouse_settings: insertSettings(batch.token),
       });
       this.hooks.onInserted?.(table, rows.length, (performance.now() - started) / 1000);
     }

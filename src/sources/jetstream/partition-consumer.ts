@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, MsgRequest } from '@nats-io/jetstream';
 import { BatchPolicy } from '../../batch/batch-policy.js';
 import type { KindHandler } from '../../kinds/kind-handler.js';
 import { PartitionBatch } from '../../pipeline/partition-batch.js';
@@ -12,8 +12,12 @@ import { parseStoredSubject } from './subjects.js';
 
 export interface PartitionConsumerOptions {
   js: JetStreamClient;
+  jsm: JetStreamManager;
   stream: string;
   consumer: string;
+  /** The consumer's filter subject, to look for messages a previous owner left unacked. */
+  filter: string;
+  ackWaitMs: number;
   group: string;
   partition: number;
   policy: BatchPolicy;
@@ -46,6 +50,8 @@ export class PartitionConsumer {
   private highestSeq = 0;
   private messages: ConsumerMessages | undefined;
   private stopping = false;
+  /** Set when this worker (again) becomes the partition's pinned client: check for a gap first. */
+  private sessionStarts = true;
   private loop: Promise<void> | undefined;
   private readonly log: Logger;
 
@@ -81,7 +87,15 @@ export class PartitionConsumer {
         if (this.stopping) this.messages.stop();
         void this.watchStatus(this.messages);
         attempt = 0;
+        this.sessionStarts = true;
         for await (const msg of this.messages) {
+          if (this.sessionStarts) {
+            this.sessionStarts = false;
+            if (await this.previousOwnerLeftGap(msg)) {
+              await this.rewindToAckFloor(this.messages);
+              break;
+            }
+          }
           this.accept(msg);
           if (this.o.policy.isFull(this.batch)) {
             await this.writing;
@@ -101,11 +115,43 @@ export class PartitionConsumer {
     for await (const status of messages.status()) {
       if (status.type === 'consumer_pinned' || status.type === 'consumer_unpinned') {
         this.log[status.type === 'consumer_pinned' ? 'debug' : 'info']({ status: status.type }, 'partition pin changed');
+        if (status.type === 'consumer_pinned') this.sessionStarts = true;
         // Another worker may have handled our devices meanwhile: start their filter state afresh.
         if (status.type === 'consumer_unpinned') for (const h of this.o.handlers.values()) h.reset();
       } else if (status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
         this.log.warn({ status }, 'consumer status');
       }
+    }
+  }
+
+  /**
+   * AckAll acknowledges every message up to the one acked. When this worker takes a partition
+   * over, the server sends it new messages at once but the previous owner's unacked ones only
+   * after ack_wait, so acking the new ones would acknowledge messages nobody stored. There is such
+   * a gap when a stored message of this partition lies between the ack floor and the first
+   * message this session received.
+   */
+  private async previousOwnerLeftGap(first: JsMsg): Promise<boolean> {
+    const info = await this.o.jsm.consumers.info(this.o.stream, this.o.consumer);
+    const floor = info.ack_floor.stream_seq;
+    if (first.seq <= floor + 1) return false;
+    // The server's MSG.GET takes next_by_subj (first message at or after seq on the subject); the
+    // client types name it only for direct gets, which need allow_direct on the stream.
+    const request = { seq: floor + 1, next_by_subj: this.o.filter } as unknown as MsgRequest;
+    const next = await this.o.jsm.streams.getMessage(this.o.stream, request);
+    return next !== null && next.seq < first.seq;
+  }
+
+  /** Makes the server deliver again from the ack floor, in order; then a new session starts. */
+  private async rewindToAckFloor(messages: ConsumerMessages): Promise<void> {
+    messages.stop();
+    try {
+      const reset = await this.o.jsm.consumers.reset(this.o.stream, this.o.consumer);
+      this.log.info({ resetSeq: reset.reset_seq }, 'took over a partition with unacked messages: rewound it to its ack floor');
+    } catch (error) {
+      // Servers before 2.14 cannot reset a consumer: the unacked messages come back after ack_wait.
+      this.log.info({ err: (error as Error).message, waitMs: this.o.ackWaitMs }, 'took over a partition with unacked messages: waiting for their redelivery');
+      await sleep(this.o.ackWaitMs, this.o.signal);
     }
   }
 
