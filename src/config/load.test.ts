@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import convict from 'convict';
+import { readFileSync } from 'node:fs';
+import { packageRoot } from '../package-root.js';
+import { schema } from './schema.js';
 import { ConfigError, describeConfig, loadConfig } from './load.js';
 
 const load = (env: NodeJS.ProcessEnv, file?: string) => loadConfig({ env, file });
@@ -20,6 +24,11 @@ describe('configuration', () => {
     expect(c.filter.changeThreshold).toBe(0.05);
     expect(c.clickhouse.retentionDays).toBe(90);
     expect(c.telemetry.metricsPort).toBe(9464);
+  });
+
+  it('config/default.json states exactly the schema defaults', () => {
+    const fromSchema = convict(schema, { env: {}, args: [] }).getProperties();
+    expect(JSON.parse(readFileSync(join(packageRoot, 'config', 'default.json'), 'utf8'))).toEqual(fromSchema);
   });
 
   it('reads the environment variables', () => {

@@ -31,7 +31,7 @@ export const DeviceMetricsMessage = Type.Object(
     ),
   },
   {
-    $id: 'https://sift.dev/schemas/device-metrics.schema.json',
+    $id: 'device-metrics.schema.json',
     title: 'Sift device metrics message',
     description: 'Published to <prefix>.metrics.<device_id>.',
     additionalProperties: false,

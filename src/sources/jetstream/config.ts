@@ -31,7 +31,7 @@ export const natsConfig = {
     group: { doc: 'Priority group name the workers pull in (pinned client).', format: 'subject-token', default: 'sift', env: 'CONSUMER_GROUP' },
     ackWaitMs: {
       doc: 'How long the server waits for an ack before redelivering. Must exceed the batch wait plus a slow insert.',
-      format: 'positive-int', default: 60_000, env: 'CONSUMER_ACK_WAIT_MS',
+      format: 'positive-int', default: 30_000, env: 'CONSUMER_ACK_WAIT_MS',
     },
     maxAckPending: {
       doc: 'Unacked messages allowed per partition; must be larger than a batch (one AckAll covers a whole batch).',
