@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 marker=node_modules/.package-lock.json
 if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ]; then
-  echo "installing dependencies (npm ci)…" >&2
-  npm ci --no-audit --no-fund >&2
+  echo "installing dependencies…" >&2
+  # Not `npm ci`: it refuses a lock file without chDB's builds for other platforms (see .ci/run).
+  npm install --no-audit --no-fund >&2
 fi

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { configTable, CONFIG_TABLE_END, CONFIG_TABLE_START } from './docs.js';
+
+describe('README configuration table', () => {
+  it('is the table the schema gives (npm run schemas rewrites it)', () => {
+    const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+    const inside = readme.slice(readme.indexOf(CONFIG_TABLE_START) + CONFIG_TABLE_START.length, readme.indexOf(CONFIG_TABLE_END)).trim();
+    expect(inside).toBe(configTable());
+  });
+
+  it('lists every environment variable the brief names', () => {
+    const table = configTable();
+    for (const env of ['NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'NATS_TOKEN', 'NATS_CREDS', 'STREAM_NAME', 'SUBJECT_PREFIX', 'PARTITIONS', 'CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_DATABASE', 'CLICKHOUSE_EMBEDDED_PATH', 'BATCH_MAX_ROWS', 'BATCH_MAX_BYTES', 'BATCH_MAX_WAIT_MS', 'FILTER_SNAPSHOT_INTERVAL_S', 'FILTER_CHANGE_THRESHOLD', 'RETENTION_DAYS', 'METRICS_PORT', 'LOG_LEVEL']) {
+      expect(table).toContain(`\`${env}\``);
+    }
+  });
+});
