@@ -1,4 +1,7 @@
 import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Membership, workerId } from './sources/jetstream/membership.js';
+import { partitionsOf } from './sources/jetstream/partition-assignment.js';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { SiftConfig } from './config/load.js';
 import { BatchPolicy } from './batch/batch-policy.js';
@@ -23,12 +26,25 @@ function kindHandlers(config: SiftConfig, stats: PipelineStats): Map<string, Kin
   return new Map(handlers.map((h) => [h.kind, h]));
 }
 
-/** A running worker: NATS and ClickHouse ready, one consumer loop per partition. */
+export interface WorkerStartOptions {
+  clickhouse?: ClickHouseClient;
+  wrapClickHouse?: (client: ClickHouseClient) => ClickHouseClient;
+}
+
+/** A running worker: NATS and ClickHouse ready, one consumer loop per partition it owns. */
 export class Worker {
   readonly stats = new PipelineStats();
-  private readonly partitions: PartitionConsumer[] = [];
+  /** This worker's id among the live workers (host, pid and a random part). */
+  readonly id = workerId(hostname(), process.pid, randomBytes(3).toString('hex'));
+  /** The partitions this worker owns now, by partition number. */
+  private readonly owned = new Map<number, PartitionConsumer>();
+  private membership: Membership | undefined;
+  private rebalancing: Promise<void> = Promise.resolve();
   private readonly hardStop = new AbortController();
   private stopped: Promise<void> | undefined;
+  private writer: ClickHouseWriter | undefined;
+  private deadLetters: DeadLetterPublisher | undefined;
+  private readonly policy: BatchPolicy;
   private readonly stoppedByRequest: Promise<void>;
   private markStopped!: () => void;
 
@@ -38,8 +54,10 @@ export class Worker {
     private readonly jsm: JetStreamManager,
     readonly clickhouse: ClickHouseClient,
     private readonly logger: Logger,
+    private readonly ownsClickHouse = true,
   ) {
     this.stoppedByRequest = new Promise((resolve) => (this.markStopped = resolve));
+    this.policy = new BatchPolicy(config.batch);
   }
 
   /** Resolves when stop() has finished (e.g. after SIGTERM). */
@@ -49,58 +67,96 @@ export class Worker {
 
   /**
    * Connects, provisions NATS and migrates ClickHouse (both idempotent), then starts consuming.
-   * `wrapClickHouse` lets a test put a fault-injecting wrapper around the real client.
+   * `clickhouse` shares a client the caller keeps open (several workers in one process share the
+   * one embedded engine); `wrapClickHouse` lets a test wrap the client, e.g. to inject faults.
    */
-  static async start(config: SiftConfig, logger: Logger, options: { wrapClickHouse?: (client: ClickHouseClient) => ClickHouseClient } = {}): Promise<Worker> {
+  static async start(config: SiftConfig, logger: Logger, options: WorkerStartOptions = {}): Promise<Worker> {
     const nc = await connectNats(config.nats, `sift-worker ${hostname()}:${process.pid}`);
     let clickhouse: ClickHouseClient | undefined;
     try {
       const report = await provision(nc, config.nats);
       if (report.created.length > 0) logger.info({ created: report.created }, 'provisioned NATS');
-      clickhouse = await createClickHouse(config.clickhouse);
+      clickhouse = options.clickhouse ?? (await createClickHouse(config.clickhouse));
       const ran = await migrate(clickhouse, { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays });
       if (ran.length > 0) logger.info({ migrations: ran }, 'migrated ClickHouse');
-      const worker = new Worker(config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger);
-      worker.startPartitions();
-      logger.info({ nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: config.nats.partitions }, 'worker started');
+      const worker = new Worker(config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, !options.clickhouse);
+      await worker.joinWorkers();
+      await worker.rebalancing;
+      logger.info({ id: worker.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: worker.ownedPartitions }, 'worker started');
       return worker;
     } catch (error) {
-      await clickhouse?.close().catch(() => undefined);
+      if (!options.clickhouse) await clickhouse?.close().catch(() => undefined);
       await nc.close().catch(() => undefined);
       throw error;
     }
   }
 
-  private startPartitions(): void {
+  /** Partitions this worker consumes now, ascending. */
+  get ownedPartitions(): number[] {
+    return [...this.owned.keys()].sort((x, y) => x - y);
+  }
+
+  private async joinWorkers(): Promise<void> {
+    const { consumer } = this.config.nats;
+    this.membership = await Membership.join(this.nc, `${consumer.prefix}-workers`, this.id, consumer.heartbeatMs, this.logger, (members) =>
+      this.rebalance(members),
+    );
+  }
+
+  /**
+   * Takes the partitions the assignment gives this worker and lets go of the others: a partition
+   * let go is drained (flushed and acked) and then unpinned, so its new owner starts at once. While
+   * views of the membership differ, the pinned priority group still lets only one worker consume.
+   */
+  private rebalance(members: string[]): void {
+    this.rebalancing = this.rebalancing.then(async () => {
+      if (this.stopped) return;
+      const { partitions, stream, consumer } = this.config.nats;
+      const mine = new Set(partitionsOf(this.id, members, partitions));
+      for (const p of mine) if (!this.owned.has(p)) this.own(p);
+      const released = [...this.owned.entries()].filter(([p]) => !mine.has(p));
+      for (const [p] of released) this.owned.delete(p);
+      await Promise.all(released.map(([p, c]) => this.release(c, consumerName(consumer.prefix, p))));
+      this.logger.info({ members: members.length, owned: this.ownedPartitions, stream }, 'partitions assigned');
+    });
+  }
+
+  private async release(partition: PartitionConsumer, name: string): Promise<void> {
+    await partition.stop();
+    if (!partition.pinned) return;
+    const { stream, consumer } = this.config.nats;
+    await this.jsm.consumers.unpin(stream, name, consumer.group).catch((error: unknown) => {
+      this.logger.debug({ err: (error as Error).message, consumer: name }, 'unpin failed; the pin expires by itself');
+    });
+  }
+
+  private own(partition: number): void {
     const { config, logger, stats } = this;
     const js = jetstream(this.nc);
-    const writer = new ClickHouseWriter(this.clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
+    this.writer ??= new ClickHouseWriter(this.clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
       onRetry: () => stats.insertRetries++,
     });
-    const deadLetters = new DeadLetterPublisher(js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal);
-    const policy = new BatchPolicy(config.batch);
-    for (let partition = 0; partition < config.nats.partitions; partition++) {
-      const consumer = new PartitionConsumer({
-        js,
-        jsm: this.jsm,
-        stream: config.nats.stream,
-        consumer: consumerName(config.nats.consumer.prefix, partition),
-        filter: partitionFilter(layoutOf(config.nats), partition),
-        ackWaitMs: config.nats.consumer.ackWaitMs,
-        group: config.nats.consumer.group,
-        partition,
-        policy,
-        maxMsgBytes: config.nats.maxMsgBytes,
-        handlers: kindHandlers(config, stats),
-        writer,
-        deadLetters,
-        stats,
-        logger,
-        signal: this.hardStop.signal,
-      });
-      consumer.start();
-      this.partitions.push(consumer);
-    }
+    this.deadLetters ??= new DeadLetterPublisher(js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal);
+    const consumer = new PartitionConsumer({
+      js,
+      jsm: this.jsm,
+      stream: config.nats.stream,
+      consumer: consumerName(config.nats.consumer.prefix, partition),
+      filter: partitionFilter(layoutOf(config.nats), partition),
+      ackWaitMs: config.nats.consumer.ackWaitMs,
+      group: config.nats.consumer.group,
+      partition,
+      policy: this.policy,
+      maxMsgBytes: config.nats.maxMsgBytes,
+      handlers: kindHandlers(config, stats),
+      writer: this.writer,
+      deadLetters: this.deadLetters,
+      stats,
+      logger,
+      signal: this.hardStop.signal,
+    });
+    consumer.start();
+    this.owned.set(partition, consumer);
   }
 
   /** Resolves once every partition has nothing pending on the server and nothing unacked here. */
@@ -109,22 +165,29 @@ export class Worker {
     for (;;) {
       await sleep(pollMs, this.hardStop.signal);
       if (this.hardStop.signal.aborted || this.stopped) return;
-      if (!this.partitions.every((p) => p.idle)) continue;
+      if (![...this.owned.values()].every((p) => p.idle)) continue;
       let quiet = true;
       for (let p = 0; p < partitions && quiet; p++) {
         const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
         quiet = info.num_pending === 0 && info.num_ack_pending === 0;
       }
-      if (quiet && this.partitions.every((p) => p.idle)) return;
+      if (quiet && [...this.owned.values()].every((p) => p.idle)) return;
     }
   }
 
   /** Graceful stop: stop pulling, flush and ack every batch, close connections. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
-      await Promise.all(this.partitions.map((p) => p.stop()));
+      // Leave first so the others start asking for our partitions; the pins fence them until we
+      // have flushed, acked and unpinned each one.
+      await this.membership?.leave();
+      await this.rebalancing;
+      const { prefix } = this.config.nats.consumer;
+      const held = [...this.owned.entries()];
+      this.owned.clear();
+      await Promise.all(held.map(([p, c]) => this.release(c, consumerName(prefix, p))));
       await this.nc.drain().catch(() => undefined);
-      await this.clickhouse.close().catch(() => undefined);
+      if (this.ownsClickHouse) await this.clickhouse.close().catch(() => undefined);
       this.logger.info(this.stats.snapshot(), 'worker stopped');
       this.markStopped();
     })();

@@ -41,6 +41,10 @@ export const natsConfig = {
       doc: 'Deliveries before the server gives a message up. -1: never, since bad input is dead-lettered by the worker and redelivery only follows a worker or ClickHouse outage, which must not lose data.',
       format: 'max-deliver', default: -1, env: 'CONSUMER_MAX_DELIVER',
     },
+    heartbeatMs: {
+      doc: 'How often a worker announces itself; partitions are assigned across the workers heard from in the last three beats.',
+      format: 'positive-int', default: 2_000, env: 'WORKER_HEARTBEAT_MS',
+    },
     pinnedTtlMs: {
       doc: 'How long a silent pinned worker keeps its partition before another may take it over.',
       format: 'positive-int', default: 15_000, env: 'CONSUMER_PINNED_TTL_MS',

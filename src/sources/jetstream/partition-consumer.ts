@@ -50,6 +50,8 @@ export class PartitionConsumer {
   private highestSeq = 0;
   private messages: ConsumerMessages | undefined;
   private stopping = false;
+  /** Whether the server has this worker pinned for the partition (so releasing it should unpin). */
+  pinned = false;
   /** Set when this worker (again) becomes the partition's pinned client: check for a gap first. */
   private sessionStarts = true;
   private loop: Promise<void> | undefined;
@@ -115,7 +117,8 @@ export class PartitionConsumer {
     for await (const status of messages.status()) {
       if (status.type === 'consumer_pinned' || status.type === 'consumer_unpinned') {
         this.log[status.type === 'consumer_pinned' ? 'debug' : 'info']({ status: status.type }, 'partition pin changed');
-        if (status.type === 'consumer_pinned') this.sessionStarts = true;
+        this.pinned = status.type === 'consumer_pinned';
+        if (this.pinned) this.sessionStarts = true;
         // Another worker may have handled our devices meanwhile: start their filter state afresh.
         if (status.type === 'consumer_unpinned') for (const h of this.o.handlers.values()) h.reset();
       } else if (status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
