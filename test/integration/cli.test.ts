@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift, siftOk } from '../helpers/cli.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { simulate } from '../../src/cli/simulate.js';
+import { consumerName } from '../../src/sources/jetstream/subjects.js';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
 
@@ -52,5 +55,35 @@ describe('the CLI as a user runs it', () => {
     const result = await sift(['provision'], { ...t.env, PARTITIONS: '8' }).done;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/stream TELEMETRY exists with a different configuration \(subject_transform: .*partition\(4,2\).*partition\(8,2\)/);
+  });
+
+  it('drains on SIGTERM: exits 0, stores what it received, and the next worker stores the rest exactly once', async () => {
+    await simulate(t.config, { devices: 20, count: 20_000, rate: 0, seed: 9, intervalS: 10, startMs: Date.parse('2026-11-04T00:00:00Z') });
+    const jsm = await jetstreamManager(t.nc);
+    const pending = async () => {
+      let unacked = 0;
+      let waiting = 0;
+      for (let p = 0; p < t.config.nats.partitions; p++) {
+        const info = await jsm.consumers.info(t.config.nats.stream, consumerName('sift', p));
+        unacked += info.num_ack_pending;
+        waiting += info.num_pending;
+      }
+      return { unacked, waiting };
+    };
+    const worker = sift(['worker'], { ...t.env, BATCH_MAX_ROWS: '1000' });
+    while ((await pending()).waiting === 20_000) await new Promise((r) => setTimeout(r, 10));
+    worker.child.kill('SIGTERM');
+    const result = await worker.done;
+    expect(result.code).toBe(0);
+    const received = Number(/received (\d+)/.exec(result.stdout)![1]);
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(20_000);
+    // Every value it received reached the rollup (each message has 5 metrics), and no more.
+    const counted = () => siftOk(['query', "SELECT sum(samples) FROM device_metrics_hourly_v WHERE toDate(bucket) = '2026-11-04'", '--format', 'TSV'], t.env).then(Number);
+    expect(await counted()).toBe(received * 5);
+    // Messages still on the wire when it stopped pulling come back to the next owner at once.
+    await siftOk(['worker', '--until-idle'], t.env);
+    expect(await counted()).toBe(20_000 * 5);
+    expect(await pending()).toEqual({ unacked: 0, waiting: 0 });
   });
 });
