@@ -3,7 +3,7 @@ import { ConfigError, describeConfig, loadConfig } from '../config/load.js';
 import { createLogger } from '../telemetry/logger.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { provision, ProvisionConflictError } from '../sources/jetstream/provision.js';
-import { createClickHouse, describeTarget } from '../sinks/clickhouse/client.js';
+import { createClickHouse, describeTarget, EmbeddedClickHouseError } from '../sinks/clickhouse/client.js';
 import { migrate, MigrationError } from '../sinks/clickhouse/migrations.js';
 import { intOption, parseCommand, UsageError } from './args.js';
 import { runWorker, workerHelp } from './worker.js';
@@ -120,7 +120,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known = error instanceof ConfigError || error instanceof UsageError || error instanceof ProvisionConflictError || error instanceof MigrationError;
+    const known = error instanceof ConfigError || error instanceof UsageError || error instanceof ProvisionConflictError || error instanceof MigrationError || error instanceof EmbeddedClickHouseError;
     process.stderr.write(`sift: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
     process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
   },

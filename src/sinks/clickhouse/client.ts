@@ -5,6 +5,11 @@ import type { SiftConfig } from '../../config/load.js';
 
 export type { ClickHouseClient };
 
+/** The embedded engine could not open its data directory (most often: another process has it). */
+export class EmbeddedClickHouseError extends Error {
+  override name = 'EmbeddedClickHouseError';
+}
+
 /** Where the rows go, said without secrets: for logs and command output. */
 export function describeTarget(config: SiftConfig['clickhouse']): string {
   if (!config.url) return `embedded ClickHouse at ${resolve(config.embeddedPath)}`;
@@ -35,7 +40,16 @@ export async function createClickHouse(config: SiftConfig['clickhouse'], options
   const { createChdbConnection } = await import('chdb/connection');
   // chdb types its Connection against @clickhouse/client-common, which the client bundles as its
   // own copy: the shapes are the same, the declarations are not the same objects.
-  const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+  let chdb;
+  try {
+    chdb = createChdbConnection({ path });
+  } catch (error) {
+    throw new EmbeddedClickHouseError(
+      `cannot open the embedded ClickHouse at ${path}: another process (a running worker?) holds it, or it is not a data directory. ` +
+        `Stop that process, or set CLICKHOUSE_URL to a server. (${(error as Error).message})`,
+    );
+  }
+  const connection = chdb as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
   const client = createClient({ connection });
   // The embedded engine has one session: USE sets its current database for every later query.
   if (options.useDatabase) {
@@ -43,7 +57,7 @@ export async function createClickHouse(config: SiftConfig['clickhouse'], options
       await client.command({ query: `USE ${config.database}` });
     } catch (error) {
       await client.close();
-      throw new Error(`database ${config.database} does not exist at ${path}: run \`sift migrate\` or a worker first (${(error as Error).message.split('\n')[0]})`);
+      throw new EmbeddedClickHouseError(`database ${config.database} does not exist at ${path}: run \`sift migrate\` or a worker first (${(error as Error).message.split('\n')[0]})`);
     }
   }
   return client;

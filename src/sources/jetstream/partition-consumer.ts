@@ -102,6 +102,10 @@ export class PartitionConsumer {
           if (this.o.policy.isFull(this.batch)) {
             await this.writing;
             this.flush();
+          } else if (this.pendingWrites > 1) {
+            // Timer-cut batches are queuing behind a slow or failing insert: stop pulling until they
+            // land, so a ClickHouse outage holds at most a few batches per partition in memory.
+            await this.writing;
           }
         }
       } catch (error) {
