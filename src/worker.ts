@@ -19,10 +19,14 @@ import { sleep } from './sinks/clickhouse/retry.js';
 import { filterSettings } from './transforms/device-filter/device-filter.js';
 import type { Logger } from './telemetry/logger.js';
 import { PipelineStats } from './telemetry/pipeline-stats.js';
+import { createMetrics } from './telemetry/metrics.js';
+import { buildInfo } from './telemetry/build-info.js';
+import { startStatusServer, type Readiness } from './telemetry/http-server.js';
+import type { Server } from 'node:http';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
-function kindHandlers(config: SiftConfig, stats: PipelineStats): Map<string, KindHandler> {
-  const handlers: KindHandler[] = [new DeviceMetricsHandler(filterSettings(config.filter), stats)];
+function kindHandlers(config: SiftConfig): Map<string, KindHandler> {
+  const handlers: KindHandler[] = [new DeviceMetricsHandler(filterSettings(config.filter))];
   return new Map(handlers.map((h) => [h.kind, h]));
 }
 
@@ -33,7 +37,11 @@ export interface WorkerStartOptions {
 
 /** A running worker: NATS and ClickHouse ready, one consumer loop per partition it owns. */
 export class Worker {
-  readonly stats = new PipelineStats();
+  readonly metrics = createMetrics(buildInfo());
+  readonly stats = new PipelineStats(this.metrics);
+  private readonly health = { natsConnected: true, clickhouseAnswers: true, insertsSucceeding: true, migrationsApplied: true };
+  private statusTimer: NodeJS.Timeout | undefined;
+  private server: Server | undefined;
   /** This worker's id among the live workers (host, pid and a random part). */
   readonly id = workerId(hostname(), process.pid, randomBytes(3).toString('hex'));
   /** The partitions this worker owns now, by partition number. */
@@ -80,8 +88,19 @@ export class Worker {
       const ran = await migrate(clickhouse, { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays });
       if (ran.length > 0) logger.info({ migrations: ran }, 'migrated ClickHouse');
       const worker = new Worker(config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, !options.clickhouse);
+      // Listen before consuming: a port already in use stops start-up before anything is taken.
+      if (config.telemetry.metricsPort > 0) {
+        worker.server = await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, {
+          registry: worker.metrics.registry,
+          live: () => !worker.stopped,
+          readiness: () => worker.readiness(),
+        });
+      }
       await worker.joinWorkers();
       await worker.rebalancing;
+      worker.watchConnection();
+      worker.statusTimer = setInterval(() => void worker.pollStatus(), config.telemetry.statusPollMs);
+      await worker.pollStatus();
       logger.info({ id: worker.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: worker.ownedPartitions }, 'worker started');
       return worker;
     } catch (error) {
@@ -89,6 +108,55 @@ export class Worker {
       await nc.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Ready: NATS connected, ClickHouse answers, migrations applied, and inserts are not failing. */
+  readiness(): Readiness {
+    const checks = {
+      nats_connected: this.health.natsConnected,
+      clickhouse_answers: this.health.clickhouseAnswers,
+      migrations_applied: this.health.migrationsApplied,
+      inserts_succeeding: this.health.insertsSucceeding,
+    };
+    const ready = Object.values(checks).every(Boolean) && !this.stopped;
+    this.metrics.ready.set(ready ? 1 : 0);
+    return { ready, checks };
+  }
+
+  private watchConnection(): void {
+    void (async () => {
+      for await (const status of this.nc.status()) {
+        if (status.type === 'disconnect') {
+          this.health.natsConnected = false;
+          this.logger.warn('NATS disconnected; reconnecting');
+        } else if (status.type === 'reconnect') {
+          this.health.natsConnected = true;
+          this.logger.info('NATS reconnected');
+        }
+      }
+    })();
+  }
+
+  /** Pending counts from the server (not guessed), a ClickHouse ping, and in-memory sizes. */
+  private async pollStatus(): Promise<void> {
+    const m = this.metrics;
+    const { stream, consumer } = this.config.nats;
+    m.partitionsOwned.set(this.owned.size);
+    let devices = 0;
+    for (const [p, c] of this.owned) {
+      devices += c.trackedKeys;
+      try {
+        const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
+        m.numPending.set({ partition: String(p) }, info.num_pending);
+        m.numAckPending.set({ partition: String(p) }, info.num_ack_pending);
+      } catch {
+        // NATS away: the gauges keep their last values and readiness says why.
+      }
+    }
+    m.devicesTracked.set(devices);
+    const ping = await this.clickhouse.ping().catch((error: unknown) => ({ success: false, error }));
+    this.health.clickhouseAnswers = ping.success;
+    this.readiness();
   }
 
   /** Partitions this worker consumes now, ascending. */
@@ -134,7 +202,14 @@ export class Worker {
     const { config, logger, stats } = this;
     const js = jetstream(this.nc);
     this.writer ??= new ClickHouseWriter(this.clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
-      onRetry: () => stats.insertRetries++,
+      onRetry: (errorClass) => {
+        stats.insertRetry(errorClass);
+        this.health.insertsSucceeding = false;
+      },
+      onInserted: (table, rows, seconds) => {
+        stats.inserted(table, rows, seconds);
+        this.health.insertsSucceeding = true;
+      },
     });
     this.deadLetters ??= new DeadLetterPublisher(js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal);
     const consumer = new PartitionConsumer({
@@ -148,7 +223,7 @@ export class Worker {
       partition,
       policy: this.policy,
       maxMsgBytes: config.nats.maxMsgBytes,
-      handlers: kindHandlers(config, stats),
+      handlers: kindHandlers(config),
       writer: this.writer,
       deadLetters: this.deadLetters,
       stats,
@@ -187,7 +262,9 @@ export class Worker {
       this.owned.clear();
       await Promise.all(held.map(([p, c]) => this.release(c, consumerName(prefix, p))));
       await this.nc.drain().catch(() => undefined);
+      clearInterval(this.statusTimer);
       if (this.ownsClickHouse) await this.clickhouse.close().catch(() => undefined);
+      await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
       this.logger.info(this.stats.snapshot(), 'worker stopped');
       this.markStopped();
     })();

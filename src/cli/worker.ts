@@ -4,30 +4,47 @@ import { Worker } from '../worker.js';
 
 export const workerHelp = `sift worker [--until-idle] [--config FILE]
 
-Consumes every partition, filters device metrics, inserts into ClickHouse and acks after each
-insert. SIGTERM or SIGINT drains: stop pulling, flush, ack, exit 0; a second signal exits at once.
+Consumes its share of the partitions, filters device metrics, inserts into ClickHouse and acks
+after each insert. SIGTERM or SIGINT drains: stop pulling, flush, ack, exit 0 (exit 1 if that takes
+longer than SHUTDOWN_TIMEOUT_MS); a second signal exits at once. /metrics, /healthz and /readyz
+are served on METRICS_PORT.
   --until-idle   exit 0 once every partition has nothing pending and every batch is acked`;
 
 export async function runWorker(config: SiftConfig, logger: Logger, options: { untilIdle: boolean }): Promise<number> {
-  const worker = await Worker.start(config, logger);
+  let worker: Worker | undefined;
   let signals = 0;
+  let deadline: NodeJS.Timeout | undefined;
+  const drain = () => {
+    const ms = config.telemetry.shutdownTimeoutMs;
+    deadline = setTimeout(() => {
+      logger.error({ deadlineMs: ms }, 'drain deadline passed: exiting; unacked messages will be redelivered');
+      worker?.abort();
+      process.exit(1);
+    }, ms);
+    deadline.unref();
+    void worker?.stop();
+  };
+  // Installed before start-up, which already consumes: a signal then drains once started.
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
       logger.warn({ signal }, 'second signal: exiting now; unacked messages will be redelivered');
-      worker.abort();
+      worker?.abort();
       process.exit(130);
     }
-    logger.info({ signal }, 'draining: flushing and acking every batch');
-    void worker.stop();
+    logger.info({ signal, deadlineMs: config.telemetry.shutdownTimeoutMs }, 'draining: flushing and acking every batch');
+    if (worker) drain();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    if (options.untilIdle) await worker.untilIdle();
+    worker = await Worker.start(config, logger);
+    if (signals > 0) drain();
+    if (options.untilIdle) await Promise.race([worker.untilIdle(), worker.whenStopped()]);
     else await worker.whenStopped();
-  } finally {
     await worker.stop();
+  } finally {
+    clearTimeout(deadline);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }

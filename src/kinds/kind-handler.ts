@@ -10,7 +10,7 @@ export interface IncomingMessage {
   arrivalMs(): number;
 }
 
-/** Counts one kind's outcomes by reason; kept apart so telemetry can be swapped in. */
+/** Counts one kind's outcomes by reason, per batch (see BatchTally). */
 export interface KindCounters {
   stored(kind: string, reason: string, rows: number): void;
   filteredOut(kind: string): void;

@@ -1,5 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { BatchSize } from '../batch/batch-policy.js';
+import { BatchTally } from '../telemetry/pipeline-stats.js';
 
 /** Rows that build up over a batch and are read once at flush (e.g. partial aggregates). */
 export interface Accumulator {
@@ -21,6 +22,10 @@ export class PartitionBatch implements BatchSize {
   last: JsMsg | undefined;
   /** Every message, kept so a batch ClickHouse rejects as bad data can be dead-lettered whole. */
   readonly sources: JsMsg[] = [];
+  /** What the batch's messages came to; counted when the batch is acked. */
+  readonly tally = new BatchTally();
+  /** Sequences already dead-lettered, so a batch ClickHouse rejects does not send them twice. */
+  readonly deadLetteredSeqs = new Set<number>();
   /** Dead-letter publishes under way; the batch is acked only after every one resolved true. */
   readonly deadLetters: Promise<boolean>[] = [];
   private readonly tables = new Map<string, object[]>();

@@ -1,5 +1,14 @@
 export const telemetryConfig = {
-  metricsPort: { doc: 'Port of the Prometheus /metrics endpoint (0 = off).', format: 'port', default: 9464, env: 'METRICS_PORT' },
+  metricsPort: { doc: 'Port of the HTTP endpoint serving /metrics, /healthz and /readyz (0 = off).', format: 'port', default: 9464, env: 'METRICS_PORT' },
+  metricsHost: { doc: 'Address the HTTP endpoint listens on.', format: String, default: '0.0.0.0', env: 'METRICS_HOST' },
+  statusPollMs: {
+    doc: 'How often the worker reads its consumers\' pending counts and pings ClickHouse for metrics and readiness.',
+    format: 'positive-int', default: 5_000, env: 'STATUS_POLL_MS',
+  },
+  shutdownTimeoutMs: {
+    doc: 'On SIGTERM, how long the worker may take to flush and ack before it gives up; what is unacked is redelivered.',
+    format: 'positive-int', default: 30_000, env: 'SHUTDOWN_TIMEOUT_MS',
+  },
   logLevel: {
     doc: 'Log level.', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LOG_LEVEL',
   },

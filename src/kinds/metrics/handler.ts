@@ -1,4 +1,4 @@
-import type { IncomingMessage, KindCounters, KindHandler } from '../kind-handler.js';
+import type { IncomingMessage, KindHandler } from '../kind-handler.js';
 import type { PartitionBatch } from '../../pipeline/partition-batch.js';
 import { ok, type Decoded } from '../../pipeline/result.js';
 import { DeviceFilter } from '../../transforms/device-filter/device-filter.js';
@@ -14,10 +14,7 @@ export class DeviceMetricsHandler implements KindHandler {
   readonly kind = 'metrics';
   private filter: DeviceFilter;
 
-  constructor(
-    private readonly settings: DecideSettings & { idleMs: number },
-    private readonly counters: KindCounters,
-  ) {
+  constructor(private readonly settings: DecideSettings & { idleMs: number }) {
     this.filter = new DeviceFilter(settings);
   }
 
@@ -29,13 +26,14 @@ export class DeviceMetricsHandler implements KindHandler {
     const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs());
     if (!decoded.ok) return decoded;
     const reading = decoded.value;
+    batch.tally.eventTime(reading.ts);
     batch.accumulator(DEVICE_METRIC_PARTIALS_TABLE, () => new RollupAccumulator()).add(reading);
     const stores = this.filter.process(reading);
-    if (stores.length === 0) this.counters.filteredOut(this.kind);
+    if (stores.length === 0) batch.tally.filteredOut(this.kind);
     for (const request of stores) {
       const rows = storedRows(request, message.seq);
       batch.push(DEVICE_METRICS_TABLE, rows);
-      this.counters.stored(this.kind, request.reason, rows.length);
+      batch.tally.stored(this.kind, request.reason, rows.length);
     }
     return ok(undefined);
   }

@@ -170,9 +170,9 @@ export class PartitionConsumer {
     const batch = this.batch;
     if (batch.isEmpty) this.armTimer();
     batch.track(msg, seq, Date.now());
-    this.o.stats.messageReceived();
 
     const parsed = parseStoredSubject(msg.subject);
+    this.o.stats.messageReceived(this.kindLabel(parsed?.kind));
     if (!parsed) return this.deadLetter(batch, '_invalid', msg, seq, 'bad_subject', `subject "${msg.subject}" is not <prefix>.<kind>.<partition>.<key>`);
     if (msg.data.length > this.o.maxMsgBytes) {
       return this.deadLetter(batch, parsed.kind, msg, seq, 'oversize', `body is ${msg.data.length} bytes, the limit is ${this.o.maxMsgBytes}`);
@@ -186,8 +186,14 @@ export class PartitionConsumer {
     if (!result.ok) this.deadLetter(batch, parsed.kind, msg, seq, result.reason, result.detail);
   }
 
+  /** The kind as a metric label: known kinds by name, anything else as "unknown" (subjects are input). */
+  private kindLabel(kind: string | undefined): string {
+    return kind !== undefined && this.o.handlers.has(kind) ? kind : 'unknown';
+  }
+
   private deadLetter(batch: PartitionBatch, kind: string, msg: JsMsg, seq: number, reason: DeadLetterReason, detail: string): void {
-    this.o.stats.deadLetter(kind, reason);
+    batch.tally.deadLetter(this.kindLabel(kind), reason);
+    batch.deadLetteredSeqs.add(seq);
     const source = { subject: msg.subject, seq, data: msg.data, timestampMs: arrivalMs(msg) };
     batch.deadLetters.push(this.o.deadLetters.publish(kind, source, reason, detail));
   }
@@ -214,36 +220,38 @@ export class PartitionConsumer {
 
   private async write(batch: PartitionBatch): Promise<void> {
     const dead = await Promise.all(batch.deadLetters);
-    if (dead.includes(false)) return; // stopped before the dead letters were stored: leave unacked
+    // Stopped before the dead letters were stored: leave the batch unacked.
+    if (dead.includes(false)) return this.o.stats.abandoned(batch.messages);
     const tables = batch.insertTables();
     if (tables.length > 0) {
       const token = `${this.o.stream}:${this.o.partition}:${batch.firstSeq}-${batch.lastSeq}`;
       const outcome = await this.o.writer.insert({ token, tables }, this.o.signal);
-      if (!outcome.ok && outcome.reason === 'aborted') return;
+      if (!outcome.ok && outcome.reason === 'aborted') return this.o.stats.abandoned(batch.messages);
       if (!outcome.ok) {
         this.log.error({ errorClass: outcome.errorClass, err: outcome.message }, 'ClickHouse rejected a batch as bad data; dead-lettering it');
+        this.o.stats.insertRejected(outcome.errorClass);
+        const rejected = batch.sources.filter((msg) => !batch.deadLetteredSeqs.has(msg.seq));
+        const kinds = rejected.map((msg) => parseStoredSubject(msg.subject)?.kind ?? '_invalid');
         const ok = await Promise.all(
-          batch.sources.map((msg) => {
-            const parsed = parseStoredSubject(msg.subject);
+          rejected.map((msg, i) => {
             const source = { subject: msg.subject, seq: msg.seq, data: msg.data, timestampMs: arrivalMs(msg) };
-            this.o.stats.deadLetter(parsed?.kind ?? '_invalid', 'insert_rejected');
-            return this.o.deadLetters.publish(parsed?.kind ?? '_invalid', source, 'insert_rejected', outcome.message);
+            return this.o.deadLetters.publish(kinds[i]!, source, 'insert_rejected', outcome.message);
           }),
         );
-        if (ok.includes(false)) return;
+        if (ok.includes(false)) return this.o.stats.abandoned(batch.messages);
+        batch.tally.rejectAll(kinds.map((k) => this.kindLabel(k)));
       }
     }
-    await this.ack(batch);
+    if (await this.ack(batch)) this.o.stats.committed(batch.tally, batch, this.o.partition);
+    else this.o.stats.abandoned(batch.messages);
   }
 
-  private async ack(batch: PartitionBatch): Promise<void> {
+  /** AckAll on the batch's last message; true once the server confirmed it. */
+  private async ack(batch: PartitionBatch): Promise<boolean> {
     const last = batch.last!;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        if (await last.ackAck({ timeout: 5_000 })) {
-          this.o.stats.batchAcked(batch.messages);
-          return;
-        }
+        if (await last.ackAck({ timeout: 5_000 })) return true;
       } catch (error) {
         this.log.warn({ err: (error as Error).message, attempt: attempt + 1 }, 'ack failed, retrying');
       }
@@ -251,5 +259,13 @@ export class PartitionConsumer {
     }
     // The rows are stored; the server will redeliver and the repeat is stored again unless deduplicated.
     this.log.error({ firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'could not ack a stored batch; it will be redelivered');
+    return false;
+  }
+
+  /** Devices (keys) whose state this partition holds. */
+  get trackedKeys(): number {
+    let n = 0;
+    for (const h of this.o.handlers.values()) n += h.trackedKeys;
+    return n;
   }
 }

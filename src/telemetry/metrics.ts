@@ -1,0 +1,39 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every Prometheus metric the worker exports, in one place. Counters end in _total, each metric
+ * has help text, and no label carries a device id: labels are kind, reason, table, error class
+ * and partition (a small fixed number).
+ */
+export function createMetrics(build: { version: string; gitSha: string }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const m = {
+    registry,
+    received: new Counter({ name: 'sift_messages_received_total', help: 'Messages taken from JetStream (a redelivery after a takeover counts again).', labelNames: ['kind'], registers: [registry] }),
+    stored: new Counter({ name: 'sift_messages_stored_total', help: 'Messages stored in ClickHouse, by why the filter kept them; counted once acked.', labelNames: ['kind', 'reason'], registers: [registry] }),
+    storedRows: new Counter({ name: 'sift_rows_stored_total', help: 'Rows stored in raw tables, by why; a "previous" row belongs to a message counted as filtered out.', labelNames: ['kind', 'reason'], registers: [registry] }),
+    filteredOut: new Counter({ name: 'sift_messages_filtered_out_total', help: 'Valid messages the smart filter did not store (still counted in the rollups); counted once acked.', labelNames: ['kind', 'reason'], registers: [registry] }),
+    deadLettered: new Counter({ name: 'sift_messages_dead_lettered_total', help: 'Messages republished to the dead-letter stream; counted once acked.', labelNames: ['kind', 'reason'], registers: [registry] }),
+    inFlight: new Gauge({ name: 'sift_messages_in_flight', help: 'Messages taken but not yet acked (in a batch or being written).', registers: [registry] }),
+    acks: new Counter({ name: 'sift_acks_total', help: 'AckAll acknowledgements sent, one per flushed batch.', registers: [registry] }),
+    acked: new Counter({ name: 'sift_messages_acked_total', help: 'Messages acknowledged through batch acks.', registers: [registry] }),
+    batchRows: new Histogram({ name: 'sift_batch_rows', help: 'Rows per flushed batch, all tables.', buckets: [1, 10, 100, 1_000, 5_000, 10_000, 20_000, 50_000, 100_000], registers: [registry] }),
+    batchBytes: new Histogram({ name: 'sift_batch_bytes', help: 'Message body bytes per flushed batch.', buckets: [1e3, 1e4, 1e5, 1e6, 4e6, 8e6, 16e6, 64e6], registers: [registry] }),
+    insertDuration: new Histogram({ name: 'sift_clickhouse_insert_duration_seconds', help: 'Duration of one successful ClickHouse insert.', labelNames: ['table'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
+    insertedRows: new Counter({ name: 'sift_clickhouse_rows_inserted_total', help: 'Rows inserted into ClickHouse, by table.', labelNames: ['table'], registers: [registry] }),
+    insertErrors: new Counter({ name: 'sift_clickhouse_insert_errors_total', help: 'Failed ClickHouse inserts, by error class (bad_data is not retried).', labelNames: ['error_class'], registers: [registry] }),
+    insertRetries: new Counter({ name: 'sift_clickhouse_insert_retries_total', help: 'ClickHouse insert retries, by the error class that caused them.', labelNames: ['error_class'], registers: [registry] }),
+    numPending: new Gauge({ name: 'sift_consumer_num_pending', help: 'Messages not yet delivered on a partition consumer (from consumer info).', labelNames: ['partition'], registers: [registry] }),
+    numAckPending: new Gauge({ name: 'sift_consumer_num_ack_pending', help: 'Messages delivered but not acked on a partition consumer (from consumer info).', labelNames: ['partition'], registers: [registry] }),
+    lag: new Gauge({ name: 'sift_end_to_end_lag_seconds', help: 'Now minus the event time of the newest message in the last flushed batch, per owned partition.', labelNames: ['partition'], registers: [registry] }),
+    partitionsOwned: new Gauge({ name: 'sift_partitions_owned', help: 'Partitions this worker consumes now.', registers: [registry] }),
+    devicesTracked: new Gauge({ name: 'sift_filter_devices_tracked', help: 'Devices whose filter state this worker holds in memory.', registers: [registry] }),
+    ready: new Gauge({ name: 'sift_ready', help: '1 when NATS is connected, ClickHouse answers, migrations are applied and inserts succeed.', registers: [registry] }),
+    buildInfo: new Gauge({ name: 'sift_build_info', help: 'Always 1; labels say which build runs.', labelNames: ['version', 'git_sha'], registers: [registry] }),
+  };
+  m.buildInfo.set({ version: build.version, git_sha: build.gitSha }, 1);
+  return m;
+}
+
+export type SiftMetrics = ReturnType<typeof createMetrics>;
