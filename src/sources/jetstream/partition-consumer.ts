@@ -136,11 +136,12 @@ export class PartitionConsumer {
    * over, the server sends it new messages at once but the previous owner's unacked ones only
    * after ack_wait, so acking the new ones would acknowledge messages nobody stored. There is such
    * a gap when a stored message of this partition lies between the ack floor and the first
-   * message this session received.
+   * message this session received, and this worker never took it: messages it took itself (the
+   * server re-pins the same worker after a restart) are in its batches, which its acks cover.
    */
   private async previousOwnerLeftGap(first: JsMsg): Promise<boolean> {
     const info = await this.o.jsm.consumers.info(this.o.stream, this.o.consumer);
-    const floor = info.ack_floor.stream_seq;
+    const floor = Math.max(info.ack_floor.stream_seq, this.highestSeq);
     if (first.seq <= floor + 1) return false;
     // The server's MSG.GET takes next_by_subj (first message at or after seq on the subject); the
     // client types name it only for direct gets, which need allow_direct on the stream.
