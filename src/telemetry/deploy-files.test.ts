@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { packageRoot } from '../package-root.js';
+import { createMetrics } from './metrics.js';
+
+const read = (path: string) => readFileSync(join(packageRoot, path), 'utf8');
+
+/** Series names the worker exports, histograms with their _bucket, _sum and _count series. */
+async function exported(): Promise<Set<string>> {
+  const metrics = createMetrics({ version: 'test', gitSha: 'test' });
+  const names = new Set<string>();
+  for (const metric of await metrics.registry.getMetricsAsJSON()) {
+    names.add(metric.name);
+    if (metric.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
+  }
+  return names;
+}
+
+/** Metric names a PromQL expression reads: identifiers of our families not followed by "(" (functions). */
+function referenced(expr: string): string[] {
+  const withoutLabels = expr.replace(/\{[^}]*\}/g, '').replace(/"[^"]*"/g, '');
+  return [...withoutLabels.matchAll(/\b((?:sift|nodejs|process)_[a-z0-9_]+)\b(?!\s*\()/g)].map((m) => m[1]!);
+}
+
+describe('deploy files', () => {
+  it('alert rules parse and read only metrics the worker exports', async () => {
+    const names = await exported();
+    const rules = parse(read('deploy/prometheus/sift-alerts.yml')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+    const all = rules.groups.flatMap((g) => g.rules);
+    expect(all.map((r) => r.alert)).toEqual(expect.arrayContaining(['SiftWorkerDown', 'SiftLagGrowing', 'SiftDeadLetterRate', 'SiftInsertErrors']));
+    for (const rule of all) for (const name of referenced(rule.expr)) expect(names, `${rule.alert} reads ${name}`).toContain(name);
+  });
+
+  it('the scrape config parses and loads the alert rules', () => {
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as { rule_files: string[]; scrape_configs: Array<{ metrics_path: string }> };
+    expect(config.rule_files).toContain('sift-alerts.yml');
+    expect(config.scrape_configs[0]!.metrics_path).toBe('/metrics');
+  });
+
+  it('the Grafana dashboard parses and reads only metrics the worker exports', async () => {
+    const names = await exported();
+    const dashboard = JSON.parse(read('deploy/grafana/sift-dashboard.json')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => [p.title, t.expr] as const));
+    expect(exprs.length).toBeGreaterThan(10);
+    for (const [title, expr] of exprs) for (const name of referenced(expr)) expect(names, `panel "${title}" reads ${name}`).toContain(name);
+  });
+
+  it('the check catches a metric that does not exist', async () => {
+    const names = await exported();
+    expect(referenced('rate(sift_made_up_total[5m])').every((n) => names.has(n))).toBe(false);
+  });
+});
