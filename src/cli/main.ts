@@ -10,6 +10,9 @@ import { runWorker, workerHelp } from './worker.js';
 import { queryHelp, runQuery } from './query.js';
 import { parseSimulateOptions, simulate, simulateFlags, simulateHelp } from './simulate.js';
 import { demoHelp, runDemo } from './demo.js';
+import cliProgress from 'cli-progress';
+
+const { SingleBar, Presets } = cliProgress;
 
 const usage = `sift — telemetry from NATS JetStream through a smart filter into ClickHouse
 
@@ -98,7 +101,10 @@ async function main(argv: string[]): Promise<number> {
     case 'simulate': {
       const options = parseSimulateOptions(values as Record<string, string | undefined>);
       const started = performance.now();
-      const published = await simulate(config, options, (line) => process.stderr.write(line + '\n'));
+      // A progress bar only where a person watches: on a terminal, never in logs or pipes.
+      const bar = process.stderr.isTTY ? new SingleBar({ format: 'publishing [{bar}] {percentage}% {value}/{total} msgs, {eta}s left', stream: process.stderr }, Presets.shades_classic) : undefined;
+      bar?.start(options.count, 0);
+      const published = await simulate(config, options, (done) => bar?.update(done)).finally(() => bar?.stop());
       const seconds = (performance.now() - started) / 1000;
       out(`published ${published} messages from ${options.devices} devices in ${seconds.toFixed(1)} s (${Math.round(published / seconds)} msg/s)`);
       return 0;

@@ -59,8 +59,11 @@ export const simulateFlags = {
   start: { type: 'string' },
 } as const;
 
+/** Progress as the simulator publishes: called every few hundred messages and once at the end. */
+export type SimulateProgress = (published: number, total: number) => void;
+
 /** Publishes the fleet with a bounded window of unacknowledged publishes; returns how many landed. */
-export async function simulate(config: SiftConfig, options: SimulateOptions, log: (line: string) => void = () => undefined): Promise<number> {
+export async function simulate(config: SiftConfig, options: SimulateOptions, progress: SimulateProgress = () => undefined): Promise<number> {
   const nc = await connectNats(config.nats, 'sift-simulate');
   try {
     await provision(nc, config.nats);
@@ -83,9 +86,10 @@ export async function simulate(config: SiftConfig, options: SimulateOptions, log
         const ahead = (i + 1) / options.rate - (performance.now() - started) / 1000;
         if (ahead > 0.005) await sleep(ahead * 1000);
       }
-      if ((i + 1) % 10_000 === 0) log(`published ${i + 1}/${options.count}`);
+      if ((i + 1) % 500 === 0) progress(published, options.count);
     }
     await Promise.all(inFlight);
+    progress(published, options.count);
     return published;
   } finally {
     await nc.close();
