@@ -1,4 +1,6 @@
-import { rmSync, mkdirSync } from 'node:fs';
+import { rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { Fleet, type FleetOptions } from '../simulate/fleet.js';
+import { renderDemoReport, type ReportSeries } from '../report/demo-report.js';
 import { join, resolve } from 'node:path';
 import { loadConfig, type SiftConfig } from '../config/load.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -8,11 +10,12 @@ import { simulate } from './simulate.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { jetstream } from '@nats-io/jetstream';
 
-export const demoHelp = `sift demo [--devices N] [--rounds N]
+export const demoHelp = `sift demo [--devices N] [--rounds N] [--report FILE]
 
 Runs the whole pipeline on this machine: starts a local nats-server (fetched if needed) on a free
 port, simulates a device fleet, drains it through a worker into the embedded ClickHouse under
-./data/demo, and prints what was stored. Explore it afterwards with:
+./data/demo, prints what was stored, and writes an HTML report (default demo-report.html) that
+plots, for a few devices, every received value against the values the filter stored. Explore:
   CLICKHOUSE_EMBEDDED_PATH=./data/demo/clickhouse npx sift query "SELECT * FROM device_metrics LIMIT 10"`;
 
 const BAD_INPUT: Array<[subject: string, body: string]> = [
@@ -23,7 +26,34 @@ const BAD_INPUT: Array<[subject: string, body: string]> = [
   ['doorbell.dev-00004', '{"rang": true}'],
 ];
 
-export async function runDemo(logger: Logger, options: { devices: number; rounds: number }, out: (line: string) => void): Promise<number> {
+/** Which devices and metrics the report draws. */
+const REPORT_METRICS = ['temperature', 'cpu_pct'];
+
+/** Every received value of a few devices (the fleet is deterministic, so replay it) and what was stored. */
+async function reportSeries(worker: Worker, db: string, fleet: FleetOptions, count: number): Promise<ReportSeries[]> {
+  const picked = [7, 42, 123].filter((i) => i < fleet.devices).map((i) => `dev-${String(i).padStart(5, '0')}`);
+  if (picked.length === 0) picked.push('dev-00000');
+  const series = new Map<string, ReportSeries>();
+  for (const deviceId of picked) for (const metric of REPORT_METRICS) series.set(`${deviceId}/${metric}`, { deviceId, metric, received: [], stored: [] });
+  const replay = new Fleet(fleet);
+  for (let i = 0; i < count; i++) {
+    const { deviceId, body } = replay.nextReading();
+    for (const metric of REPORT_METRICS) series.get(`${deviceId}/${metric}`)?.received.push([Date.parse(body.ts), body.metrics[metric]!]);
+  }
+  const result = await worker.clickhouse.query({
+    query: `SELECT device_id, metric, toUnixTimestamp64Milli(ts) AS ms, value, reason FROM ${db}.device_metrics
+            WHERE device_id IN {devices:Array(String)} AND metric IN {metrics:Array(String)} ORDER BY ts`,
+    query_params: { devices: picked, metrics: REPORT_METRICS },
+    format: 'JSONEachRow',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
+  for (const row of await result.json<{ device_id: string; metric: string; ms: number; value: number; reason: string }>()) {
+    series.get(`${row.device_id}/${row.metric}`)?.stored.push([Number(row.ms), row.value, row.reason]);
+  }
+  return [...series.values()];
+}
+
+export async function runDemo(logger: Logger, options: { devices: number; rounds: number; report: string }, out: (line: string) => void): Promise<number> {
   const dir = resolve('data', 'demo');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -34,8 +64,9 @@ export async function runDemo(logger: Logger, options: { devices: number; rounds
       env: { ...process.env, NATS_URL: nats.url, CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(dir, 'clickhouse'), METRICS_PORT: '0' },
     });
     const count = options.devices * options.rounds;
+    const fleet = { devices: options.devices, seed: 42, intervalS: 10, startMs: Date.now() - (options.rounds - 1) * 10_000 };
     out(`simulating ${options.devices} devices × ${options.rounds} readings, 10 s apart in event time (${count} messages)…`);
-    await simulate(config, { devices: options.devices, count, rate: 0, seed: 42, intervalS: 10, startMs: undefined });
+    await simulate(config, { ...fleet, count, rate: 0 });
     const nc = await connectNats(config.nats, 'sift-demo');
     const js = jetstream(nc);
     for (const [subject, body] of BAD_INPUT) await js.publish(`${config.nats.subjectPrefix}.${subject}`, body);
@@ -67,8 +98,11 @@ export async function runDemo(logger: Logger, options: { devices: number; rounds
     out('Hourly rollup of every received value (device_metrics_hourly_v):');
     out(await query(`SELECT bucket, device_id, metric, samples, round(min, 2) AS min, round(max, 2) AS max, round(avg, 2) AS avg, last FROM ${db}.device_metrics_hourly_v WHERE device_id = 'dev-00007' ORDER BY metric, bucket LIMIT 10`));
     out(await query(`SELECT sum(samples) AS values_received, (SELECT count() FROM ${db}.device_metrics) AS rows_stored FROM ${db}.device_metrics_hourly_v`));
+    const report = resolve(options.report);
+    writeFileSync(report, renderDemoReport(await reportSeries(worker, db, fleet, count), { ...s, seconds }));
     await worker.stop();
     out('');
+    out(`Report: ${report} (open it in a browser: every received value against what the filter stored)`);
     out(`Explore: CLICKHOUSE_EMBEDDED_PATH=${join('data', 'demo', 'clickhouse')} npx sift query "SELECT reason, count() FROM device_metrics GROUP BY reason"`);
     return 0;
   } finally {

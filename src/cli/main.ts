@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     command === 'worker' ? { 'until-idle': { type: 'boolean' as const } }
     : command === 'query' ? { format: { type: 'string' as const } }
     : command === 'simulate' ? simulateFlags
-    : command === 'demo' ? { devices: { type: 'string' as const }, rounds: { type: 'string' as const } }
+    : command === 'demo' ? { devices: { type: 'string' as const }, rounds: { type: 'string' as const }, report: { type: 'string' as const } }
     : {};
   const { values, positionals } = parseCommand(rest, flags, command === 'query');
   if (values.help) {
@@ -113,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
       return runDemo(logger, {
         devices: intOption(values.devices as string | undefined, 'devices', 200, 1),
         rounds: intOption(values.rounds as string | undefined, 'rounds', 90, 1),
+        report: (values.report as string | undefined) ?? 'demo-report.html',
       }, out);
     case 'config':
       out(JSON.stringify(describeConfig(config), null, 2));

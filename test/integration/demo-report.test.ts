@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { chromium, type Browser } from 'playwright-core';
+import { siftBin } from '../helpers/cli.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Flags for a sandboxed machine with no network: no background connections, no first-run work.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`no Chromium at ${CHROMIUM}: the report's browser test is skipped (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`);
+
+describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer runs it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sift-demo-'));
+  const report = join(dir, 'demo-report.html');
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs end to end, prints a summary and writes the report', async () => {
+    const run = spawn(process.execPath, [siftBin, 'demo', '--devices', '50', '--rounds', '60'], { cwd: dir, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    run.stdout.on('data', (d) => (stdout += d));
+    run.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => run.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/received\s+3005 messages/);
+    expect(stdout).toMatch(/dead-lettered\s+5 messages/);
+    expect(existsSync(report)).toBe(true);
+  });
+
+  it.skipIf(!hasChromium)('report opens in a browser, where every received and stored point is drawn', async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage();
+    await page.goto(`file://${report}`);
+    const charts = await page.$$eval('svg.chart', (svgs) =>
+      svgs.map((svg) => {
+        const visible = (selector: string) =>
+          [...svg.querySelectorAll(selector)].filter((el) => {
+            const box = el.getBoundingClientRect();
+            return box.width > 0 && box.height > 0;
+          }).length;
+        return { device: svg.getAttribute('data-device'), metric: svg.getAttribute('data-metric'), received: visible('circle.received'), stored: visible('circle.stored') };
+      }),
+    );
+    // Devices 7 and 42 of 50, two metrics each; every device sent 60 readings.
+    expect(charts.map((c) => `${c.device}/${c.metric}`)).toEqual(['dev-00007/temperature', 'dev-00007/cpu_pct', 'dev-00042/temperature', 'dev-00042/cpu_pct']);
+    for (const chart of charts) {
+      expect(chart.received).toBe(60);
+      expect(chart.stored).toBeGreaterThanOrEqual(1); // at least the first contact
+      expect(chart.stored).toBeLessThan(60);
+    }
+  });
+});
