@@ -10,6 +10,7 @@ import { runWorker, workerHelp } from './worker.js';
 import { queryHelp, runQuery } from './query.js';
 import { parseSimulateOptions, simulate, simulateFlags, simulateHelp } from './simulate.js';
 import { demoHelp, runDemo } from './demo.js';
+import { benchFlags, benchHelp, runBenchCommand } from './bench.js';
 import cliProgress from 'cli-progress';
 
 const { SingleBar, Presets } = cliProgress;
@@ -24,6 +25,7 @@ Usage: sift <command> [options]   (every command takes --config FILE and --help)
   query       run SQL on the configured ClickHouse and print the result
   simulate    publish a synthetic device fleet
   demo        the whole pipeline on this machine, end to end, with a summary
+  bench       measure throughput against the ceiling and a naive baseline
   config      print the effective configuration (secrets masked)
 
 Configuration: config/default.json, config/<NODE_ENV>.json, --config FILE, then environment
@@ -42,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     query: queryHelp,
     simulate: simulateHelp,
     demo: demoHelp,
+    bench: benchHelp,
     provision: 'sift provision [--config FILE]\n\nCreates the stream, the dead-letter stream and one consumer per partition; reports a conflicting existing setup instead of changing it.',
     migrate: 'sift migrate [--config FILE]\n\nCreates the database and tables from the versioned SQL migrations; each runs once.',
     config: 'sift config [--config FILE]\n\nPrints the effective configuration as JSON, secrets masked.',
@@ -52,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     command === 'worker' ? { 'until-idle': { type: 'boolean' as const } }
     : command === 'query' ? { format: { type: 'string' as const } }
     : command === 'simulate' ? simulateFlags
+    : command === 'bench' ? benchFlags
     : command === 'demo' ? { devices: { type: 'string' as const }, rounds: { type: 'string' as const }, report: { type: 'string' as const } }
     : {};
   const { values, positionals } = parseCommand(rest, flags, command === 'query');
@@ -115,6 +119,8 @@ async function main(argv: string[]): Promise<number> {
         rounds: intOption(values.rounds as string | undefined, 'rounds', 90, 1),
         report: (values.report as string | undefined) ?? 'demo-report.html',
       }, out);
+    case 'bench':
+      return runBenchCommand(values, out);
     case 'config':
       out(JSON.stringify(describeConfig(config), null, 2));
       return 0;

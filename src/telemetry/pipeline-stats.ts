@@ -55,13 +55,16 @@ export class PipelineStats {
   batches = 0;
   acked = 0;
   insertRetries = 0;
+  /** Wall-clock ms of the first message taken and of the last batch acked, for throughput. */
+  firstReceivedAt = 0;
+  lastAckedAt = 0;
   readonly storedByReason: Record<string, number> = {};
   readonly deadLetteredByReason: Partial<Record<DeadLetterReason, number>> = {};
 
   constructor(readonly metrics?: SiftMetrics) {}
 
   messageReceived(kind: string): void {
-    this.received++;
+    if (this.received++ === 0) this.firstReceivedAt = Date.now();
     this.metrics?.received.inc({ kind });
     this.metrics?.inFlight.inc();
   }
@@ -93,6 +96,7 @@ export class PipelineStats {
     }
     this.batches++;
     this.acked += batch.messages;
+    this.lastAckedAt = now;
     if (m) {
       m.acks.inc();
       m.acked.inc(batch.messages);
@@ -133,6 +137,8 @@ export class PipelineStats {
       batches: this.batches,
       acked: this.acked,
       insertRetries: this.insertRetries,
+      firstReceivedAt: this.firstReceivedAt,
+      lastAckedAt: this.lastAckedAt,
       storedByReason: { ...this.storedByReason },
       deadLetteredByReason: { ...this.deadLetteredByReason },
     };

@@ -1,0 +1,27 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Fleet, type FleetOptions } from '../simulate/fleet.js';
+import { publishSubject, type SubjectLayout } from '../sources/jetstream/subjects.js';
+
+/**
+ * Fills the stream fast: core NATS publishes into the stream's subjects, flushed every few
+ * thousand so the server keeps up, then a check that the stream holds every message.
+ */
+export async function preload(nc: NatsConnection, stream: string, layout: SubjectLayout, fleet: FleetOptions, count: number): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const before = (await jsm.streams.info(stream)).state.messages;
+  const readings = new Fleet(fleet);
+  const encoder = new TextEncoder();
+  for (let i = 0; i < count; i++) {
+    const { deviceId, body } = readings.nextReading();
+    nc.publish(publishSubject(layout, 'metrics', deviceId), encoder.encode(JSON.stringify(body)));
+    if ((i + 1) % 2_000 === 0) await nc.flush();
+  }
+  await nc.flush();
+  for (let waited = 0; ; waited += 100) {
+    const stored = (await jsm.streams.info(stream)).state.messages - before;
+    if (stored >= count) return stored;
+    if (waited > 30_000) throw new Error(`preload: the stream holds ${stored} of ${count} messages`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

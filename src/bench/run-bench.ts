@@ -1,0 +1,215 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { loadConfig, type SiftConfig } from '../config/load.js';
+import { connectNats } from '../sources/jetstream/connect.js';
+import { layoutOf, provision } from '../sources/jetstream/provision.js';
+import { publishSubject } from '../sources/jetstream/subjects.js';
+import { createClickHouse } from '../sinks/clickhouse/client.js';
+import { Fleet } from '../simulate/fleet.js';
+import { startNatsServer } from '../tools/nats-server.js';
+import { packageRoot } from '../package-root.js';
+import { sleep } from '../sinks/clickhouse/retry.js';
+import { preload } from './preload.js';
+import { ceiling } from './ceiling.js';
+
+export interface BenchOptions {
+  messages: number;
+  devices: number;
+  naiveMessages: number;
+  latencySeconds: number;
+  log: (line: string) => void;
+}
+
+interface WorkerRun {
+  messages: number;
+  seconds: number;
+  storedRows: number;
+  storedMessages: number;
+  maxRssBytes: number;
+}
+
+const siftMain = join(packageRoot, 'dist', 'cli', 'main.js');
+
+/** Runs `sift worker` as its own process (its own embedded ClickHouse); parses its start and stop logs. */
+function runWorker(env: NodeJS.ProcessEnv, args: string[]): { stop(): void; done: Promise<WorkerRun> } {
+  const child = spawn(process.execPath, [siftMain, 'worker', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let stopped: Record<string, number> | undefined;
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk;
+    let newline;
+    while ((newline = stderr.indexOf('\n')) >= 0) {
+      const line = stderr.slice(0, newline);
+      stderr = stderr.slice(newline + 1);
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as { msg: string; time: number } & Record<string, number>;
+      if (entry.msg === 'worker stopped') stopped = entry as Record<string, number>;
+    }
+  });
+  const done = new Promise<WorkerRun>((resolve, reject) =>
+    child.on('close', (code) => {
+      if (code !== 0 || !stopped) return reject(new Error(`sift worker exited ${code}: ${stderr.slice(-2000)}`));
+      resolve({
+        messages: stopped.received!,
+        // First message taken to last batch acked: start-up and the idle check are not throughput.
+        seconds: (stopped.lastAckedAt! - stopped.firstReceivedAt!) / 1000,
+        storedRows: stopped.storedRows!,
+        storedMessages: stopped.storedMessages!,
+        maxRssBytes: stopped.maxRssBytes!,
+      });
+    }),
+  );
+  return { stop: () => child.kill('SIGTERM'), done };
+}
+
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>) : reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+/** Publishes at a steady rate with ts = publish time while a worker runs; returns publish-to-insert quantiles. */
+async function latency(config: SiftConfig, env: NodeJS.ProcessEnv, rate: number, seconds: number, devices: number): Promise<{ p50: number; p99: number; rows: number }> {
+  const worker = runWorker(env, []);
+  await sleep(3_000); // start-up: connect, migrate, take partitions
+  const nc = await connectNats(config.nats, 'bench-latency');
+  const js = jetstream(nc);
+  const fleet = new Fleet({ devices, seed: 99, intervalS: 10, startMs: Date.now() });
+  const layout = layoutOf(config.nats);
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  const acks: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const { deviceId, body } = fleet.nextReading();
+    body.ts = new Date().toISOString();
+    acks.push(js.publish(publishSubject(layout, 'metrics', `lat-${deviceId}`), JSON.stringify(body)));
+    if (acks.length >= 256) await Promise.all(acks.splice(0));
+    const ahead = (i + 1) / rate - (performance.now() - started) / 1000;
+    if (ahead > 0.002) await sleep(ahead * 1000);
+  }
+  await Promise.all(acks);
+  await sleep(Number(env.BATCH_MAX_WAIT_MS ?? config.batch.maxWaitMs) + 2_000);
+  worker.stop();
+  await worker.done;
+  await nc.close();
+  const client = await createClickHouse(config.clickhouse);
+  const result = await client.query({
+    query: `SELECT quantileExact(0.5)(d) AS p50, quantileExact(0.99)(d) AS p99, count() AS rows FROM
+            (SELECT any(dateDiff('millisecond', ts, inserted_at)) AS d FROM ${config.clickhouse.database}.device_metrics
+             WHERE startsWith(device_id, 'lat-') GROUP BY stream_seq)`,
+    format: 'JSONEachRow',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
+  const [row] = await result.json<{ p50: number; p99: number; rows: number }>();
+  await client.close();
+  return { p50: Number(row!.p50), p99: Number(row!.p99), rows: Number(row!.rows) };
+}
+
+export interface BenchResult {
+  scenario: string;
+  date: string;
+  machine: { cpus: number; model: string; memoryGiB: number; node: string };
+  messages: number;
+  devices: number;
+  ceiling: { msgsPerSecond: number };
+  sift: { msgsPerSecond: number; rowsPerSecond: number; storedShare: number; peakRssMiB: number; ratioToCeiling: number };
+  naive: { messages: number; msgsPerSecond: number };
+  filterBytesPerDeviceMetric: number;
+  latency: { rate: number; p50Ms: number; p99Ms: number; rows: number; targetP99Ms: number };
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const { log } = options;
+  const work = mkdtempSync(join(tmpdir(), 'sift-bench-'));
+  const nats = await startNatsServer({ storeDir: join(work, 'nats') });
+  try {
+    const env: NodeJS.ProcessEnv = { NATS_URL: nats.url, CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(work, 'sift-ch'), METRICS_PORT: '0' };
+    const config = loadConfig({ env: { ...process.env, ...env } });
+    const nc = await connectNats(config.nats, 'bench');
+    await provision(nc, config.nats);
+    const rounds = Math.ceil(options.messages / options.devices);
+    log(`preloading ${options.messages} messages of ${options.devices} devices…`);
+    const loadStarted = performance.now();
+    await preload(nc, config.nats.stream, layoutOf(config.nats), { devices: options.devices, seed: 1, intervalS: 10, startMs: Date.now() - rounds * 10_000 }, options.messages);
+    log(`  ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+
+    log('ceiling: bare consumer, JSON.parse, AckAll per 10k…');
+    const top = await ceiling(nc, config.nats.stream, `${config.nats.subjectPrefix}.>`, options.messages);
+    const ceilingRate = top.messages / top.seconds;
+    log(`  ${Math.round(ceilingRate)} msg/s`);
+
+    log('sift: worker --until-idle over every partition…');
+    const sift = await runWorker(env, ['--until-idle']).done;
+    const siftRate = sift.messages / sift.seconds;
+    log(`  ${Math.round(siftRate)} msg/s, ${sift.storedRows} rows`);
+
+    log(`naive baseline: explicit ack and a single-row insert per stored message, ${options.naiveMessages} messages…`);
+    const naive = await runScript(join(packageRoot, 'bench', 'naive-baseline.mjs'), [String(options.naiveMessages)], { ...env, CLICKHOUSE_EMBEDDED_PATH: join(work, 'naive-ch') });
+    const naiveRate = naive.messages! / naive.seconds!;
+    log(`  ${Math.round(naiveRate)} msg/s`);
+
+    log('filter memory over 100,000 devices…');
+    const memory = await runScript(join(packageRoot, 'dist', 'bench', 'filter-memory.js'), [], {}, ['--expose-gc']);
+
+    const rate = Math.max(1, Math.round(siftRate / 2));
+    log(`latency at half load (${rate} msg/s for ${options.latencySeconds} s)…`);
+    await jetstreamManager(nc); // connection still healthy before the latency run
+    await nc.close();
+    const lat = await latency(config, env, rate, options.latencySeconds, Math.min(options.devices, 2_000));
+    log(`  p50 ${lat.p50} ms, p99 ${lat.p99} ms over ${lat.rows} stored messages`);
+
+    return {
+      scenario: 'device-metrics',
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      messages: options.messages,
+      devices: options.devices,
+      ceiling: { msgsPerSecond: Math.round(ceilingRate) },
+      sift: {
+        msgsPerSecond: Math.round(siftRate),
+        rowsPerSecond: Math.round(sift.storedRows / sift.seconds),
+        storedShare: sift.storedMessages / sift.messages,
+        peakRssMiB: Math.round(sift.maxRssBytes / 2 ** 20),
+        ratioToCeiling: siftRate / ceilingRate,
+      },
+      naive: { messages: naive.messages!, msgsPerSecond: Math.round(naiveRate) },
+      filterBytesPerDeviceMetric: Math.round(memory.bytesPerDeviceMetric!),
+      latency: { rate, p50Ms: lat.p50, p99Ms: lat.p99, rows: lat.rows, targetP99Ms: config.batch.maxWaitMs + 500 },
+    };
+  } finally {
+    await nats.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function benchTable(r: BenchResult): string {
+  const x = (n: number) => `${n.toLocaleString('en-US')}`;
+  return [
+    `Scenario \`${r.scenario}\`: ${x(r.messages)} messages, ${x(r.devices)} devices × 5 metrics; ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.date.slice(0, 10)}.`,
+    '',
+    '| run | msgs/s | vs ceiling | notes |',
+    '| --- | ---: | ---: | --- |',
+    `| ceiling (bare consumer, JSON.parse, AckAll per 10k) | ${x(r.ceiling.msgsPerSecond)} | 1.00 | |`,
+    `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB |`,
+    `| naive baseline (explicit ack + single-row insert per stored message) | ${x(r.naive.msgsPerSecond)} | ${(r.naive.msgsPerSecond / r.ceiling.msgsPerSecond).toFixed(2)} | ${x(r.naive.messages)}-message sample |`,
+    '',
+    `Filter state: ${r.filterBytesPerDeviceMetric} bytes per tracked device-metric. End-to-end latency (publish to row stored) at ${x(r.latency.rate)} msg/s: p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (target ≤ ${r.latency.targetP99Ms} ms) over ${x(r.latency.rows)} stored messages.`,
+  ].join('\n');
+}
+
+export function saveBench(result: BenchResult): string {
+  const dir = join(packageRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${result.date.slice(0, 19).replace(/[:]/g, '-')}-${result.scenario}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  return file;
+}
