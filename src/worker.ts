@@ -265,7 +265,11 @@ export class Worker {
       clearInterval(this.statusTimer);
       if (this.ownsClickHouse) await this.clickhouse.close().catch(() => undefined);
       await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
-      this.logger.info({ ...this.stats.snapshot(), maxRssBytes: process.resourceUsage().maxRSS * 1024 }, 'worker stopped');
+      const usage = process.resourceUsage();
+      this.logger.info(
+        { ...this.stats.snapshot(), maxRssBytes: usage.maxRSS * 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 },
+        'worker stopped',
+      );
       this.markStopped();
     })();
     return this.stopped;

@@ -2,28 +2,40 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import type { NatsConnection } from '@nats-io/transport-node';
 
 /**
- * The ceiling: a bare consumer with the same client that reads every message, parses its JSON and
- * acks once per 10,000 (AckPolicy.All), nothing else. Returns messages per second.
+ * The ceiling: bare consumers with the same client that read every message, parse its JSON and
+ * ack once per 10,000 (AckPolicy.All), nothing else. Given one filter per partition they read
+ * concurrently, as the worker does; given one filter for the whole stream it is a single consumer.
  */
-export async function ceiling(nc: NatsConnection, stream: string, subjects: string, count: number): Promise<{ messages: number; seconds: number }> {
+export async function ceiling(nc: NatsConnection, stream: string, filters: string[], count: number): Promise<{ messages: number; seconds: number }> {
   const jsm = await jetstreamManager(nc);
-  const name = 'bench-ceiling';
-  await jsm.consumers.delete(stream, name).catch(() => undefined);
-  await jsm.consumers.add(stream, { durable_name: name, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, filter_subject: subjects, max_ack_pending: 100_000 });
-  const consumer = await jetstream(nc).consumers.get(stream, name);
-  const messages = await consumer.consume({ max_messages: 10_000 });
-  const decoder = new TextDecoder();
-  let n = 0;
-  let parsed = 0;
-  const started = performance.now();
-  for await (const msg of messages) {
-    parsed += (JSON.parse(decoder.decode(msg.data)) as { metrics: object }).metrics ? 1 : 0;
-    if (++n % 10_000 === 0 || n === count) msg.ack();
-    if (n === count) break;
+  const js = jetstream(nc);
+  const names = filters.map((_, i) => `bench-ceiling-${i}`);
+  for (const [i, name] of names.entries()) {
+    await jsm.consumers.delete(stream, name).catch(() => undefined);
+    await jsm.consumers.add(stream, { durable_name: name, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, filter_subject: filters[i], max_ack_pending: 100_000 });
   }
+  const expected = await Promise.all(names.map(async (name) => (await jsm.consumers.info(stream, name)).num_pending));
+  if (expected.reduce((a, b) => a + b, 0) !== count) throw new Error(`ceiling: the filters cover ${expected.reduce((a, b) => a + b, 0)} of ${count} messages`);
+  const decoder = new TextDecoder();
+  const started = performance.now();
+  const read = await Promise.all(
+    names.map(async (name, i) => {
+      const messages = await (await js.consumers.get(stream, name)).consume({ max_messages: 10_000 });
+      let n = 0;
+      let parsed = 0;
+      if (expected[i] === 0) messages.stop();
+      for await (const msg of messages) {
+        parsed += (JSON.parse(decoder.decode(msg.data)) as { metrics: object }).metrics ? 1 : 0;
+        if (++n % 10_000 === 0 || n === expected[i]) msg.ack();
+        if (n === expected[i]) break;
+      }
+      messages.stop();
+      return parsed;
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
-  messages.stop();
-  await jsm.consumers.delete(stream, name).catch(() => undefined);
-  if (parsed !== count) throw new Error(`ceiling parsed ${parsed} of ${count}`);
-  return { messages: n, seconds };
+  for (const name of names) await jsm.consumers.delete(stream, name).catch(() => undefined);
+  const messages = read.reduce((a, b) => a + b, 0);
+  if (messages !== count) throw new Error(`ceiling parsed ${messages} of ${count}`);
+  return { messages, seconds };
 }

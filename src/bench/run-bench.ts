@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { loadConfig, type SiftConfig } from '../config/load.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { layoutOf, provision } from '../sources/jetstream/provision.js';
-import { publishSubject } from '../sources/jetstream/subjects.js';
+import { partitionFilter, publishSubject } from '../sources/jetstream/subjects.js';
 import { createClickHouse } from '../sinks/clickhouse/client.js';
 import { Fleet } from '../simulate/fleet.js';
 import { startNatsServer } from '../tools/nats-server.js';
@@ -120,7 +120,7 @@ export interface BenchResult {
   machine: { cpus: number; model: string; memoryGiB: number; node: string };
   messages: number;
   devices: number;
-  ceiling: { msgsPerSecond: number };
+  ceiling: { msgsPerSecond: number; singleConsumerMsgsPerSecond: number };
   sift: { msgsPerSecond: number; rowsPerSecond: number; storedShare: number; peakRssMiB: number; ratioToCeiling: number };
   naive: { messages: number; msgsPerSecond: number };
   filterBytesPerDeviceMetric: number;
@@ -142,10 +142,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     await preload(nc, config.nats.stream, layoutOf(config.nats), { devices: options.devices, seed: 1, intervalS: 10, startMs: Date.now() - rounds * 10_000 }, options.messages);
     log(`  ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
 
-    log('ceiling: bare consumer, JSON.parse, AckAll per 10k…');
-    const top = await ceiling(nc, config.nats.stream, `${config.nats.subjectPrefix}.>`, options.messages);
+    log('ceiling: bare consumers, one per partition, JSON.parse, AckAll per 10k…');
+    const layout = layoutOf(config.nats);
+    const filters = Array.from({ length: config.nats.partitions }, (_, p) => partitionFilter(layout, p));
+    const top = await ceiling(nc, config.nats.stream, filters, options.messages);
     const ceilingRate = top.messages / top.seconds;
     log(`  ${Math.round(ceilingRate)} msg/s`);
+    log('single bare consumer over the whole stream…');
+    const single = await ceiling(nc, config.nats.stream, [`${config.nats.subjectPrefix}.>`], options.messages);
+    const singleRate = single.messages / single.seconds;
+    log(`  ${Math.round(singleRate)} msg/s`);
 
     log('sift: worker --until-idle over every partition…');
     const sift = await runWorker(env, ['--until-idle']).done;
@@ -173,7 +179,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       messages: options.messages,
       devices: options.devices,
-      ceiling: { msgsPerSecond: Math.round(ceilingRate) },
+      ceiling: { msgsPerSecond: Math.round(ceilingRate), singleConsumerMsgsPerSecond: Math.round(singleRate) },
       sift: {
         msgsPerSecond: Math.round(siftRate),
         rowsPerSecond: Math.round(sift.storedRows / sift.seconds),
@@ -198,7 +204,8 @@ export function benchTable(r: BenchResult): string {
     '',
     '| run | msgs/s | vs ceiling | notes |',
     '| --- | ---: | ---: | --- |',
-    `| ceiling (bare consumer, JSON.parse, AckAll per 10k) | ${x(r.ceiling.msgsPerSecond)} | 1.00 | |`,
+    `| ceiling: bare consumers, one per partition (JSON.parse, AckAll per 10k) | ${x(r.ceiling.msgsPerSecond)} | 1.00 | the same reads as the worker, nothing else |`,
+    `| one bare consumer over the whole stream | ${x(r.ceiling.singleConsumerMsgsPerSecond)} | ${(r.ceiling.singleConsumerMsgsPerSecond / r.ceiling.msgsPerSecond).toFixed(2)} | one pull stream is bounded well below the partitioned read |`,
     `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB |`,
     `| naive baseline (explicit ack + single-row insert per stored message) | ${x(r.naive.msgsPerSecond)} | ${(r.naive.msgsPerSecond / r.ceiling.msgsPerSecond).toFixed(2)} | ${x(r.naive.messages)}-message sample |`,
     '',

@@ -2,7 +2,18 @@ import type { DeadLetterReason } from '../pipeline/result.js';
 import type { KindCounters } from '../kinds/kind-handler.js';
 import type { SiftMetrics } from './metrics.js';
 
-const key = (kind: string, reason: string) => `${kind}\u0000${reason}`;
+const keys = new Map<string, Map<string, string>>();
+/** The tally key of kind and reason, interned: the hot path counts without building strings. */
+function key(kind: string, reason: string): string {
+  let byReason = keys.get(kind);
+  if (!byReason) {
+    if (keys.size > 1_000) keys.clear(); // kinds come from subjects: bound the cache
+    keys.set(kind, (byReason = new Map()));
+  }
+  let k = byReason.get(reason);
+  if (k === undefined) byReason.set(reason, (k = `${kind}\u0000${reason}`));
+  return k;
+}
 const split = (k: string) => k.split('\u0000') as [string, string];
 const add = (map: Map<string, number>, k: string, n: number) => map.set(k, (map.get(k) ?? 0) + n);
 

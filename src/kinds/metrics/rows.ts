@@ -47,20 +47,24 @@ export function storedRows(request: StoreRequest, streamSeq: number): DeviceMetr
  * the rollups count all received points while the batch inserts one row per hour, device and metric.
  */
 export class RollupAccumulator {
-  private readonly partials = new Map<string, PartialRow>();
+  /** Per hour and device (one key a reading, not one a metric), then per metric. */
+  private readonly partials = new Map<string, Map<string, PartialRow>>();
+  private count = 0;
 
   get size(): number {
-    return this.partials.size;
+    return this.count;
   }
 
   add(reading: DeviceReading): void {
     const hour = reading.ts - (((reading.ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
+    const key = `${hour}\u0000${reading.deviceId}`;
+    let byMetric = this.partials.get(key);
+    if (!byMetric) this.partials.set(key, (byMetric = new Map()));
     for (const metric in reading.metrics) {
       const value = reading.metrics[metric]!;
-      const key = `${hour}\u0000${reading.deviceId}\u0000${metric}`;
-      const partial = this.partials.get(key);
+      const partial = byMetric.get(metric);
       if (!partial) {
-        this.partials.set(key, {
+        byMetric.set(metric, {
           hour: hour / 1000,
           device_id: reading.deviceId,
           metric,
@@ -71,6 +75,7 @@ export class RollupAccumulator {
           last_ts: reading.ts,
           last_value: value,
         });
+        this.count++;
         continue;
       }
       partial.samples++;
@@ -85,6 +90,8 @@ export class RollupAccumulator {
   }
 
   rows(): PartialRow[] {
-    return [...this.partials.values()];
+    const rows: PartialRow[] = [];
+    for (const byMetric of this.partials.values()) for (const row of byMetric.values()) rows.push(row);
+    return rows;
   }
 }

@@ -41,17 +41,31 @@ export interface Decision {
   late: boolean;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
+/** Metrics that changed or appeared, and those that disappeared; shared empty lists when none. */
 function changedMetrics(state: DeviceState, reading: DeviceReading, rules: ChangeRules): { changed: string[]; disappeared: string[] } {
-  const changed: string[] = [];
+  let changed: string[] | undefined;
+  let present = 0;
   for (const name in reading.metrics) {
     const old = state.reference.get(name);
     const now = reading.metrics[name]!;
-    if (old === undefined || isChange(old, now, rules.ruleFor(name))) changed.push(name);
+    if (old === undefined) (changed ??= []).push(name);
+    else {
+      present++;
+      if (isChange(old, now, rules.ruleFor(name))) (changed ??= []).push(name);
+    }
   }
+  // Every reference metric was present: nothing disappeared, no need to look (the common case).
+  if (present === state.reference.size) return { changed: changed ?? (NONE as string[]), disappeared: NONE as string[] };
   const disappeared: string[] = [];
   for (const name of state.reference.keys()) if (!(name in reading.metrics)) disappeared.push(name);
-  return { changed, disappeared };
+  return { changed: changed ?? (NONE as string[]), disappeared };
 }
+
+/** The decision for a reading that changes nothing: shared, so the common case allocates nothing. */
+const UNCHANGED: Decision = Object.freeze({ stores: NONE as unknown as StoreRequest[], changed: NONE as string[], disappeared: NONE as string[], late: false });
+const UNCHANGED_LATE: Decision = Object.freeze({ ...UNCHANGED, late: true });
 
 /**
  * The smart filter's pure decision for one reading of one device.
@@ -71,6 +85,7 @@ export function decide(state: DeviceState | undefined, reading: DeviceReading, s
   }
 
   const { changed, disappeared } = changedMetrics(state, reading, settings.rules);
+  if (changed.length === 0 && disappeared.length === 0) return late ? UNCHANGED_LATE : UNCHANGED;
   const stores: StoreRequest[] = [];
   if (changed.length > 0 || disappeared.length > 0) {
     const metrics = settings.store === 'whole' ? undefined : changed;
