@@ -10,11 +10,12 @@ import { DeviceMetricsHandler } from './kinds/metrics/handler.js';
 import { createClickHouse, describeTarget, type ClickHouseClient } from './sinks/clickhouse/client.js';
 import { migrate } from './sinks/clickhouse/migrations.js';
 import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
+import { GroupCommitInserter, type BatchInserter } from './sinks/clickhouse/group-commit.js';
 import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.js';
 import { connectNats, type NatsConnection } from './sources/jetstream/connect.js';
 import { PartitionConsumer } from './sources/jetstream/partition-consumer.js';
 import { layoutOf, provision } from './sources/jetstream/provision.js';
-import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
+import { consumerName, partitionFilter, pullBytes } from './sources/jetstream/subjects.js';
 import { sleep } from './sinks/clickhouse/retry.js';
 import { filterSettings } from './transforms/device-filter/device-filter.js';
 import type { Logger } from './telemetry/logger.js';
@@ -50,7 +51,7 @@ export class Worker {
   private rebalancing: Promise<void> = Promise.resolve();
   private readonly hardStop = new AbortController();
   private stopped: Promise<void> | undefined;
-  private writer: ClickHouseWriter | undefined;
+  private writer: BatchInserter | undefined;
   private deadLetters: DeadLetterPublisher | undefined;
   private readonly policy: BatchPolicy;
   private readonly stoppedByRequest: Promise<void>;
@@ -201,7 +202,7 @@ export class Worker {
   private own(partition: number): void {
     const { config, logger, stats } = this;
     const js = jetstream(this.nc);
-    this.writer ??= new ClickHouseWriter(this.clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
+    this.writer ??= new GroupCommitInserter(new ClickHouseWriter(this.clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
       onRetry: (errorClass) => {
         stats.insertRetry(errorClass);
         this.health.insertsSucceeding = false;
@@ -210,7 +211,7 @@ export class Worker {
         stats.inserted(table, rows, seconds);
         this.health.insertsSucceeding = true;
       },
-    });
+    }));
     this.deadLetters ??= new DeadLetterPublisher(js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal);
     const consumer = new PartitionConsumer({
       js,
@@ -219,6 +220,7 @@ export class Worker {
       consumer: consumerName(config.nats.consumer.prefix, partition),
       filter: partitionFilter(layoutOf(config.nats), partition),
       ackWaitMs: config.nats.consumer.ackWaitMs,
+      pullBytes: pullBytes(config.nats.consumer.readAheadBytes, config.nats.partitions),
       group: config.nats.consumer.group,
       partition,
       policy: this.policy,

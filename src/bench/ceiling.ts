@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { pullBytes } from '../sources/jetstream/subjects.js';
 
 /**
  * The ceiling: bare consumers with the same client that read every message, parse its JSON and
@@ -18,13 +19,21 @@ export async function ceiling(nc: NatsConnection, stream: string, filters: strin
   if (expected.reduce((a, b) => a + b, 0) !== count) throw new Error(`ceiling: the filters cover ${expected.reduce((a, b) => a + b, 0)} of ${count} messages`);
   const decoder = new TextDecoder();
   const started = performance.now();
+  let progressAt = Date.now();
+  const stalled = setInterval(() => {
+    if (Date.now() - progressAt > 15_000) for (const m of iterators) m.stop(new Error('ceiling: no message for 15 s'));
+  }, 1_000);
+  const iterators: Array<Awaited<ReturnType<Awaited<ReturnType<typeof js.consumers.get>>['consume']>>> = [];
   const read = await Promise.all(
     names.map(async (name, i) => {
-      const messages = await (await js.consumers.get(stream, name)).consume({ max_messages: 10_000 });
+      // The worker's pull options: pipelined pulls bounded in bytes that expire after 5 s.
+      const messages = await (await js.consumers.get(stream, name)).consume({ max_bytes: pullBytes(32 * 1024 * 1024, filters.length), expires: 5_000 });
+      iterators.push(messages);
       let n = 0;
       let parsed = 0;
       if (expected[i] === 0) messages.stop();
       for await (const msg of messages) {
+        progressAt = Date.now();
         parsed += (JSON.parse(decoder.decode(msg.data)) as { metrics: object }).metrics ? 1 : 0;
         if (++n % 10_000 === 0 || n === expected[i]) msg.ack();
         if (n === expected[i]) break;
@@ -32,7 +41,7 @@ export async function ceiling(nc: NatsConnection, stream: string, filters: strin
       messages.stop();
       return parsed;
     }),
-  );
+  ).finally(() => clearInterval(stalled));
   const seconds = (performance.now() - started) / 1000;
   for (const name of names) await jsm.consumers.delete(stream, name).catch(() => undefined);
   const messages = read.reduce((a, b) => a + b, 0);

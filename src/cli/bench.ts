@@ -19,7 +19,7 @@ export async function runBenchCommand(values: Record<string, unknown>, out: (lin
   const result = await runBench({
     messages: intOption(values.messages as string | undefined, 'messages', 1_000_000, 1),
     devices: intOption(values.devices as string | undefined, 'devices', 10_000, 1),
-    naiveMessages: intOption(values['naive-messages'] as string | undefined, 'naive-messages', 20_000, 1),
+    naiveMessages: intOption(values['naive-messages'] as string | undefined, 'naive-messages', 5_000, 1),
     latencySeconds: intOption(values['latency-seconds'] as string | undefined, 'latency-seconds', 20, 1),
     log: (line) => process.stderr.write(line + '\n'),
   });

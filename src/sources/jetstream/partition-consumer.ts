@@ -4,7 +4,7 @@ import type { KindHandler } from '../../kinds/kind-handler.js';
 import { PartitionBatch } from '../../pipeline/partition-batch.js';
 import type { DeadLetterReason } from '../../pipeline/result.js';
 import type { DeadLetterPublisher } from '../../sinks/dead-letter/dead-letter-publisher.js';
-import type { ClickHouseWriter } from '../../sinks/clickhouse/writer.js';
+import type { BatchInserter } from '../../sinks/clickhouse/group-commit.js';
 import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { PipelineStats } from '../../telemetry/pipeline-stats.js';
@@ -18,12 +18,14 @@ export interface PartitionConsumerOptions {
   /** The consumer's filter subject, to look for messages a previous owner left unacked. */
   filter: string;
   ackWaitMs: number;
+  /** Bytes one pull may ask for (see pullBytes). */
+  pullBytes: number;
   group: string;
   partition: number;
   policy: BatchPolicy;
   maxMsgBytes: number;
   handlers: Map<string, KindHandler>;
-  writer: ClickHouseWriter;
+  writer: BatchInserter;
   deadLetters: DeadLetterPublisher;
   stats: PipelineStats;
   logger: Logger;
@@ -84,8 +86,9 @@ export class PartitionConsumer {
     while (!this.stopping) {
       try {
         const consumer: Consumer = await this.o.js.consumers.get(this.o.stream, this.o.consumer);
-        const max = Math.min(this.o.policy.limits.maxRows, 10_000);
-        this.messages = await consumer.consume({ group: this.o.group, max_messages: max, expires: PULL_EXPIRES_MS });
+        // Read-ahead bounded in bytes: with many partitions, a count bound let the server's buffer for
+        // this connection pass its max_pending, and the server dropped the worker as a slow consumer.
+        this.messages = await consumer.consume({ group: this.o.group, max_bytes: this.o.pullBytes, expires: PULL_EXPIRES_MS });
         if (this.stopping) this.messages.stop();
         void this.watchStatus(this.messages);
         attempt = 0;

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommitInserter, mergeBatches, type BatchInserter } from './group-commit.js';
+import type { InsertBatch, InsertOutcome } from './writer.js';
+
+const batch = (token: string, rows: number[]): InsertBatch => ({ token, tables: [['t', rows.map((n) => ({ n }))], ['p', [{ token }]]] });
+
+/** An inserter that records what it was given and answers from a script. */
+function recording(answer: (b: InsertBatch) => InsertOutcome) {
+  const calls: InsertBatch[] = [];
+  let release: () => void = () => undefined;
+  let gate = Promise.resolve();
+  const inner: BatchInserter = {
+    async insert(b) {
+      calls.push(b);
+      await gate;
+      return answer(b);
+    },
+  };
+  return { inner, calls, hold: () => (gate = new Promise((r) => (release = r))), release: () => release() };
+}
+
+describe('group commit', () => {
+  it('merges rows per table and derives the token from the members, in any order', () => {
+    const a = batch('S:0:1-5', [1, 2]);
+    const b = batch('S:1:3-9', [3]);
+    const merged = mergeBatches([a, b]);
+    expect(merged.tables).toEqual([['t', [{ n: 1 }, { n: 2 }, { n: 3 }]], ['p', [{ token: 'S:0:1-5' }, { token: 'S:1:3-9' }]]]);
+    expect(mergeBatches([b, a]).token).toBe(merged.token);
+    expect(mergeBatches([a, batch('S:1:3-10', [3])]).token).not.toBe(merged.token);
+    expect(mergeBatches([a])).toBe(a);
+  });
+
+  it('inserts at once when idle, and groups what arrives during an insert', async () => {
+    const r = recording(() => ({ ok: true, attempts: 1 }));
+    const inserter = new GroupCommitInserter(r.inner);
+    r.hold();
+    const first = inserter.insert(batch('a', [1]));
+    const second = inserter.insert(batch('b', [2]));
+    const third = inserter.insert(batch('c', [3]));
+    r.release();
+    expect(await Promise.all([first, second, third])).toEqual([{ ok: true, attempts: 1 }, { ok: true, attempts: 1 }, { ok: true, attempts: 1 }]);
+    expect(r.calls.map((c) => c.tables[0]![1].length)).toEqual([1, 2]);
+  });
+
+  it('splits a group rejected as bad data, so only the bad batch is rejected', async () => {
+    const r = recording((b) =>
+      b.tables[0]![1].some((row) => (row as { n: number }).n === 666)
+        ? { ok: false, reason: 'rejected', errorClass: 'bad_data', message: 'bad' }
+        : { ok: true, attempts: 1 },
+    );
+    const inserter = new GroupCommitInserter(r.inner);
+    r.hold();
+    const blocker = inserter.insert(batch('x', [0]));
+    const good = inserter.insert(batch('good', [1]));
+    const bad = inserter.insert(batch('bad', [666]));
+    r.release();
+    await blocker;
+    expect((await good).ok).toBe(true);
+    expect(await bad).toMatchObject({ ok: false, reason: 'rejected' });
+  });
+});

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { InsertBatch, InsertOutcome } from './writer.js';
+
+/** What the partition consumers insert through: one batch in, one outcome out. */
+export interface BatchInserter {
+  insert(batch: InsertBatch, signal?: AbortSignal): Promise<InsertOutcome>;
+}
+
+/** Many batches as one: rows concatenated per table, a token derived from the members' tokens. */
+export function mergeBatches(batches: InsertBatch[]): InsertBatch {
+  if (batches.length === 1) return batches[0]!;
+  const tables = new Map<string, object[]>();
+  for (const batch of batches) {
+    for (const [table, rows] of batch.tables) {
+      let list = tables.get(table);
+      if (!list) tables.set(table, (list = []));
+      for (const row of rows) list.push(row);
+    }
+  }
+  const token = `group:${createHash('sha256').update(batches.map((b) => b.token).sort().join('\n')).digest('hex').slice(0, 32)}`;
+  return { token, tables: [...tables] };
+}
+
+/**
+ * Group commit: one insert at a time; batches that arrive meanwhile wait and go together in the
+ * next one. Sixteen partitions then make one insert per table instead of sixteen small ones, each
+ * of which costs ClickHouse new parts in the table and in every rollup fed from it. A retried group
+ * has the same members and so the same token. A group rejected as bad data is split, so only the
+ * bad batch is dead-lettered.
+ */
+export class GroupCommitInserter implements BatchInserter {
+  private waiting: Array<{ batch: InsertBatch; signal: AbortSignal | undefined; resolve: (outcome: InsertOutcome) => void }> = [];
+  private running = false;
+
+  constructor(private readonly inner: BatchInserter) {}
+
+  insert(batch: InsertBatch, signal?: AbortSignal): Promise<InsertOutcome> {
+    return new Promise((resolve) => {
+      this.waiting.push({ batch, signal, resolve });
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting;
+        this.waiting = [];
+        const signal = group[0]!.signal;
+        const outcome = await this.inner.insert(mergeBatches(group.map((m) => m.batch)), signal);
+        if (!outcome.ok && outcome.reason === 'rejected' && group.length > 1) {
+          for (const member of group) member.resolve(await this.inner.insert(member.batch, member.signal));
+        } else {
+          for (const member of group) member.resolve(outcome);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
