@@ -1,24 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { Worker } from '../../src/worker.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
-
-/** The real client, but its first `failures` inserts throw a connection error. */
-function failingInserts(client: ClickHouseClient, failures: number, seen: { attempts: number }): ClickHouseClient {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property !== 'insert') return Reflect.get(target, property, receiver);
-      return async (params: Parameters<ClickHouseClient['insert']>[0]) => {
-        seen.attempts++;
-        if (seen.attempts <= failures) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
-        return target.insert(params);
-      };
-    },
-  });
-}
+import { faultyInserts } from '../helpers/faulty-clickhouse.js';
 
 describe('inserts failing for a while', () => {
   let t: SiftTestEnv;
@@ -36,7 +22,7 @@ describe('inserts failing for a while', () => {
 
   it('keeps the messages unacked while failing, then stores them once and acks', async () => {
     const jsm = await jetstreamManager(t.nc);
-    worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => failingInserts(c, 4, seen) });
+    worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, () => ++seen.attempts <= 4) });
     // While inserts fail nothing may be acked.
     while (seen.attempts < 3) await new Promise((r) => setTimeout(r, 10));
     const during = await jsm.consumers.info(t.config.nats.stream, consumerName('sift', 0));

@@ -1,32 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { Worker } from '../../src/worker.js';
 import { simulate } from '../../src/cli/simulate.js';
 import { freePort } from '../../src/tools/nats-server.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { metricSum, readyz, scrape } from '../helpers/scrape.js';
 import { loadConfig } from '../../src/config/load.js';
-
-/** The real client; while `broken.on`, every insert fails as a refused connection would. */
-function breakableInserts(client: ClickHouseClient, broken: { on: boolean }): ClickHouseClient {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property !== 'insert') return Reflect.get(target, property, receiver);
-      return async (params: Parameters<ClickHouseClient['insert']>[0]) => {
-        if (broken.on) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
-        return target.insert(params);
-      };
-    },
-  });
-}
-
-const until = async (condition: () => Promise<boolean> | boolean, what: string, ms = 30_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+import { until } from '../helpers/until.js';
+import { faultyInserts } from '../helpers/faulty-clickhouse.js';
 
 describe('an operable worker', () => {
   let t: SiftTestEnv;
@@ -37,7 +17,7 @@ describe('an operable worker', () => {
   beforeAll(async () => {
     port = await freePort();
     t = await siftTestEnv({ METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', STATUS_POLL_MS: '100', INSERT_RETRY_INITIAL_MS: '50', INSERT_RETRY_MAX_MS: '200' });
-    worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => breakableInserts(c, broken) });
+    worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, () => broken.on) });
   });
   afterAll(async () => {
     await worker?.stop();

@@ -4,14 +4,7 @@ import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickho
 import { simulate } from '../../src/cli/simulate.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
-
-const until = async (condition: () => boolean | Promise<boolean>, what: string, ms = 30_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+import { until } from '../helpers/until.js';
 
 describe('two workers', () => {
   let t: SiftTestEnv;
