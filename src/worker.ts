@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Membership, workerId } from './sources/jetstream/membership.js';
 import { partitionsOf } from './sources/jetstream/partition-assignment.js';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { SiftConfig } from './config/load.js';
 import { BatchPolicy } from './batch/batch-policy.js';
 import type { KindHandler } from './kinds/kind-handler.js';
@@ -51,8 +51,9 @@ export class Worker {
   private rebalancing: Promise<void> = Promise.resolve();
   private readonly hardStop = new AbortController();
   private stopped: Promise<void> | undefined;
-  private writer: BatchInserter | undefined;
-  private deadLetters: DeadLetterPublisher | undefined;
+  private readonly js: JetStreamClient;
+  private readonly writer: BatchInserter;
+  private readonly deadLetters: DeadLetterPublisher;
   private readonly policy: BatchPolicy;
   private readonly stoppedByRequest: Promise<void>;
   private markStopped!: () => void;
@@ -67,6 +68,21 @@ export class Worker {
   ) {
     this.stoppedByRequest = new Promise((resolve) => (this.markStopped = resolve));
     this.policy = new BatchPolicy(config.batch);
+    this.js = jetstream(nc);
+    // One inserter for every partition, so group commit can merge their batches.
+    this.writer = new GroupCommitInserter(
+      new ClickHouseWriter(clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
+        onRetry: (errorClass) => {
+          this.stats.insertRetry(errorClass);
+          this.health.insertsSucceeding = false;
+        },
+        onInserted: (table, rows, seconds) => {
+          this.stats.inserted(table, rows, seconds);
+          this.health.insertsSucceeding = true;
+        },
+      }),
+    );
+    this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal);
   }
 
   /** Resolves when stop() has finished (e.g. after SIGTERM). */
@@ -201,20 +217,8 @@ export class Worker {
 
   private own(partition: number): void {
     const { config, logger, stats } = this;
-    const js = jetstream(this.nc);
-    this.writer ??= new GroupCommitInserter(new ClickHouseWriter(this.clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
-      onRetry: (errorClass) => {
-        stats.insertRetry(errorClass);
-        this.health.insertsSucceeding = false;
-      },
-      onInserted: (table, rows, seconds) => {
-        stats.inserted(table, rows, seconds);
-        this.health.insertsSucceeding = true;
-      },
-    }));
-    this.deadLetters ??= new DeadLetterPublisher(js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal);
     const consumer = new PartitionConsumer({
-      js,
+      js: this.js,
       jsm: this.jsm,
       stream: config.nats.stream,
       consumer: consumerName(config.nats.consumer.prefix, partition),
@@ -257,6 +261,7 @@ export class Worker {
     this.stopped ??= (async () => {
       // Leave first so the others start asking for our partitions; the pins fence them until we
       // have flushed, acked and unpinned each one.
+      clearInterval(this.statusTimer);
       await this.membership?.leave();
       await this.rebalancing;
       const { prefix } = this.config.nats.consumer;
@@ -264,7 +269,6 @@ export class Worker {
       this.owned.clear();
       await Promise.all(held.map(([p, c]) => this.release(c, consumerName(prefix, p))));
       await this.nc.drain().catch(() => undefined);
-      clearInterval(this.statusTimer);
       if (this.ownsClickHouse) await this.clickhouse.close().catch(() => undefined);
       await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
       const usage = process.resourceUsage();

@@ -1,13 +1,20 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pullBytes } from '../sources/jetstream/subjects.js';
+import { PULL_EXPIRES_MS } from '../sources/jetstream/partition-consumer.js';
 
 /**
  * The ceiling: bare consumers with the same client that read every message, parse its JSON and
  * ack once per 10,000 (AckPolicy.All), nothing else. Given one filter per partition they read
  * concurrently, as the worker does; given one filter for the whole stream it is a single consumer.
  */
-export async function ceiling(nc: NatsConnection, stream: string, filters: string[], count: number): Promise<{ messages: number; seconds: number }> {
+export async function ceiling(
+  nc: NatsConnection,
+  stream: string,
+  filters: string[],
+  count: number,
+  readAheadBytes: number,
+): Promise<{ messages: number; seconds: number }> {
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const names = filters.map((_, i) => `bench-ceiling-${i}`);
@@ -27,7 +34,7 @@ export async function ceiling(nc: NatsConnection, stream: string, filters: strin
   const read = await Promise.all(
     names.map(async (name, i) => {
       // The worker's pull options: pipelined pulls bounded in bytes that expire after 5 s.
-      const messages = await (await js.consumers.get(stream, name)).consume({ max_bytes: pullBytes(32 * 1024 * 1024, filters.length), expires: 5_000 });
+      const messages = await (await js.consumers.get(stream, name)).consume({ max_bytes: pullBytes(readAheadBytes, filters.length), expires: PULL_EXPIRES_MS });
       iterators.push(messages);
       let n = 0;
       let parsed = 0;

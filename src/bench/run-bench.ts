@@ -139,17 +139,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const rounds = Math.ceil(options.messages / options.devices);
     log(`preloading ${options.messages} messages of ${options.devices} devices…`);
     const loadStarted = performance.now();
-    await preload(nc, config.nats.stream, layoutOf(config.nats), { devices: options.devices, seed: 1, intervalS: 10, startMs: Date.now() - rounds * 10_000 }, options.messages);
+    await preload(nc, config, { devices: options.devices, seed: 1, intervalS: 10, startMs: Date.now() - rounds * 10_000 }, options.messages);
     log(`  ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
 
     log('ceiling: bare consumers, one per partition, JSON.parse, AckAll per 10k…');
     const layout = layoutOf(config.nats);
     const filters = Array.from({ length: config.nats.partitions }, (_, p) => partitionFilter(layout, p));
-    const top = await ceiling(nc, config.nats.stream, filters, options.messages);
+    const top = await ceiling(nc, config.nats.stream, filters, options.messages, config.nats.consumer.readAheadBytes);
     const ceilingRate = top.messages / top.seconds;
     log(`  ${Math.round(ceilingRate)} msg/s`);
     log('single bare consumer over the whole stream…');
-    const single = await ceiling(nc, config.nats.stream, [`${config.nats.subjectPrefix}.>`], options.messages);
+    const single = await ceiling(nc, config.nats.stream, [`${config.nats.subjectPrefix}.>`], options.messages, config.nats.consumer.readAheadBytes);
     const singleRate = single.messages / single.seconds;
     log(`  ${Math.round(singleRate)} msg/s`);
 

@@ -25,6 +25,8 @@ export interface SimulateOptions {
   seed: number;
   intervalS: number;
   startMs: number | undefined;
+  /** Publishes awaiting their JetStream ack at once (default 512). */
+  window?: number;
 }
 
 export function parseSimulateOptions(values: Record<string, string | boolean | undefined>): SimulateOptions {
@@ -72,7 +74,7 @@ export async function simulate(config: SiftConfig, options: SimulateOptions, pro
     const startMs = options.startMs ?? Date.now() - (rounds - 1) * options.intervalS * 1000;
     const fleet = new Fleet({ devices: options.devices, seed: options.seed, intervalS: options.intervalS, startMs });
     const layout = layoutOf(config.nats);
-    const window = 512;
+    const window = options.window ?? 512;
     const inFlight = new Set<Promise<unknown>>();
     const started = performance.now();
     let published = 0;

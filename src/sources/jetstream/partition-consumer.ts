@@ -3,7 +3,7 @@ import { BatchPolicy } from '../../batch/batch-policy.js';
 import type { KindHandler } from '../../kinds/kind-handler.js';
 import { PartitionBatch } from '../../pipeline/partition-batch.js';
 import type { DeadLetterReason } from '../../pipeline/result.js';
-import type { DeadLetterPublisher } from '../../sinks/dead-letter/dead-letter-publisher.js';
+import type { DeadLetterPublisher, DeadLetterSource } from '../../sinks/dead-letter/dead-letter-publisher.js';
 import type { BatchInserter } from '../../sinks/clickhouse/group-commit.js';
 import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -33,10 +33,14 @@ export interface PartitionConsumerOptions {
   signal: AbortSignal;
 }
 
-const PULL_EXPIRES_MS = 5_000;
+/** How long one pull request stays open at the server. */
+export const PULL_EXPIRES_MS = 5_000;
 
 /** JetStream arrival time of a message in epoch ms (parsed from its reply subject). */
 const arrivalMs = (msg: JsMsg): number => Math.floor(msg.info.timestampNanos / 1_000_000);
+
+/** The message as the dead-letter publisher republishes it. */
+const deadLetterSource = (msg: JsMsg, seq: number): DeadLetterSource => ({ subject: msg.subject, seq, data: msg.data, timestampMs: arrivalMs(msg) });
 
 /**
  * Owns one partition: pulls its messages in the pinned priority group, hands each to its kind,
@@ -198,8 +202,7 @@ export class PartitionConsumer {
   private deadLetter(batch: PartitionBatch, kind: string, msg: JsMsg, seq: number, reason: DeadLetterReason, detail: string): void {
     batch.tally.deadLetter(this.kindLabel(kind), reason);
     batch.deadLetteredSeqs.add(seq);
-    const source = { subject: msg.subject, seq, data: msg.data, timestampMs: arrivalMs(msg) };
-    batch.deadLetters.push(this.o.deadLetters.publish(kind, source, reason, detail));
+    batch.deadLetters.push(this.o.deadLetters.publish(kind, deadLetterSource(msg, seq), reason, detail));
   }
 
   private armTimer(): void {
@@ -237,10 +240,7 @@ export class PartitionConsumer {
         const rejected = batch.sources.filter((msg) => !batch.deadLetteredSeqs.has(msg.seq));
         const kinds = rejected.map((msg) => parseStoredSubject(msg.subject)?.kind ?? '_invalid');
         const ok = await Promise.all(
-          rejected.map((msg, i) => {
-            const source = { subject: msg.subject, seq: msg.seq, data: msg.data, timestampMs: arrivalMs(msg) };
-            return this.o.deadLetters.publish(kinds[i]!, source, 'insert_rejected', outcome.message);
-          }),
+          rejected.map((msg, i) => this.o.deadLetters.publish(kinds[i]!, deadLetterSource(msg, msg.seq), 'insert_rejected', outcome.message)),
         );
         if (ok.includes(false)) return this.o.stats.abandoned(batch.messages);
         batch.tally.rejectAll(kinds.map((k) => this.kindLabel(k)));
