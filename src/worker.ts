@@ -15,7 +15,8 @@ import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.j
 import { connectNats, type NatsConnection } from './sources/jetstream/connect.js';
 import { PartitionConsumer } from './sources/jetstream/partition-consumer.js';
 import { layoutOf, provision } from './sources/jetstream/provision.js';
-import { consumerName, partitionFilter, pullBytes } from './sources/jetstream/subjects.js';
+import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
+import { pullLimits } from './sources/jetstream/pull-limits.js';
 import { sleep } from './sinks/clickhouse/retry.js';
 import { filterSettings } from './transforms/device-filter/device-filter.js';
 import type { Logger } from './telemetry/logger.js';
@@ -224,7 +225,7 @@ export class Worker {
       consumer: consumerName(config.nats.consumer.prefix, partition),
       filter: partitionFilter(layoutOf(config.nats), partition),
       ackWaitMs: config.nats.consumer.ackWaitMs,
-      pullBytes: pullBytes(config.nats.consumer.readAheadBytes, config.nats.partitions),
+      pull: pullLimits(config.nats.consumer.readAheadMessages, config.nats.consumer.readAheadBytes, config.nats.partitions),
       group: config.nats.consumer.group,
       partition,
       policy: this.policy,

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { pullBytes } from '../sources/jetstream/subjects.js';
+import { byteBoundedConsume, withFixedSizePulls, type PullLimits } from '../sources/jetstream/pull-limits.js';
 import { PULL_EXPIRES_MS } from '../sources/jetstream/partition-consumer.js';
 
 /**
@@ -13,7 +13,7 @@ export async function ceiling(
   stream: string,
   filters: string[],
   count: number,
-  readAheadBytes: number,
+  pull: PullLimits,
 ): Promise<{ messages: number; seconds: number }> {
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
@@ -33,8 +33,9 @@ export async function ceiling(
   const iterators: Array<Awaited<ReturnType<Awaited<ReturnType<typeof js.consumers.get>>['consume']>>> = [];
   const read = await Promise.all(
     names.map(async (name, i) => {
-      // The worker's pull options: pipelined pulls bounded in bytes that expire after 5 s.
-      const messages = await (await js.consumers.get(stream, name)).consume({ max_bytes: pullBytes(readAheadBytes, filters.length), expires: PULL_EXPIRES_MS });
+      // The worker's pull options: pipelined pulls bounded in messages and bytes that expire after 5 s.
+      const messages = await (await js.consumers.get(stream, name)).consume(byteBoundedConsume(pull, undefined, PULL_EXPIRES_MS));
+      withFixedSizePulls(messages, pull);
       iterators.push(messages);
       let n = 0;
       let parsed = 0;

@@ -14,6 +14,7 @@ import { packageRoot } from '../package-root.js';
 import { sleep } from '../sinks/clickhouse/retry.js';
 import { preload } from './preload.js';
 import { ceiling } from './ceiling.js';
+import { pullLimits } from '../sources/jetstream/pull-limits.js';
 
 export interface BenchOptions {
   messages: number;
@@ -145,11 +146,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     log('ceiling: bare consumers, one per partition, JSON.parse, AckAll per 10k…');
     const layout = layoutOf(config.nats);
     const filters = Array.from({ length: config.nats.partitions }, (_, p) => partitionFilter(layout, p));
-    const top = await ceiling(nc, config.nats.stream, filters, options.messages, config.nats.consumer.readAheadBytes);
+    const { readAheadMessages, readAheadBytes } = config.nats.consumer;
+    const top = await ceiling(nc, config.nats.stream, filters, options.messages, pullLimits(readAheadMessages, readAheadBytes, filters.length));
     const ceilingRate = top.messages / top.seconds;
     log(`  ${Math.round(ceilingRate)} msg/s`);
     log('single bare consumer over the whole stream…');
-    const single = await ceiling(nc, config.nats.stream, [`${config.nats.subjectPrefix}.>`], options.messages, config.nats.consumer.readAheadBytes);
+    const single = await ceiling(nc, config.nats.stream, [`${config.nats.subjectPrefix}.>`], options.messages, pullLimits(readAheadMessages, readAheadBytes, 1));
     const singleRate = single.messages / single.seconds;
     log(`  ${Math.round(singleRate)} msg/s`);
 

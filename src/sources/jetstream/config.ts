@@ -41,6 +41,10 @@ export const natsConfig = {
       doc: 'Deliveries before the server gives a message up. -1: never, since bad input is dead-lettered by the worker and redelivery only follows a worker or ClickHouse outage, which must not lose data.',
       format: 'max-deliver', default: -1, env: 'CONSUMER_MAX_DELIVER',
     },
+    readAheadMessages: {
+      doc: 'Messages a worker asks the server for ahead of processing, split across the partitions (at least 100 each). Larger pulls mean fewer pull requests; the byte bound below still holds.',
+      format: 'positive-int', default: 65_536, env: 'CONSUMER_READ_AHEAD_MESSAGES',
+    },
     readAheadBytes: {
       doc: 'Bytes a worker asks the server for ahead of processing, split across the partitions (at least 2 MiB each, so the largest message fits). Keep it and partitions × 2 MiB under the server\'s max_pending (64 MiB by default), or the server drops the worker as a slow consumer.',
       format: 'positive-int', default: 32 * 1024 * 1024, env: 'CONSUMER_READ_AHEAD_BYTES',

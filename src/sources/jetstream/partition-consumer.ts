@@ -9,6 +9,7 @@ import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { PipelineStats } from '../../telemetry/pipeline-stats.js';
 import { parseStoredSubject } from './subjects.js';
+import { byteBoundedConsume, withFixedSizePulls, type PullLimits } from './pull-limits.js';
 
 export interface PartitionConsumerOptions {
   js: JetStreamClient;
@@ -18,8 +19,8 @@ export interface PartitionConsumerOptions {
   /** The consumer's filter subject, to look for messages a previous owner left unacked. */
   filter: string;
   ackWaitMs: number;
-  /** Bytes one pull may ask for (see pullBytes). */
-  pullBytes: number;
+  /** What the partition's pulls keep requested ahead of processing. */
+  pull: PullLimits;
   group: string;
   partition: number;
   policy: BatchPolicy;
@@ -90,9 +91,11 @@ export class PartitionConsumer {
     while (!this.stopping) {
       try {
         const consumer: Consumer = await this.o.js.consumers.get(this.o.stream, this.o.consumer);
-        // Read-ahead bounded in bytes: with many partitions, a count bound let the server's buffer for
-        // this connection pass its max_pending, and the server dropped the worker as a slow consumer.
-        this.messages = await consumer.consume({ group: this.o.group, max_bytes: this.o.pullBytes, expires: PULL_EXPIRES_MS });
+        // Read-ahead bounded in bytes as well as messages: with many partitions, a count bound alone let
+        // the server's buffer for this connection pass its max_pending, and the server dropped the
+        // worker as a slow consumer.
+        this.messages = await consumer.consume(byteBoundedConsume(this.o.pull, this.o.group, PULL_EXPIRES_MS));
+        if (!withFixedSizePulls(this.messages, this.o.pull)) this.log.debug('this NATS client takes no message bound with a byte bound: pulls ask for 100 messages');
         if (this.stopping) this.messages.stop();
         void this.watchStatus(this.messages);
         attempt = 0;

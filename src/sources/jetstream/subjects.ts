@@ -31,9 +31,3 @@ export function parseStoredSubject(subject: string): { kind: string; partition: 
   if (!Number.isInteger(partition)) return undefined;
   return { kind: subject.slice(first + 1, second), partition, key: subject.slice(third + 1) };
 }
-
-/** Smallest pull a partition makes: a whole message of up to the server's default max_payload (1 MiB) must fit. */
-const MIN_PULL_BYTES = 2 * 1024 * 1024;
-
-/** Bytes one partition's pull may ask for, so all partitions together stay within the read-ahead budget. */
-export const pullBytes = (readAheadBytes: number, partitions: number): number => Math.max(MIN_PULL_BYTES, Math.floor(readAheadBytes / partitions));

@@ -1,0 +1,59 @@
+import type { ConsumeOptions, ConsumerMessages } from '@nats-io/jetstream';
+
+/** How much one partition's pulls keep requested ahead of processing. */
+export interface PullLimits {
+  /** Messages, so each pull request asks for many at once. */
+  messages: number;
+  /** Bytes, so large messages cannot fill the server's buffer for this connection. */
+  bytes: number;
+}
+
+/** Smallest byte budget of a partition: a whole message of up to the server's default max_payload (1 MiB) must fit. */
+const MIN_PULL_BYTES = 2 * 1024 * 1024;
+/** Fewest messages a partition pulls for: the client's own default. */
+const MIN_PULL_MESSAGES = 100;
+
+/** One partition's share of the worker's read-ahead budget. */
+export function pullLimits(readAheadMessages: number, readAheadBytes: number, partitions: number): PullLimits {
+  return {
+    messages: Math.max(MIN_PULL_MESSAGES, Math.floor(readAheadMessages / partitions)),
+    bytes: Math.max(MIN_PULL_BYTES, Math.floor(readAheadBytes / partitions)),
+  };
+}
+
+/** The parts of the client's consume iterator it consults before every pull request. */
+interface PullingIterator {
+  opts?: { max_messages?: unknown; threshold_messages?: unknown; max_bytes?: unknown };
+  pullOptions?: () => { max_bytes?: number };
+}
+
+/**
+ * Consume options bounded in bytes; `withFixedSizePulls` then adds the message bound. The client
+ * takes either bound but not both, and with a byte bound it asks for at most 100 messages a pull:
+ * measured here, a worker then sent a pull request (and the server answered with a status
+ * message) every ~20 messages, which cost a fifth of the worker's CPU.
+ */
+export function byteBoundedConsume(limits: PullLimits, group: string | undefined, expires: number): ConsumeOptions {
+  return { ...(group !== undefined ? { group } : {}), max_bytes: limits.bytes, expires } as ConsumeOptions;
+}
+
+/**
+ * Makes every pull of a consume started with `byteBoundedConsume` ask for up to `limits.messages`
+ * messages and at most `limits.bytes` bytes, both enforced by the server in one request, as other
+ * NATS clients offer ("max messages with a fetch size limit"). The client then counts messages
+ * only: it re-pulls once a quarter has arrived. Must run before the iterator is first read, which
+ * is when the first pull goes out. Returns false, leaving the client's 100-message pulls (slower,
+ * never wrong), when this client version keeps its pull state differently; a test fails then.
+ */
+export function withFixedSizePulls(messages: ConsumerMessages, limits: PullLimits): boolean {
+  const iterator = messages as unknown as PullingIterator;
+  const { opts, pullOptions } = iterator;
+  if (!opts || typeof pullOptions !== 'function' || typeof opts.max_messages !== 'number' || typeof opts.threshold_messages !== 'number') return false;
+  opts.max_messages = limits.messages;
+  opts.threshold_messages = Math.round(limits.messages * 0.75);
+  // Without this the client would also track bytes, and a request the server ended by count
+  // leaves its unused byte budget counted as pending forever, shrinking every later pull.
+  opts.max_bytes = 0;
+  iterator.pullOptions = () => ({ ...pullOptions.call(iterator), max_bytes: limits.bytes });
+  return true;
+}

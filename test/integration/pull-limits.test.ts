@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
+import { byteBoundedConsume, withFixedSizePulls } from '../../src/sources/jetstream/pull-limits.js';
+
+/** Reads `count` messages of a fresh consumer with the given limits; returns every pull the client sent. */
+async function pullsFor(t: SiftTestEnv, name: string, count: number, limits: { messages: number; bytes: number }, fixed: boolean, expires = 5_000) {
+  const jsm = await jetstreamManager(t.nc);
+  await jsm.consumers.add(t.config.nats.stream, { durable_name: name, ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
+  const messages = await jetstream(t.nc).consumers.get(t.config.nats.stream, name).then((c) => c.consume(byteBoundedConsume(limits, undefined, expires)));
+  const patched = fixed && withFixedSizePulls(messages, limits);
+  const pulls: Array<{ batch: number; max_bytes: number }> = [];
+  void (async () => {
+    for await (const s of messages.status()) if (s.type === 'next') pulls.push(s.options as { batch: number; max_bytes: number });
+  })();
+  let n = 0;
+  let bytes = 0;
+  for await (const msg of messages) {
+    bytes += msg.data.length;
+    if (++n === count) {
+      msg.ack();
+      break;
+    }
+  }
+  messages.stop();
+  return { patched, pulls, n, bytes };
+}
+
+describe('pull limits', () => {
+  let t: SiftTestEnv;
+  const count = 3_000;
+  beforeAll(async () => {
+    t = await siftTestEnv({ PARTITIONS: '1' });
+    const js = jetstream(t.nc);
+    const body = JSON.stringify({ metrics: { cpu: 1.5 }, pad: 'x'.repeat(100) });
+    for (let i = 0; i < count; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => js.publish(`telemetry.metrics.d${i + k}`, body)));
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it('asks for many messages a pull, with the byte bound in every request', async () => {
+    const limits = { messages: 1_000, bytes: 2 * 1024 * 1024 };
+    const fixed = await pullsFor(t, 'fixed', count, limits, true);
+    expect(fixed.patched).toBe(true);
+    expect(fixed.n).toBe(count);
+    // The first pull leaves with the client's own options, computed when the consume starts.
+    const later = fixed.pulls.slice(1);
+    expect(Math.max(...later.map((p) => p.batch))).toBeGreaterThan(500);
+    for (const pull of later) expect(pull.max_bytes).toBe(limits.bytes);
+    // The client's own byte-bounded pulls ask for 100 messages at a time: many more requests.
+    const plain = await pullsFor(t, 'plain', count, limits, false);
+    expect(plain.n).toBe(count);
+    expect(Math.max(...plain.pulls.map((p) => p.batch))).toBeLessThanOrEqual(100);
+    expect(fixed.pulls.length * 5).toBeLessThan(plain.pulls.length);
+  });
+
+  it('lets the server cut a pull by bytes, and still delivers everything', async () => {
+    // Room for about 800 messages a pull: the byte bound, not the count, ends each request. (When
+    // the client has nothing buffered as a request ends that way, it waits for two missed
+    // heartbeats before pulling again: short pull expiry keeps this test short.)
+    const limits = { messages: 2_000, bytes: 128 * 1024 };
+    const small = await pullsFor(t, 'small', count, limits, true, 2_000);
+    expect(small.n).toBe(count);
+    expect(small.bytes).toBeGreaterThan(count * 100);
+    expect(small.pulls.length).toBeGreaterThanOrEqual(Math.floor(small.bytes / limits.bytes));
+  });
+});
