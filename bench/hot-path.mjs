@@ -24,11 +24,11 @@ for (let round = 0; round < 5; round++) {
   for (const m of messages) {
     handler.accept({ key: m.key, data: m.data, seq: m.seq, arrivalMs: () => 0 }, batch);
     if (++batch.messages >= 20_000) {
-      for (const [, list] of batch.insertTables()) rows += list.length;
+      for (const { rows: list } of batch.insertTables()) rows += list.length;
       batch = new PartitionBatch();
     }
   }
-  for (const [, list] of batch.insertTables()) rows += list.length;
+  for (const { rows: list } of batch.insertTables()) rows += list.length;
   best.push(Number(process.hrtime.bigint() - started) / 1e3 / count);
 }
 console.log(JSON.stringify({ messages: count, microsecondsPerMessage: Number(Math.min(...best).toFixed(2)), rounds: best.map((b) => Number(b.toFixed(2))) }));

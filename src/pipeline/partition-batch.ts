@@ -1,11 +1,13 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { BatchSize } from '../batch/batch-policy.js';
 import { BatchTally } from '../telemetry/pipeline-stats.js';
+import type { TableColumns, TableRows } from '../sinks/clickhouse/writer.js';
 
 /** Rows that build up over a batch and are read once at flush (e.g. partial aggregates). */
 export interface Accumulator {
   readonly size: number;
-  rows(): object[];
+  /** Rows in the table's column order. */
+  rows(): unknown[][];
 }
 
 /**
@@ -28,8 +30,8 @@ export class PartitionBatch implements BatchSize {
   readonly deadLetteredSeqs = new Set<number>();
   /** Dead-letter publishes under way; the batch is acked only after every one resolved true. */
   readonly deadLetters: Promise<boolean>[] = [];
-  private readonly tables = new Map<string, object[]>();
-  private readonly accumulators = new Map<string, Accumulator>();
+  private readonly tables = new Map<string, TableRows>();
+  private readonly accumulators = new Map<string, { table: TableColumns; acc: Accumulator }>();
 
   get isEmpty(): boolean {
     return this.messages === 0;
@@ -47,25 +49,25 @@ export class PartitionBatch implements BatchSize {
     this.sources.push(msg);
   }
 
-  push(table: string, rows: object[]): void {
-    if (rows.length === 0) return;
-    let list = this.tables.get(table);
-    if (!list) this.tables.set(table, (list = []));
-    for (const row of rows) list.push(row);
-    this.rows += rows.length;
+  /** Adds one row, its values in the order of `table.columns`. */
+  push(table: TableColumns, row: unknown[]): void {
+    let rows = this.tables.get(table.table);
+    if (!rows) this.tables.set(table.table, (rows = { table: table.table, columns: table.columns, rows: [] }));
+    rows.rows.push(row);
+    this.rows++;
   }
 
   /** The batch's accumulator for `table`, made on first use. */
-  accumulator<A extends Accumulator>(table: string, make: () => A): A {
-    let acc = this.accumulators.get(table) as A | undefined;
-    if (!acc) this.accumulators.set(table, (acc = make()));
-    return acc;
+  accumulator<A extends Accumulator>(table: TableColumns, make: () => A): A {
+    let entry = this.accumulators.get(table.table);
+    if (!entry) this.accumulators.set(table.table, (entry = { table, acc: make() }));
+    return entry.acc as A;
   }
 
   /** Rows per table, raw tables first so a materialized-view feed lands after the rows it summarizes. */
-  insertTables(): Array<[string, object[]]> {
-    const out: Array<[string, object[]]> = [...this.tables];
-    for (const [table, acc] of this.accumulators) if (acc.size > 0) out.push([table, acc.rows()]);
+  insertTables(): TableRows[] {
+    const out = [...this.tables.values()];
+    for (const { table, acc } of this.accumulators.values()) if (acc.size > 0) out.push({ ...table, rows: acc.rows() });
     return out;
   }
 }

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
 import { loadMigrations, migrate, migrationsApplied } from '../../src/sinks/clickhouse/migrations.js';
 import { ClickHouseWriter } from '../../src/sinks/clickhouse/writer.js';
-import { RollupAccumulator, storedRows } from '../../src/kinds/metrics/rows.js';
+import { DEVICE_METRIC_PARTIALS, DEVICE_METRICS, RollupAccumulator, storedRows } from '../../src/kinds/metrics/rows.js';
 import { reading } from '../helpers/readings.js';
 import { rows } from '../helpers/clickhouse.js';
 import { testLogger } from '../helpers/sift-env.js';
@@ -64,9 +64,9 @@ describe('ClickHouse sink', () => {
     const batch = {
       token: 'TELEMETRY:0:10-11',
       tables: [
-        ['device_metrics', storedRows({ reason: 'first_contact', reading: r1, metrics: undefined }, 10)],
-        ['device_metric_partials', acc.rows()],
-      ] as Array<[string, object[]]>,
+        { ...DEVICE_METRICS, rows: storedRows({ reason: 'first_contact', reading: r1, metrics: undefined }, 10) },
+        { ...DEVICE_METRIC_PARTIALS, rows: acc.rows() },
+      ],
     };
     expect((await writer.insert(batch)).ok).toBe(true);
     expect((await writer.insert(batch)).ok).toBe(true);
@@ -85,7 +85,7 @@ describe('ClickHouse sink', () => {
 
   it('rejects bad data without retrying it', async () => {
     const writer = new ClickHouseWriter(client, db, { initialMs: 10, maxMs: 50 }, testLogger);
-    const outcome = await writer.insert({ token: 'bad', tables: [['device_metrics', [{ ts: 'not a time', device_id: 'x', metric: 'm', value: 1, reason: 'change', labels: {}, stream_seq: 1 }]]] });
+    const outcome = await writer.insert({ token: 'bad', tables: [{ ...DEVICE_METRICS, rows: [['not a time', 'x', 'm', 1, 'change', {}, 1]] }] });
     expect(outcome).toMatchObject({ ok: false, reason: 'rejected', errorClass: 'bad_data' });
   });
 });

@@ -4,10 +4,8 @@ import { ok, type Decoded } from '../../pipeline/result.js';
 import { DeviceFilter } from '../../transforms/device-filter/device-filter.js';
 import type { DecideSettings } from '../../transforms/device-filter/decide.js';
 import { decodeDeviceMetrics } from './decode.js';
-import { RollupAccumulator, storedRows } from './rows.js';
+import { DEVICE_METRIC_PARTIALS, DEVICE_METRICS, RollupAccumulator, storedRows } from './rows.js';
 
-export const DEVICE_METRICS_TABLE = 'device_metrics';
-export const DEVICE_METRIC_PARTIALS_TABLE = 'device_metric_partials';
 
 /** telemetry.metrics.<device_id>: validate, count every value into the rollups, keep what the filter stores. */
 export class DeviceMetricsHandler implements KindHandler {
@@ -27,12 +25,12 @@ export class DeviceMetricsHandler implements KindHandler {
     if (!decoded.ok) return decoded;
     const reading = decoded.value;
     batch.tally.eventTime(reading.ts);
-    batch.accumulator(DEVICE_METRIC_PARTIALS_TABLE, () => new RollupAccumulator()).add(reading);
+    batch.accumulator(DEVICE_METRIC_PARTIALS, () => new RollupAccumulator()).add(reading);
     const stores = this.filter.process(reading);
     if (stores.length === 0) batch.tally.filteredOut(this.kind);
     for (const request of stores) {
       const rows = storedRows(request, message.seq);
-      batch.push(DEVICE_METRICS_TABLE, rows);
+      for (const row of rows) batch.push(DEVICE_METRICS, row);
       batch.tally.stored(this.kind, request.reason, rows.length);
     }
     return ok(undefined);

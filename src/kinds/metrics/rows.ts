@@ -1,18 +1,17 @@
 import type { StoreRequest } from '../../transforms/device-filter/decide.js';
+import type { TableColumns } from '../../sinks/clickhouse/writer.js';
 import type { DeviceReading } from './decode.js';
 
-/** A row of telemetry.device_metrics. */
-export interface DeviceMetricRow {
-  ts: number;
-  device_id: string;
-  metric: string;
-  value: number;
-  reason: string;
-  labels: Record<string, string>;
-  stream_seq: number;
-}
+/** telemetry.device_metrics, as Sift writes it (inserted_at takes its default). */
+export const DEVICE_METRICS: TableColumns = {
+  table: 'device_metrics',
+  columns: ['ts', 'device_id', 'metric', 'value', 'reason', 'labels', 'stream_seq'],
+};
 
-/** A row of telemetry.device_metric_partials: one batch's aggregate of one hour, device and metric. */
+/** A row of telemetry.device_metrics, in the order of DEVICE_METRICS.columns. */
+export type DeviceMetricRow = [ts: number, device_id: string, metric: string, value: number, reason: string, labels: Record<string, string>, stream_seq: number];
+
+/** A partial aggregate while a batch builds up, named as telemetry.device_metric_partials' columns. */
 export interface PartialRow {
   hour: number;
   device_id: string;
@@ -25,21 +24,18 @@ export interface PartialRow {
   last_value: number;
 }
 
+const PARTIAL_COLUMNS = ['hour', 'device_id', 'metric', 'samples', 'min_value', 'max_value', 'sum_value', 'last_ts', 'last_value'] as const;
+
+/** telemetry.device_metric_partials: one batch's aggregate of one hour, device and metric. */
+export const DEVICE_METRIC_PARTIALS: TableColumns = { table: 'device_metric_partials', columns: PARTIAL_COLUMNS };
+
 const HOUR_MS = 3_600_000;
 
 /** The rows one store request writes. */
 export function storedRows(request: StoreRequest, streamSeq: number): DeviceMetricRow[] {
-  const { reading } = request;
-  const names = request.metrics ?? Object.keys(reading.metrics);
-  return names.map((metric) => ({
-    ts: reading.ts,
-    device_id: reading.deviceId,
-    metric,
-    value: reading.metrics[metric]!,
-    reason: request.reason,
-    labels: reading.labels,
-    stream_seq: streamSeq,
-  }));
+  const { ts, deviceId, metrics, labels } = request.reading;
+  const names = request.metrics ?? Object.keys(metrics);
+  return names.map((metric) => [ts, deviceId, metric, metrics[metric]!, request.reason, labels, streamSeq]);
 }
 
 /**
@@ -89,9 +85,14 @@ export class RollupAccumulator {
     }
   }
 
-  rows(): PartialRow[] {
+  /** Named partials, for reading. */
+  partialRows(): PartialRow[] {
     const rows: PartialRow[] = [];
     for (const byMetric of this.partials.values()) for (const row of byMetric.values()) rows.push(row);
     return rows;
+  }
+
+  rows(): unknown[][] {
+    return this.partialRows().map((p) => PARTIAL_COLUMNS.map((column) => p[column]));
   }
 }

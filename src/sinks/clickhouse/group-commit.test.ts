@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { GroupCommitInserter, mergeBatches, type BatchInserter } from './group-commit.js';
 import type { InsertBatch, InsertOutcome } from './writer.js';
 
-const batch = (token: string, rows: number[]): InsertBatch => ({ token, tables: [['t', rows.map((n) => ({ n }))], ['p', [{ token }]]] });
+const batch = (token: string, rows: number[]): InsertBatch => ({
+  token,
+  tables: [
+    { table: 't', columns: ['n'], rows: rows.map((n) => [n]) },
+    { table: 'p', columns: ['token'], rows: [[token]] },
+  ],
+});
 
 /** An inserter that records what it was given and answers from a script. */
 function recording(answer: (b: InsertBatch) => InsertOutcome) {
@@ -24,7 +30,10 @@ describe('group commit', () => {
     const a = batch('S:0:1-5', [1, 2]);
     const b = batch('S:1:3-9', [3]);
     const merged = mergeBatches([a, b]);
-    expect(merged.tables).toEqual([['t', [{ n: 1 }, { n: 2 }, { n: 3 }]], ['p', [{ token: 'S:0:1-5' }, { token: 'S:1:3-9' }]]]);
+    expect(merged.tables).toEqual([
+      { table: 't', columns: ['n'], rows: [[1], [2], [3]] },
+      { table: 'p', columns: ['token'], rows: [['S:0:1-5'], ['S:1:3-9']] },
+    ]);
     expect(mergeBatches([b, a]).token).toBe(merged.token);
     expect(mergeBatches([a, batch('S:1:3-10', [3])]).token).not.toBe(merged.token);
     expect(mergeBatches([a])).toBe(a);
@@ -39,12 +48,12 @@ describe('group commit', () => {
     const third = inserter.insert(batch('c', [3]));
     r.release();
     expect(await Promise.all([first, second, third])).toEqual([{ ok: true, attempts: 1 }, { ok: true, attempts: 1 }, { ok: true, attempts: 1 }]);
-    expect(r.calls.map((c) => c.tables[0]![1].length)).toEqual([1, 2]);
+    expect(r.calls.map((c) => c.tables[0]!.rows.length)).toEqual([1, 2]);
   });
 
   it('splits a group rejected as bad data, so only the bad batch is rejected', async () => {
     const r = recording((b) =>
-      b.tables[0]![1].some((row) => (row as { n: number }).n === 666)
+      b.tables[0]!.rows.some((row) => row[0] === 666)
         ? { ok: false, reason: 'rejected', errorClass: 'bad_data', message: 'bad' }
         : { ok: true, attempts: 1 },
     );

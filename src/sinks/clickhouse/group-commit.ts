@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InsertBatch, InsertOutcome } from './writer.js';
+import type { InsertBatch, InsertOutcome, TableRows } from './writer.js';
 
 /** What the partition consumers insert through: one batch in, one outcome out. */
 export interface BatchInserter {
@@ -9,16 +9,16 @@ export interface BatchInserter {
 /** Many batches as one: rows concatenated per table, a token derived from the members' tokens. */
 export function mergeBatches(batches: InsertBatch[]): InsertBatch {
   if (batches.length === 1) return batches[0]!;
-  const tables = new Map<string, object[]>();
+  const tables = new Map<string, TableRows>();
   for (const batch of batches) {
-    for (const [table, rows] of batch.tables) {
-      let list = tables.get(table);
-      if (!list) tables.set(table, (list = []));
-      for (const row of rows) list.push(row);
+    for (const { table, columns, rows } of batch.tables) {
+      let merged = tables.get(table);
+      if (!merged) tables.set(table, (merged = { table, columns, rows: [] }));
+      for (const row of rows) merged.rows.push(row);
     }
   }
   const token = `group:${createHash('sha256').update(batches.map((b) => b.token).sort().join('\n')).digest('hex').slice(0, 32)}`;
-  return { token, tables: [...tables] };
+  return { token, tables: [...tables.values()] };
 }
 
 /**

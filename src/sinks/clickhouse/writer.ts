@@ -3,12 +3,23 @@ import type { Logger } from '../../telemetry/logger.js';
 import { insertSettings } from './insert-settings.js';
 import { backoffDelay, classifyInsertError, isRetriable, sleep, type Backoff, type InsertErrorClass } from './retry.js';
 
+/** A table (without database) and the columns its rows give, in order; the others take their defaults. */
+export interface TableColumns {
+  readonly table: string;
+  readonly columns: readonly string[];
+}
+
+/** Rows of one table, each an array of values in the table's column order. */
+export interface TableRows extends TableColumns {
+  rows: unknown[][];
+}
+
 /** Rows for several tables that must land together, under one deduplication token. */
 export interface InsertBatch {
   /** Same token for a retried batch, so ClickHouse drops a repeat it already has. */
   token: string;
-  /** Table (without database) to rows, inserted in this order. */
-  tables: Array<[table: string, rows: object[]]>;
+  /** Inserted in this order. */
+  tables: TableRows[];
 }
 
 export type InsertOutcome =
@@ -54,13 +65,16 @@ export class ClickHouseWriter {
   }
 
   private async insertOnce(batch: InsertBatch): Promise<void> {
-    for (const [table, rows] of batch.tables) {
+    for (const { table, columns, rows } of batch.tables) {
       if (rows.length === 0) continue;
       const started = performance.now();
+      // Rows as arrays: measured against objects (JSONEachRow), less to encode here and to parse
+      // in ClickHouse, since no column name is repeated in every row.
       await this.client.insert({
         table: `${this.database}.${table}`,
+        columns: columns as [string, ...string[]],
         values: rows,
-        format: 'JSONEachRow',
+        format: 'JSONCompactEachRow',
         clickhouse_settings: insertSettings(batch.token),
       });
       this.hooks.onInserted?.(table, rows.length, (performance.now() - started) / 1000);
