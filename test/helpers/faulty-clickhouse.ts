@@ -1,12 +1,17 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 
-/** The real client, but an insert fails like a refused connection whenever `fail()` says so. */
-export function faultyInserts(client: ClickHouseClient, fail: () => boolean): ClickHouseClient {
+const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+
+/** ClickHouse's answer to rows it cannot parse: bad data, never retried. */
+export const unparsable = (): Error => Object.assign(new Error('Code: 27. DB::Exception: Cannot parse input'), { code: '27' });
+
+/** The real client, but an insert fails (by default like a refused connection) whenever `fail()` says so. */
+export function faultyInserts(client: ClickHouseClient, fail: () => boolean, error: () => Error = refused): ClickHouseClient {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property !== 'insert') return Reflect.get(target, property, receiver);
       return async (params: Parameters<ClickHouseClient['insert']>[0]) => {
-        if (fail()) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+        if (fail()) throw error();
         return target.insert(params);
       };
     },

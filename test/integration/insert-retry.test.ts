@@ -4,7 +4,8 @@ import { Worker } from '../../src/worker.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
-import { faultyInserts } from '../helpers/faulty-clickhouse.js';
+import { faultyInserts, unparsable } from '../helpers/faulty-clickhouse.js';
+import { DEAD_LETTER_HEADERS } from '../../src/sinks/dead-letter/dead-letter-publisher.js';
 
 describe('inserts failing for a while', () => {
   let t: SiftTestEnv;
@@ -36,5 +37,41 @@ describe('inserts failing for a while', () => {
     expect(s!.n).toBe(20);
     const after = await jsm.consumers.info(t.config.nats.stream, consumerName('sift', 0));
     expect(after.num_ack_pending + after.num_pending).toBe(0);
+  });
+});
+
+describe('a batch ClickHouse rejects as bad data', () => {
+  let t: SiftTestEnv;
+  let worker: Worker;
+
+  beforeAll(async () => {
+    t = await siftTestEnv({ PARTITIONS: '1', BATCH_MAX_WAIT_MS: '500' });
+    for (let i = 0; i < 10; i++) await t.publish(`telemetry.metrics.r-${i}`, { ts: 1_790_000_000_000 + i, metrics: { v: i } });
+    await t.publish('telemetry.metrics.r-bad', 'not json');
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await t?.dispose();
+  });
+
+  it('dead-letters each of its messages once, read back from the stream, and acks the batch', async () => {
+    let inserts = 0;
+    worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, () => ++inserts === 1, unparsable) });
+    await worker.untilIdle();
+    const jsm = await jetstreamManager(t.nc);
+    const dlq = await jsm.streams.info(t.config.nats.dlqStream);
+    expect(dlq.state.messages).toBe(11);
+    const seen: string[] = [];
+    for (let seq = 1; seq <= 11; seq++) {
+      const msg = (await jsm.streams.getMessage(t.config.nats.dlqStream, { seq }))!;
+      seen.push(`${msg.header!.get(DEAD_LETTER_HEADERS.reason)} ${msg.header!.get(DEAD_LETTER_HEADERS.sequence)}`);
+      if (msg.header!.get(DEAD_LETTER_HEADERS.reason) === 'insert_rejected') expect(JSON.parse(new TextDecoder().decode(msg.data)).metrics).toBeDefined();
+    }
+    expect(seen.sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `insert_rejected ${i + 1}`), 'not_json 11'].sort());
+    const [n] = await rows<{ n: number }>(worker.clickhouse, `SELECT count() AS n FROM ${t.config.clickhouse.database}.device_metrics`);
+    expect(n!.n).toBe(0);
+    const after = await jsm.consumers.info(t.config.nats.stream, consumerName('sift', 0));
+    expect(after.num_ack_pending + after.num_pending).toBe(0);
+    expect(worker.stats.deadLettered).toBe(11);
   });
 });

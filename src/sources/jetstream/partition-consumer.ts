@@ -240,17 +240,38 @@ export class PartitionConsumer {
       if (!outcome.ok) {
         this.log.error({ errorClass: outcome.errorClass, err: outcome.message }, 'ClickHouse rejected a batch as bad data; dead-lettering it');
         this.o.stats.insertRejected(outcome.errorClass);
-        const rejected = batch.sources.filter((msg) => !batch.deadLetteredSeqs.has(msg.seq));
-        const kinds = rejected.map((msg) => parseStoredSubject(msg.subject)?.kind ?? '_invalid');
-        const ok = await Promise.all(
-          rejected.map((msg, i) => this.o.deadLetters.publish(kinds[i]!, deadLetterSource(msg, msg.seq), 'insert_rejected', outcome.message)),
-        );
-        if (ok.includes(false)) return this.o.stats.abandoned(batch.messages);
+        const kinds = await this.deadLetterRejected(batch, outcome.message);
+        if (!kinds) return this.o.stats.abandoned(batch.messages);
         batch.tally.rejectAll(kinds.map((k) => this.kindLabel(k)));
       }
     }
     if (await this.ack(batch)) this.o.stats.committed(batch.tally, batch, this.o.partition);
     else this.o.stats.abandoned(batch.messages);
+  }
+
+  /**
+   * Dead-letters every message of a batch ClickHouse rejected as bad data (but those already
+   * dead-lettered), read back from the stream: the partition's messages from the batch's first to
+   * its last sequence are exactly the batch. Returns their kinds, or undefined when one could not
+   * be stored (the batch then stays unacked).
+   */
+  private async deadLetterRejected(batch: PartitionBatch, reason: string): Promise<string[] | undefined> {
+    const kinds: string[] = [];
+    const published: Promise<boolean>[] = [];
+    for (let seq = batch.firstSeq; seq <= batch.lastSeq; ) {
+      const request = { seq, next_by_subj: this.o.filter } as unknown as MsgRequest;
+      const stored = await this.o.jsm.streams.getMessage(this.o.stream, request);
+      if (stored === null || stored.seq > batch.lastSeq) break;
+      seq = stored.seq + 1;
+      if (batch.deadLetteredSeqs.has(stored.seq)) continue;
+      const kind = parseStoredSubject(stored.subject)?.kind ?? '_invalid';
+      kinds.push(kind);
+      const source = { subject: stored.subject, seq: stored.seq, data: stored.data, timestampMs: stored.time.getTime() };
+      published.push(this.o.deadLetters.publish(kind, source, 'insert_rejected', reason));
+    }
+    const missing = batch.messages - batch.deadLetteredSeqs.size - kinds.length;
+    if (missing > 0) this.log.error({ missing, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'messages of a rejected batch are no longer in the stream and cannot be dead-lettered');
+    return (await Promise.all(published)).includes(false) ? undefined : kinds;
   }
 
   /** AckAll on the batch's last message; true once the server confirmed it. */
