@@ -1,4 +1,4 @@
-// What the systems Sift replaces do: one explicit ack and one single-row insert per stored message.
+// What the systems Sift replaces do: one explicit ack per message and one insert per stored message.
 // Usage: node bench/naive-baseline.mjs <messages>, with NATS_URL, STREAM_NAME, CLICKHOUSE_EMBEDDED_PATH set.
 // Prints {"messages": n, "seconds": s}. Uses Sift's own decoding and filter, so only delivery differs.
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
@@ -8,7 +8,7 @@ import { createClickHouse } from '../dist/sinks/clickhouse/client.js';
 import { migrate } from '../dist/sinks/clickhouse/migrations.js';
 import { decodeDeviceMetrics } from '../dist/kinds/metrics/decode.js';
 import { DeviceFilter, filterSettings } from '../dist/transforms/device-filter/device-filter.js';
-import { storedRows } from '../dist/kinds/metrics/rows.js';
+import { DEVICE_METRICS, storedRows } from '../dist/kinds/metrics/rows.js';
 
 const count = Number(process.argv[2] ?? 20_000);
 const config = loadConfig();
@@ -29,7 +29,13 @@ for await (const msg of messages) {
   const decoded = decodeDeviceMetrics(msg.data, key, Date.now());
   if (decoded.ok) {
     for (const request of filter.process(decoded.value)) {
-      await client.insert({ table: `${config.clickhouse.database}.device_metrics`, values: storedRows(request, msg.seq), format: 'JSONEachRow', clickhouse_settings: { async_insert: 0 } });
+      await client.insert({
+        table: `${config.clickhouse.database}.${DEVICE_METRICS.table}`,
+        columns: DEVICE_METRICS.columns,
+        values: storedRows(request, msg.seq),
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: { async_insert: 0 },
+      });
     }
   }
   msg.ack();
