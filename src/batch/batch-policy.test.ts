@@ -27,4 +27,10 @@ describe('batch policy', () => {
     expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 1_500)).toBe(0);
     expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 9_000)).toBe(0);
   });
+
+  it('lets a batch at its maximum wait fill up when the stream holds what it lacks', () => {
+    expect(policy.fillsFromBacklog(size({ messages: 40 }), 60)).toBe(true);
+    expect(policy.fillsFromBacklog(size({ messages: 40 }), 59)).toBe(false);
+    expect(policy.fillsFromBacklog(size({ messages: 1 }), 0)).toBe(false);
+  });
 });

@@ -25,6 +25,15 @@ export class BatchPolicy {
     return size.rows >= this.limits.maxRows || size.messages >= this.limits.maxRows || size.bytes >= this.limits.maxBytes;
   }
 
+  /**
+   * Whether a batch at its maximum wait should rather fill up: the stream already holds at least
+   * the messages it lacks (`backlog`: the partition's messages still in the stream), so it fills at
+   * full speed, and the messages it would wait for wait in the stream anyway.
+   */
+  fillsFromBacklog(size: BatchSize, backlog: number): boolean {
+    return backlog >= this.limits.maxRows - size.messages;
+  }
+
   /** Milliseconds until the batch is due by age: 0 when overdue, undefined when empty. */
   dueIn(size: BatchSize, now: number): number | undefined {
     if (size.openedAt === undefined) return undefined;

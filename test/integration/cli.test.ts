@@ -70,7 +70,8 @@ describe('the CLI as a user runs it', () => {
       }
       return { unacked, waiting };
     };
-    const worker = sift(['worker'], { ...t.env, BATCH_MAX_ROWS: '1000' });
+    // Small pulls, so it is stopped mid-stream with messages still on the wire.
+    const worker = sift(['worker'], { ...t.env, BATCH_MAX_ROWS: '1000', CONSUMER_READ_AHEAD_MESSAGES: '400' });
     while ((await pending()).waiting === 20_000) await new Promise((r) => setTimeout(r, 10));
     worker.child.kill('SIGTERM');
     const result = await worker.done;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommitInserter, mergeBatches, type BatchInserter } from './group-commit.js';
 import type { InsertBatch, InsertOutcome } from './writer.js';
+import { until } from '../../../test/helpers/until.js';
 
 const batch = (token: string, rows: number[]): InsertBatch => ({
   token,
@@ -15,7 +16,7 @@ function recording(answer: (b: InsertBatch) => InsertOutcome) {
   const calls: InsertBatch[] = [];
   let release: () => void = () => undefined;
   let gate = Promise.resolve();
-  const inner: BatchInserter = {
+  const inner: Pick<BatchInserter, 'insert'> = {
     async insert(b) {
       calls.push(b);
       await gate;
@@ -39,16 +40,37 @@ describe('group commit', () => {
     expect(mergeBatches([a])).toBe(a);
   });
 
-  it('inserts at once when idle, and groups what arrives during an insert', async () => {
+  it('groups what arrives in one turn, and what arrives during an insert', async () => {
     const r = recording(() => ({ ok: true, attempts: 1 }));
     const inserter = new GroupCommitInserter(r.inner);
     r.hold();
     const first = inserter.insert(batch('a', [1]));
     const second = inserter.insert(batch('b', [2]));
+    await until(() => r.calls.length === 1, 'the first insert');
     const third = inserter.insert(batch('c', [3]));
+    const fourth = inserter.insert(batch('d', [4]));
     r.release();
-    expect(await Promise.all([first, second, third])).toEqual([{ ok: true, attempts: 1 }, { ok: true, attempts: 1 }, { ok: true, attempts: 1 }]);
-    expect(r.calls.map((c) => c.tables[0]!.rows.length)).toEqual([1, 2]);
+    expect(await Promise.all([first, second, third, fourth])).toEqual(Array(4).fill({ ok: true, attempts: 1 }));
+    expect(r.calls.map((c) => c.tables[0]!.rows.length)).toEqual([2, 2]);
+  });
+
+  it('tells a waiting batch when no insert is under way', async () => {
+    const r = recording(() => ({ ok: true, attempts: 1 }));
+    const inserter = new GroupCommitInserter(r.inner);
+    const order: string[] = [];
+    inserter.whenFree(() => order.push('idle'));
+    r.hold();
+    const running = inserter.insert(batch('a', [1]));
+    await until(() => r.calls.length === 1, 'the insert');
+    inserter.whenFree(() => {
+      order.push('free');
+      void inserter.insert(batch('b', [2]));
+    });
+    expect(order).toEqual(['idle']);
+    r.release();
+    await running;
+    await until(() => r.calls.length === 2, 'the next insert');
+    expect(order).toEqual(['idle', 'free']);
   });
 
   it('splits a group rejected as bad data, so only the bad batch is rejected', async () => {

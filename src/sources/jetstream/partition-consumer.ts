@@ -2,6 +2,7 @@ import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsM
 import { BatchPolicy } from '../../batch/batch-policy.js';
 import type { KindHandler } from '../../kinds/kind-handler.js';
 import { PartitionBatch } from '../../pipeline/partition-batch.js';
+import { consumeSlice } from '../../pipeline/event-loop-slice.js';
 import type { DeadLetterReason } from '../../pipeline/result.js';
 import type { DeadLetterPublisher, DeadLetterSource } from '../../sinks/dead-letter/dead-letter-publisher.js';
 import type { BatchInserter } from '../../sinks/clickhouse/group-commit.js';
@@ -53,7 +54,13 @@ export class PartitionConsumer {
   private batch = new PartitionBatch();
   private writing: Promise<void> = Promise.resolve();
   private pendingWrites = 0;
+  /** Acks sent whose confirmation has not come back yet. */
+  private readonly acking = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  /** The batch is due by age and waits for the inserter to be free (see flushWhenFree). */
+  private due = false;
+  /** Messages of this partition still in the stream after the last one taken, as the server said. */
+  private backlog = 0;
   private highestSeq = 0;
   private messages: ConsumerMessages | undefined;
   private stopping = false;
@@ -70,7 +77,7 @@ export class PartitionConsumer {
 
   /** True when nothing is buffered or being written: every message taken is acked. */
   get idle(): boolean {
-    return this.batch.isEmpty && this.pendingWrites === 0;
+    return this.batch.isEmpty && this.pendingWrites === 0 && this.acking.size === 0;
   }
 
   start(): void {
@@ -84,6 +91,7 @@ export class PartitionConsumer {
     await this.loop;
     this.flush();
     await this.writing;
+    await Promise.all(this.acking);
   }
 
   private async run(): Promise<void> {
@@ -109,12 +117,14 @@ export class PartitionConsumer {
             }
           }
           this.accept(msg);
+          const turn = consumeSlice.due();
+          if (turn) await turn;
           if (this.o.policy.isFull(this.batch)) {
             await this.writing;
             this.flush();
           } else if (this.pendingWrites > 1) {
-            // Timer-cut batches are queuing behind a slow or failing insert: stop pulling until they
-            // land, so a ClickHouse outage holds at most a few batches per partition in memory.
+            // Batches are queuing behind a slow or failing insert: stop pulling until they land, so
+            // a ClickHouse outage holds at most a few batches per partition in memory.
             await this.writing;
           }
         }
@@ -178,6 +188,7 @@ export class PartitionConsumer {
     // A redelivery of a message already in an unacked batch (e.g. during a long insert retry).
     if (seq <= this.highestSeq) return;
     this.highestSeq = seq;
+    this.backlog = msg.info.pending;
     const batch = this.batch;
     if (batch.isEmpty) this.armTimer();
     batch.track(msg, seq, Date.now());
@@ -210,13 +221,39 @@ export class PartitionConsumer {
 
   private armTimer(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.o.policy.limits.maxWaitMs);
+    this.timer = setTimeout(() => this.onBatchAge(), this.o.policy.limits.maxWaitMs);
+  }
+
+  /**
+   * The batch reached its maximum wait. Behind a backlog (the stream already holds enough of this
+   * partition to fill it) the wait bounds nothing: those messages wait in the stream instead. The
+   * batch is then left to fill and be cut by size: fewer, larger inserts, whose rollup partials
+   * each fold more readings. Measured at a million-message backlog: 35 -> 38 k msg/s, worker CPU
+   * 40 -> 32 s. Cutting whenever the inserter was free instead made more, smaller inserts (33 k).
+   */
+  private onBatchAge(): void {
+    if (this.o.policy.fillsFromBacklog(this.batch, this.backlog)) return this.armTimer();
+    this.flushWhenFree();
+  }
+
+
+  /**
+   * Cuts a batch due by age once no insert is under way (see BatchInserter.whenFree). Measured at
+   * a backlog, cutting at once made a third of all inserts batches of a single message.
+   */
+  private flushWhenFree(): void {
+    if (this.due) return;
+    this.due = true;
+    this.o.writer.whenFree(() => {
+      if (this.due) this.flush();
+    });
   }
 
   /** Cuts the current batch and queues its write behind the one before it. */
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.due = false;
     if (this.batch.isEmpty) return;
     const batch = this.batch;
     this.batch = new PartitionBatch();
@@ -245,8 +282,16 @@ export class PartitionConsumer {
         batch.tally.rejectAll(kinds.map((k) => this.kindLabel(k)));
       }
     }
-    if (await this.ack(batch)) this.o.stats.committed(batch.tally, batch, this.o.partition);
-    else this.o.stats.abandoned(batch.messages);
+    // The next batch's insert need not wait for this ack's confirmation, which comes back behind
+    // all the read-ahead the server has queued for this connection (measured: 0.5-0.9 s at a
+    // backlog, which left ClickHouse idle between inserts). AckAll is cumulative, so a later
+    // batch's ack arriving first is harmless.
+    const acked = this.ack(batch).then((ok) => {
+      if (ok) this.o.stats.committed(batch.tally, batch, this.o.partition);
+      else this.o.stats.abandoned(batch.messages);
+      this.acking.delete(acked);
+    });
+    this.acking.add(acked);
   }
 
   /**
