@@ -20,12 +20,17 @@ describe('batch policy', () => {
     expect(policy.isFull(size({ messages: 1, rows: 1, bytes: 1000 }))).toBe(true);
   });
 
-  it('is due max wait after its first message, never while empty', () => {
-    expect(policy.dueIn(size(), 1_000)).toBeUndefined();
-    expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 1_000)).toBe(500);
-    expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 1_499)).toBe(1);
-    expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 1_500)).toBe(0);
-    expect(policy.dueIn(size({ messages: 1, openedAt: 1_000 }), 9_000)).toBe(0);
+  it('cuts by age on one grid of max-wait ticks, so no message waits longer than max wait', () => {
+    expect(policy.untilNextCut(1_000)).toBe(500);
+    expect(policy.untilNextCut(1_001)).toBe(499);
+    expect(policy.untilNextCut(1_499)).toBe(1);
+    expect(policy.untilNextCut(1_500)).toBe(500);
+    for (const now of [0, 7, 250, 499, 123_456_789]) {
+      const wait = policy.untilNextCut(now);
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(500);
+      expect((now + wait) % 500).toBe(0);
+    }
   });
 
   it('lets a batch at its maximum wait fill up when the stream holds what it lacks', () => {

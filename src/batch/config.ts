@@ -4,5 +4,5 @@ export const batchConfig = {
     format: 'positive-int', default: 20_000, env: 'BATCH_MAX_ROWS',
   },
   maxBytes: { doc: 'A partition batch is flushed at this many bytes of message bodies.', format: 'positive-int', default: 8 * 1024 * 1024, env: 'BATCH_MAX_BYTES' },
-  maxWaitMs: { doc: 'A partition batch is flushed this long after its first message.', format: 'positive-int', default: 1_000, env: 'BATCH_MAX_WAIT_MS' },
+  maxWaitMs: { doc: 'Longest a message waits in a batch: batches are cut on a grid of ticks this far apart, all partitions together, unless full earlier or filling from a backlog.', format: 'positive-int', default: 1_000, env: 'BATCH_MAX_WAIT_MS' },
 };

@@ -60,8 +60,16 @@ describe('group commit', () => {
     const order: string[] = [];
     inserter.whenFree(() => order.push('idle'));
     r.hold();
+    // Made ready while a group is forming (no insert under way yet): it joins that group.
+    const forming = inserter.insert(batch('0', [0]));
+    inserter.whenFree(() => void inserter.insert(batch('1', [1])));
+    await until(() => r.calls.length === 1, 'the forming group');
+    expect(r.calls[0]!.tables[0]!.rows).toEqual([[0], [1]]);
+    r.release();
+    await forming;
+    r.hold();
     const running = inserter.insert(batch('a', [1]));
-    await until(() => r.calls.length === 1, 'the insert');
+    await until(() => r.calls.length === 2, 'the insert');
     inserter.whenFree(() => {
       order.push('free');
       void inserter.insert(batch('b', [2]));
@@ -69,7 +77,7 @@ describe('group commit', () => {
     expect(order).toEqual(['idle']);
     r.release();
     await running;
-    await until(() => r.calls.length === 2, 'the next insert');
+    await until(() => r.calls.length === 3, 'the next insert');
     expect(order).toEqual(['idle', 'free']);
   });
 

@@ -33,6 +33,8 @@ export function mergeBatches(batches: InsertBatch[]): InsertBatch {
 export class GroupCommitInserter implements BatchInserter {
   private waiting: Array<{ batch: InsertBatch; signal: AbortSignal | undefined; resolve: (outcome: InsertOutcome) => void }> = [];
   private running = false;
+  /** An insert is under way (not merely a group forming). */
+  private inserting = false;
   private readyWaiters: Array<() => void> = [];
 
   constructor(private readonly inner: Pick<BatchInserter, 'insert'>) {}
@@ -51,7 +53,7 @@ export class GroupCommitInserter implements BatchInserter {
    * go together in the next insert.
    */
   whenFree(ready: () => void): void {
-    if (this.running) this.readyWaiters.push(ready);
+    if (this.inserting) this.readyWaiters.push(ready);
     else ready();
   }
 
@@ -67,9 +69,9 @@ export class GroupCommitInserter implements BatchInserter {
         const group = this.waiting;
         this.waiting = [];
         const signal = group[0]!.signal;
-        const outcome = await this.inner.insert(mergeBatches(group.map((m) => m.batch)), signal);
+        const outcome = await this.insertNow(mergeBatches(group.map((m) => m.batch)), signal);
         if (!outcome.ok && outcome.reason === 'rejected' && group.length > 1) {
-          for (const member of group) member.resolve(await this.inner.insert(member.batch, member.signal));
+          for (const member of group) member.resolve(await this.insertNow(member.batch, member.signal));
         } else {
           for (const member of group) member.resolve(outcome);
         }
@@ -80,6 +82,15 @@ export class GroupCommitInserter implements BatchInserter {
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  private async insertNow(batch: InsertBatch, signal: AbortSignal | undefined): Promise<InsertOutcome> {
+    this.inserting = true;
+    try {
+      return await this.inner.insert(batch, signal);
+    } finally {
+      this.inserting = false;
     }
   }
 }

@@ -221,7 +221,7 @@ export class PartitionConsumer {
 
   private armTimer(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onBatchAge(), this.o.policy.limits.maxWaitMs);
+    this.timer = setTimeout(() => this.onBatchAge(), this.o.policy.untilNextCut(Date.now()));
   }
 
   /**
