@@ -1,17 +1,18 @@
 import { benchTable, runBench, saveBench } from '../bench/run-bench.js';
 import { intOption } from './args.js';
 
-export const benchHelp = `sift bench [--messages N] [--devices N] [--naive-messages N] [--latency-seconds S]
+export const benchHelp = `sift bench [--messages N] [--devices N] [--sift-runs N] [--naive-messages N] [--latency-seconds S]
 
 Starts its own nats-server and embedded ClickHouse, preloads the stream, then measures on the
-same data: the ceiling (a bare consumer), the sift worker, and a naive baseline; then filter
-memory per device-metric and end-to-end latency at half the measured throughput. Prints a
-Markdown table and writes JSON to bench/results/.`;
+same data: the ceiling (bare consumers), the sift worker (median of --sift-runs, default 3), and a
+naive baseline; then filter memory per device-metric and end-to-end latency at half the measured
+throughput. Prints a Markdown table and writes JSON to bench/results/.`;
 
 export const benchFlags = {
   messages: { type: 'string' },
   devices: { type: 'string' },
   'naive-messages': { type: 'string' },
+  'sift-runs': { type: 'string' },
   'latency-seconds': { type: 'string' },
 } as const;
 
@@ -19,6 +20,7 @@ export async function runBenchCommand(values: Record<string, unknown>, out: (lin
   const result = await runBench({
     messages: intOption(values.messages as string | undefined, 'messages', 1_000_000, 1),
     devices: intOption(values.devices as string | undefined, 'devices', 10_000, 1),
+    siftRuns: intOption(values['sift-runs'] as string | undefined, 'sift-runs', 3, 1),
     naiveMessages: intOption(values['naive-messages'] as string | undefined, 'naive-messages', 5_000, 1),
     latencySeconds: intOption(values['latency-seconds'] as string | undefined, 'latency-seconds', 20, 1),
     log: (line) => process.stderr.write(line + '\n'),

@@ -46,7 +46,7 @@ export const natsConfig = {
       format: 'positive-int', default: 65_536, env: 'CONSUMER_READ_AHEAD_MESSAGES',
     },
     readAheadBytes: {
-      doc: 'Bytes a worker asks the server for ahead of processing, split across the partitions (at least 2 MiB each, so the largest message fits). Keep it and partitions × 2 MiB under the server\'s max_pending (64 MiB by default), or the server drops the worker as a slow consumer.',
+      doc: 'Bytes one pull request may bring, split across the partitions (at least 2 MiB a partition, so the largest message fits); with large messages this, not the message count, bounds the read-ahead. Keep it and partitions × 2 MiB well under the server\'s max_pending (64 MiB by default), or the server drops the worker as a slow consumer.',
       format: 'positive-int', default: 32 * 1024 * 1024, env: 'CONSUMER_READ_AHEAD_BYTES',
     },
     heartbeatMs: {
