@@ -6,6 +6,7 @@ import { rows } from '../helpers/clickhouse.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 import { faultyInserts, unparsable } from '../helpers/faulty-clickhouse.js';
 import { DEAD_LETTER_HEADERS } from '../../src/sinks/dead-letter/dead-letter-publisher.js';
+import { until } from '../helpers/until.js';
 
 describe('inserts failing for a while', () => {
   let t: SiftTestEnv;
@@ -73,5 +74,33 @@ describe('a batch ClickHouse rejects as bad data', () => {
     const after = await jsm.consumers.info(t.config.nats.stream, consumerName('sift', 0));
     expect(after.num_ack_pending + after.num_pending).toBe(0);
     expect(worker.stats.deadLettered).toBe(11);
+  });
+});
+
+describe('inserts failing at a backlog', () => {
+  let t: SiftTestEnv;
+  let worker: Worker;
+  const broken = { on: true };
+
+  beforeAll(async () => {
+    t = await siftTestEnv({ PARTITIONS: '1', BATCH_MAX_ROWS: '50', INSERT_RETRY_INITIAL_MS: '50', INSERT_RETRY_MAX_MS: '100' });
+    for (let i = 0; i < 500; i++) await t.publish(`telemetry.metrics.b-${i % 25}`, { ts: 1_790_000_000_000 + i * 1000, metrics: { v: i } });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await t?.dispose();
+  });
+
+  it('holds at most the failing batch and one full batch, then stores everything once', async () => {
+    worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, () => broken.on) });
+    await until(() => worker.stats.insertRetries >= 5, 'inserts retried');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(worker.stats.received).toBeGreaterThanOrEqual(50);
+    expect(worker.stats.received).toBeLessThanOrEqual(100);
+    broken.on = false;
+    await worker.untilIdle();
+    expect(worker.stats.received).toBe(500);
+    const [n] = await rows<{ n: number }>(worker.clickhouse, `SELECT sum(samples) AS n FROM ${t.config.clickhouse.database}.device_metrics_hourly_v`);
+    expect(n!.n).toBe(500);
   });
 });
