@@ -236,7 +236,6 @@ export class PartitionConsumer {
     this.flushWhenFree();
   }
 
-
   /**
    * Cuts a batch due by age once no insert is under way (see BatchInserter.whenFree). Measured at
    * a backlog, cutting at once made a third of all inserts batches of a single message.
