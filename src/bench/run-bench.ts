@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { loadConfig, type SiftConfig } from '../config/load.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { layoutOf, provision } from '../sources/jetstream/provision.js';
@@ -80,11 +81,8 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, nodeA
   });
 }
 
-/** Publishes at a steady rate with ts = publish time while a worker runs; returns publish-to-insert quantiles. */
-async function latency(config: SiftConfig, env: NodeJS.ProcessEnv, rate: number, seconds: number, devices: number): Promise<{ p50: number; p99: number; rows: number }> {
-  const worker = runWorker(env, []);
-  await sleep(3_000); // start-up: connect, migrate, take partitions
-  const nc = await connectNats(config.nats, 'bench-latency');
+/** Publishes `rate` readings a second for `seconds`, each with ts = its publish time. */
+async function publishSteadily(config: SiftConfig, nc: NatsConnection, rate: number, seconds: number, devices: number): Promise<void> {
   const js = jetstream(nc);
   const fleet = new Fleet({ devices, seed: 99, intervalS: 10, startMs: Date.now() });
   const layout = layoutOf(config.nats);
@@ -100,10 +98,21 @@ async function latency(config: SiftConfig, env: NodeJS.ProcessEnv, rate: number,
     if (ahead > 0.002) await sleep(ahead * 1000);
   }
   await Promise.all(acks);
-  await sleep(Number(env.BATCH_MAX_WAIT_MS ?? config.batch.maxWaitMs) + 2_000);
-  worker.stop();
+}
+
+/** Publishes at a steady rate with ts = publish time while a worker runs; returns publish-to-insert quantiles. */
+async function latency(config: SiftConfig, env: NodeJS.ProcessEnv, rate: number, seconds: number, devices: number): Promise<{ p50: number; p99: number; rows: number }> {
+  const worker = runWorker(env, []);
+  await sleep(3_000); // start-up: connect, migrate, take partitions
+  const nc = await connectNats(config.nats, 'bench-latency');
+  try {
+    await publishSteadily(config, nc, rate, seconds, devices);
+    await sleep(Number(env.BATCH_MAX_WAIT_MS ?? config.batch.maxWaitMs) + 2_000);
+  } finally {
+    worker.stop();
+    await nc.close();
+  }
   await worker.done;
-  await nc.close();
   const client = await createClickHouse(config.clickhouse);
   const result = await client.query({
     query: `SELECT quantileExact(0.5)(d) AS p50, quantileExact(0.99)(d) AS p99, count() AS rows FROM
@@ -134,11 +143,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { log } = options;
   const work = mkdtempSync(join(tmpdir(), 'sift-bench-'));
   const nats = await startNatsServer({ storeDir: join(work, 'nats') });
+  let nc: NatsConnection | undefined;
   try {
     // The latency run uses the first Sift run's ClickHouse: a warm database, merging in the background.
     const env: NodeJS.ProcessEnv = { NATS_URL: nats.url, CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(work, 'sift-ch-0'), METRICS_PORT: '0' };
     const config = loadConfig({ env: { ...process.env, ...env } });
-    const nc = await connectNats(config.nats, 'bench');
+    nc = await connectNats(config.nats, 'bench');
     await provision(nc, config.nats);
     const rounds = Math.ceil(options.messages / options.devices);
     log(`preloading ${options.messages} messages of ${options.devices} devices…`);
@@ -209,6 +219,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       latency: { rate, p50Ms: lat.p50, p99Ms: lat.p99, rows: lat.rows, targetP99Ms: config.batch.maxWaitMs + 500 },
     };
   } finally {
+    // A client left open would reconnect to the stopped server for ever and keep a failed bench alive.
+    if (nc && !nc.isClosed()) await nc.close().catch(() => undefined);
     await nats.dispose();
     rmSync(work, { recursive: true, force: true });
   }
