@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BatchPolicy, type BatchSize } from './batch-policy.js';
 
 const policy = new BatchPolicy({ maxRows: 100, maxBytes: 1000, maxWaitMs: 500 });
-const size = (over: Partial<BatchSize> = {}): BatchSize => ({ messages: 0, rows: 0, bytes: 0, openedAt: undefined, ...over });
+const size = (over: Partial<BatchSize> = {}): BatchSize => ({ messages: 0, rows: 0, bytes: 0, ...over });
 
 describe('batch policy', () => {
   it('is full at max rows', () => {

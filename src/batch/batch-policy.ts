@@ -3,8 +3,6 @@ export interface BatchSize {
   messages: number;
   rows: number;
   bytes: number;
-  /** Clock time of the first message, or undefined when empty. */
-  openedAt: number | undefined;
 }
 
 export interface BatchLimits {

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { byteBoundedConsume, withFixedSizePulls, type PullLimits } from '../sources/jetstream/pull-limits.js';
+import { consumeWithPullLimits, type PullLimits } from '../sources/jetstream/pull-limits.js';
 import { PULL_EXPIRES_MS } from '../sources/jetstream/partition-consumer.js';
 
 /**
@@ -34,8 +34,7 @@ export async function ceiling(
   const read = await Promise.all(
     names.map(async (name, i) => {
       // The worker's pull options: pipelined pulls bounded in messages and bytes that expire after 5 s.
-      const messages = await (await js.consumers.get(stream, name)).consume(byteBoundedConsume(pull, undefined, PULL_EXPIRES_MS));
-      withFixedSizePulls(messages, pull);
+      const { messages } = await consumeWithPullLimits(await js.consumers.get(stream, name), pull, { expires: PULL_EXPIRES_MS });
       iterators.push(messages);
       let n = 0;
       let parsed = 0;

@@ -169,6 +169,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     log(`  ${Math.round(singleRate)} msg/s`);
 
     const runs: WorkerRun[] = [];
+    const rateOf = (run: WorkerRun) => run.messages / run.seconds;
     const jsm = await jetstreamManager(nc);
     for (let i = 0; i < options.siftRuns; i++) {
       log(`sift, run ${i + 1} of ${options.siftRuns}: worker --until-idle over every partition…`);
@@ -176,9 +177,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       for (let p = 0; p < config.nats.partitions; p++) await jsm.consumers.delete(config.nats.stream, consumerName(config.nats.consumer.prefix, p)).catch(() => undefined);
       const run = await runWorker({ ...env, CLICKHOUSE_EMBEDDED_PATH: join(work, `sift-ch-${i}`) }, ['--until-idle']).done;
       runs.push(run);
-      log(`  ${Math.round(run.messages / run.seconds)} msg/s, ${run.storedRows} rows`);
+      log(`  ${Math.round(rateOf(run))} msg/s, ${run.storedRows} rows`);
     }
-    const rateOf = (run: WorkerRun) => run.messages / run.seconds;
     const sorted = [...runs].sort((a, b) => rateOf(a) - rateOf(b));
     const sift = sorted[Math.floor(sorted.length / 2)]!;
     const siftRate = rateOf(sift);

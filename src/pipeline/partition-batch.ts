@@ -18,7 +18,6 @@ export class PartitionBatch implements BatchSize {
   messages = 0;
   rows = 0;
   bytes = 0;
-  openedAt: number | undefined;
   firstSeq = 0;
   lastSeq = 0;
   last: JsMsg | undefined;
@@ -35,11 +34,8 @@ export class PartitionBatch implements BatchSize {
     return this.messages === 0;
   }
 
-  track(msg: JsMsg, seq: number, now: number): void {
-    if (this.messages === 0) {
-      this.openedAt = now;
-      this.firstSeq = seq;
-    }
+  track(msg: JsMsg, seq: number): void {
+    if (this.messages === 0) this.firstSeq = seq;
     this.messages++;
     this.bytes += msg.data.length;
     this.lastSeq = seq;

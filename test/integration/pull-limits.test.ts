@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
-import { byteBoundedConsume, withFixedSizePulls } from '../../src/sources/jetstream/pull-limits.js';
+import { byteBoundedConsume, consumeWithPullLimits } from '../../src/sources/jetstream/pull-limits.js';
 
 /** Reads `count` messages of a fresh consumer with the given limits; returns every pull the client sent. */
 async function pullsFor(t: SiftTestEnv, name: string, count: number, limits: { messages: number; bytes: number }, fixed: boolean, expires = 5_000) {
   const jsm = await jetstreamManager(t.nc);
   await jsm.consumers.add(t.config.nats.stream, { durable_name: name, ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
-  const messages = await jetstream(t.nc).consumers.get(t.config.nats.stream, name).then((c) => c.consume(byteBoundedConsume(limits, undefined, expires)));
-  const patched = fixed && withFixedSizePulls(messages, limits);
+  const consumer = await jetstream(t.nc).consumers.get(t.config.nats.stream, name);
+  // Without the fixed size, the client's own byte-bounded consume, for comparison.
+  const { messages, fixedSize: patched } = fixed
+    ? await consumeWithPullLimits(consumer, limits, { expires })
+    : { messages: await consumer.consume(byteBoundedConsume(limits, undefined, expires)), fixedSize: false };
   const pulls: Array<{ batch: number; max_bytes: number }> = [];
   void (async () => {
     for await (const s of messages.status()) if (s.type === 'next') pulls.push(s.options as { batch: number; max_bytes: number });

@@ -6,7 +6,6 @@ import type { DecideSettings } from '../../transforms/device-filter/decide.js';
 import { decodeDeviceMetrics } from './decode.js';
 import { DEVICE_METRIC_PARTIALS, DEVICE_METRICS, RollupAccumulator, storedRows } from './rows.js';
 
-
 /** telemetry.metrics.<device_id>: validate, count every value into the rollups, keep what the filter stores. */
 export class DeviceMetricsHandler implements KindHandler {
   readonly kind = 'metrics';

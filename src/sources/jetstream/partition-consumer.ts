@@ -10,7 +10,7 @@ import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { PipelineStats } from '../../telemetry/pipeline-stats.js';
 import { parseStoredSubject } from './subjects.js';
-import { byteBoundedConsume, withFixedSizePulls, type PullLimits } from './pull-limits.js';
+import { consumeWithPullLimits, type PullLimits } from './pull-limits.js';
 
 export interface PartitionConsumerOptions {
   js: JetStreamClient;
@@ -102,8 +102,9 @@ export class PartitionConsumer {
         // Read-ahead bounded in bytes as well as messages: with many partitions, a count bound alone let
         // the server's buffer for this connection pass its max_pending, and the server dropped the
         // worker as a slow consumer.
-        this.messages = await consumer.consume(byteBoundedConsume(this.o.pull, this.o.group, PULL_EXPIRES_MS));
-        if (!withFixedSizePulls(this.messages, this.o.pull)) this.log.debug('this NATS client takes no message bound with a byte bound: pulls ask for 100 messages');
+        const { messages, fixedSize } = await consumeWithPullLimits(consumer, this.o.pull, { group: this.o.group, expires: PULL_EXPIRES_MS });
+        this.messages = messages;
+        if (!fixedSize) this.log.debug('this NATS client takes no message bound with a byte bound: pulls ask for 100 messages');
         if (this.stopping) this.messages.stop();
         void this.watchStatus(this.messages);
         attempt = 0;
@@ -191,7 +192,7 @@ export class PartitionConsumer {
     this.backlog = msg.info.pending;
     const batch = this.batch;
     if (batch.isEmpty) this.armTimer();
-    batch.track(msg, seq, Date.now());
+    batch.track(msg, seq);
 
     const parsed = parseStoredSubject(msg.subject);
     this.o.stats.messageReceived(this.kindLabel(parsed?.kind));

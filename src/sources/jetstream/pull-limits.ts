@@ -1,4 +1,4 @@
-import type { ConsumeOptions, ConsumerMessages } from '@nats-io/jetstream';
+import type { ConsumeOptions, Consumer, ConsumerMessages } from '@nats-io/jetstream';
 
 /** How much one partition's pulls keep requested ahead of processing. */
 export interface PullLimits {
@@ -28,7 +28,7 @@ interface PullingIterator {
 }
 
 /**
- * Consume options bounded in bytes; `withFixedSizePulls` then adds the message bound. The client
+ * Consume options bounded in bytes; `consumeWithPullLimits` then adds the message bound. The client
  * takes either bound but not both, and with a byte bound it asks for at most 100 messages a pull:
  * measured here, a worker then sent a pull request (and the server answered with a status
  * message) every ~20 messages, which cost a fifth of the worker's CPU.
@@ -45,7 +45,7 @@ export function byteBoundedConsume(limits: PullLimits, group: string | undefined
  * is when the first pull goes out. Returns false, leaving the client's 100-message pulls (slower,
  * never wrong), when this client version keeps its pull state differently; a test fails then.
  */
-export function withFixedSizePulls(messages: ConsumerMessages, limits: PullLimits): boolean {
+function withFixedSizePulls(messages: ConsumerMessages, limits: PullLimits): boolean {
   const iterator = messages as unknown as PullingIterator;
   const { opts, pullOptions } = iterator;
   if (!opts || typeof pullOptions !== 'function' || typeof opts.max_messages !== 'number' || typeof opts.threshold_messages !== 'number') return false;
@@ -56,4 +56,17 @@ export function withFixedSizePulls(messages: ConsumerMessages, limits: PullLimit
   opts.max_bytes = 0;
   iterator.pullOptions = () => ({ ...pullOptions.call(iterator), max_bytes: limits.bytes });
   return true;
+}
+
+/**
+ * Starts consuming with pulls bounded by `limits` in messages and bytes. `fixedSize` is false when
+ * this client version could not be given the message bound (see withFixedSizePulls).
+ */
+export async function consumeWithPullLimits(
+  consumer: Consumer,
+  limits: PullLimits,
+  options: { group?: string; expires: number },
+): Promise<{ messages: ConsumerMessages; fixedSize: boolean }> {
+  const messages = await consumer.consume(byteBoundedConsume(limits, options.group, options.expires));
+  return { messages, fixedSize: withFixedSizePulls(messages, limits) };
 }
