@@ -22,7 +22,8 @@ for (let round = 0; round < 5; round++) {
   let batch = new PartitionBatch();
   const started = process.hrtime.bigint();
   for (const m of messages) {
-    handler.accept({ key: m.key, data: m.data, seq: m.seq, arrivalMs: () => 0 }, batch);
+    batch.kind = 'metrics';
+    batch.handled(m.seq, 'metrics', handler.accept({ key: m.key, data: m.data, seq: m.seq, arrivalMs: () => 0 }, batch));
     if (++batch.messages >= 20_000) {
       for (const { rows: list } of batch.insertTables()) rows += list.length;
       batch = new PartitionBatch();

@@ -1,24 +1,25 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Membership, workerId } from './sources/jetstream/membership.js';
-import { partitionsOf } from './sources/jetstream/partition-assignment.js';
+import { PartitionOwnership, type OwnedPartition } from './sources/jetstream/ownership.js';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { SiftConfig } from './config/load.js';
 import { BatchPolicy } from './batch/batch-policy.js';
-import type { KindHandler } from './kinds/kind-handler.js';
-import { DeviceMetricsHandler } from './kinds/metrics/handler.js';
+import type { KindHandler } from './kinds/kind.js';
+import { kinds } from './kinds/registry.js';
 import { createClickHouse, describeTarget, type ClickHouseClient } from './sinks/clickhouse/client.js';
 import { migrate } from './sinks/clickhouse/migrations.js';
 import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
 import { GroupCommitInserter, type BatchInserter } from './sinks/clickhouse/group-commit.js';
 import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.js';
 import { connectNats, type NatsConnection } from './sources/jetstream/connect.js';
-import { PartitionConsumer } from './sources/jetstream/partition-consumer.js';
+import { PartitionSource, pullExpiresMs } from './sources/jetstream/partition-source.js';
+import { PartitionPipeline } from './pipeline/partition-pipeline.js';
+import { BatchCommitter } from './pipeline/commit.js';
 import { layoutOf, provision } from './sources/jetstream/provision.js';
 import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
 import { pullLimits } from './sources/jetstream/pull-limits.js';
 import { sleep } from './sinks/clickhouse/retry.js';
-import { filterSettings } from './transforms/device-filter/device-filter.js';
 import type { Logger } from './telemetry/logger.js';
 import { PipelineStats } from './telemetry/pipeline-stats.js';
 import { createMetrics } from './telemetry/metrics.js';
@@ -28,8 +29,13 @@ import type { Server } from 'node:http';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
 function kindHandlers(config: SiftConfig): Map<string, KindHandler> {
-  const handlers: KindHandler[] = [new DeviceMetricsHandler(filterSettings(config.filter))];
-  return new Map(handlers.map((h) => [h.kind, h]));
+  return new Map(kinds.map((kind) => [kind.name, kind.createHandler(config)]));
+}
+
+/** A partition this worker consumes: its source (pull and pin) feeding its pipeline (route, batch, commit). */
+interface PartitionRun extends OwnedPartition {
+  source: PartitionSource;
+  pipeline: PartitionPipeline;
 }
 
 export interface WorkerStartOptions {
@@ -46,10 +52,7 @@ export class Worker {
   private server: Server | undefined;
   /** This worker's id among the live workers (host, pid and a random part). */
   readonly id = workerId(hostname(), process.pid, randomBytes(3).toString('hex'));
-  /** The partitions this worker owns now, by partition number. */
-  private readonly owned = new Map<number, PartitionConsumer>();
-  private membership: Membership | undefined;
-  private rebalancing: Promise<void> = Promise.resolve();
+  private readonly ownership: PartitionOwnership<PartitionRun>;
   private readonly hardStop = new AbortController();
   private stopped: Promise<void> | undefined;
   private readonly js: JetStreamClient;
@@ -83,7 +86,14 @@ export class Worker {
         },
       }),
     );
-    this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal);
+    this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload);
+    this.ownership = new PartitionOwnership({
+      self: this.id,
+      partitions: config.nats.partitions,
+      fixed: config.nats.consumer.staticPartitions,
+      log: logger,
+      take: (partition) => this.take(partition),
+    });
   }
 
   /** Resolves when stop() has finished (e.g. after SIGTERM). */
@@ -114,8 +124,9 @@ export class Worker {
           readiness: () => worker.readiness(),
         });
       }
-      await worker.joinWorkers();
-      await worker.rebalancing;
+      await worker.ownership.start((onChange) =>
+        Membership.join(nc, `${config.nats.consumer.prefix}-workers`, worker.id, config.nats.consumer.heartbeatMs, logger, onChange),
+      );
       worker.watchConnection();
       worker.statusTimer = setInterval(() => void worker.pollStatus(), config.telemetry.statusPollMs);
       await worker.pollStatus();
@@ -159,10 +170,11 @@ export class Worker {
   private async pollStatus(): Promise<void> {
     const m = this.metrics;
     const { stream, consumer } = this.config.nats;
-    m.partitionsOwned.set(this.owned.size);
+    const owned = [...this.ownership.entries()];
+    m.partitionsOwned.set(owned.length);
     let devices = 0;
-    for (const [p, c] of this.owned) {
-      devices += c.trackedKeys;
+    for (const [p, run] of owned) {
+      devices += run.pipeline.trackedKeys;
       try {
         const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
         m.numPending.set({ partition: String(p) }, info.num_pending);
@@ -179,66 +191,69 @@ export class Worker {
 
   /** Partitions this worker consumes now, ascending. */
   get ownedPartitions(): number[] {
-    return [...this.owned.keys()].sort((x, y) => x - y);
+    return this.ownership.partitions;
   }
 
-  private async joinWorkers(): Promise<void> {
-    const { consumer } = this.config.nats;
-    this.membership = await Membership.join(this.nc, `${consumer.prefix}-workers`, this.id, consumer.heartbeatMs, this.logger, (members) =>
-      this.rebalance(members),
-    );
-  }
-
-  /**
-   * Takes the partitions the assignment gives this worker and lets go of the others: a partition
-   * let go is drained (flushed and acked) and then unpinned, so its new owner starts at once. While
-   * views of the membership differ, the pinned priority group still lets only one worker consume.
-   */
-  private rebalance(members: string[]): void {
-    this.rebalancing = this.rebalancing.then(async () => {
-      if (this.stopped) return;
-      const { partitions, stream, consumer } = this.config.nats;
-      const mine = new Set(partitionsOf(this.id, members, partitions));
-      for (const p of mine) if (!this.owned.has(p)) this.own(p);
-      const released = [...this.owned.entries()].filter(([p]) => !mine.has(p));
-      for (const [p] of released) this.owned.delete(p);
-      await Promise.all(released.map(([p, c]) => this.release(c, consumerName(consumer.prefix, p))));
-      this.logger.info({ members: members.length, owned: this.ownedPartitions, stream }, 'partitions assigned');
-    });
-  }
-
-  private async release(partition: PartitionConsumer, name: string): Promise<void> {
-    await partition.stop();
-    if (!partition.pinned) return;
-    const { stream, consumer } = this.config.nats;
-    await this.jsm.consumers.unpin(stream, name, consumer.group).catch((error: unknown) => {
-      this.logger.debug({ err: (error as Error).message, consumer: name }, 'unpin failed; the pin expires by itself');
-    });
-  }
-
-  private own(partition: number): void {
+  /** Starts consuming a partition: its source pulls (pinned), its pipeline routes, batches and commits. */
+  private take(partition: number): PartitionRun {
     const { config, logger, stats } = this;
-    const consumer = new PartitionConsumer({
+    const { nats } = config;
+    const log = logger.child({ partition });
+    const name = consumerName(nats.consumer.prefix, partition);
+    const filter = partitionFilter(layoutOf(nats), partition);
+    const handlers = kindHandlers(config);
+    const signal = this.hardStop.signal;
+    const source = new PartitionSource({
       js: this.js,
       jsm: this.jsm,
-      stream: config.nats.stream,
-      consumer: consumerName(config.nats.consumer.prefix, partition),
-      filter: partitionFilter(layoutOf(config.nats), partition),
-      ackWaitMs: config.nats.consumer.ackWaitMs,
-      pull: pullLimits(config.nats.consumer.readAheadMessages, config.nats.consumer.readAheadBytes, config.nats.partitions),
-      group: config.nats.consumer.group,
+      stream: nats.stream,
+      consumer: name,
+      filter,
+      ackWaitMs: nats.consumer.ackWaitMs,
+      pull: pullLimits(nats.consumer.readAheadMessages, nats.consumer.readAheadBytes, nats.partitions),
+      group: nats.consumer.group,
+      expiresMs: pullExpiresMs(nats.consumer.pinnedTtlMs),
+      log,
+      signal,
+    });
+    const pipeline = new PartitionPipeline({
       partition,
       policy: this.policy,
-      maxMsgBytes: config.nats.maxMsgBytes,
-      handlers: kindHandlers(config),
+      handlers,
+      maxMsgBytes: nats.maxMsgBytes,
       writer: this.writer,
       deadLetters: this.deadLetters,
       stats,
-      logger,
-      signal: this.hardStop.signal,
+      log,
+      committer: (kindLabel) =>
+        new BatchCommitter({
+          jsm: this.jsm,
+          stream: nats.stream,
+          filter,
+          partition,
+          handlers,
+          writer: this.writer,
+          deadLetters: this.deadLetters,
+          stats,
+          isolationMaxDepth: config.clickhouse.isolationMaxDepth,
+          kindLabel,
+          log,
+          signal,
+        }),
     });
-    consumer.start();
-    this.owned.set(partition, consumer);
+    source.start(pipeline);
+    const release = async () => {
+      await source.stop();
+      await pipeline.drain();
+      this.metrics.numPending.remove({ partition: String(partition) });
+      this.metrics.numAckPending.remove({ partition: String(partition) });
+      this.metrics.lag.remove({ partition: String(partition) });
+      if (!source.pinned) return;
+      await this.jsm.consumers.unpin(nats.stream, name, nats.consumer.group).catch((error: unknown) => {
+        this.logger.debug({ err: (error as Error).message, consumer: name }, 'unpin failed; the pin expires by itself');
+      });
+    };
+    return { source, pipeline, release };
   }
 
   /** Resolves once every partition has nothing pending on the server and nothing unacked here. */
@@ -247,14 +262,19 @@ export class Worker {
     for (;;) {
       await sleep(pollMs, this.hardStop.signal);
       if (this.hardStop.signal.aborted || this.stopped) return;
-      if (![...this.owned.values()].every((p) => p.idle)) continue;
+      if (!this.allIdle()) continue;
       let quiet = true;
       for (let p = 0; p < partitions && quiet; p++) {
         const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
         quiet = info.num_pending === 0 && info.num_ack_pending === 0;
       }
-      if (quiet && [...this.owned.values()].every((p) => p.idle)) return;
+      if (quiet && this.allIdle()) return;
     }
+  }
+
+  private allIdle(): boolean {
+    for (const [, run] of this.ownership.entries()) if (!run.pipeline.idle) return false;
+    return true;
   }
 
   /** Graceful stop: stop pulling, flush and ack every batch, close connections. Idempotent. */
@@ -263,12 +283,7 @@ export class Worker {
       // Leave first so the others start asking for our partitions; the pins fence them until we
       // have flushed, acked and unpinned each one.
       clearInterval(this.statusTimer);
-      await this.membership?.leave();
-      await this.rebalancing;
-      const { prefix } = this.config.nats.consumer;
-      const held = [...this.owned.entries()];
-      this.owned.clear();
-      await Promise.all(held.map(([p, c]) => this.release(c, consumerName(prefix, p))));
+      await this.ownership.leave();
       await this.nc.drain().catch(() => undefined);
       if (this.ownsClickHouse) await this.clickhouse.close().catch(() => undefined);
       await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { consumeWithPullLimits, type PullLimits } from '../sources/jetstream/pull-limits.js';
-import { PULL_EXPIRES_MS } from '../sources/jetstream/partition-consumer.js';
+import { PULL_EXPIRES_MS } from '../sources/jetstream/partition-source.js';
 
 /**
  * The ceiling: bare consumers with the same client that read every message, parse its JSON and

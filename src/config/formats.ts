@@ -5,7 +5,27 @@ function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
+/** "0-7,9" to [0..7, 9]; throws on anything else. */
+export function parsePartitionList(text: string): number[] {
+  const out = new Set<number>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new Error(`"${part}" is not a partition or range like 0-7`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) throw new Error(`range "${part}" runs backwards`);
+    for (let p = from; p <= to; p++) out.add(p);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
 convict.addFormats({
+  'partition-list': {
+    validate(value: unknown) {
+      if (!Array.isArray(value) || !value.every((p) => Number.isInteger(p) && p >= 0)) throw new Error('must be partitions like "0-7,9"');
+    },
+    coerce: (value: string) => parsePartitionList(value),
+  },
   'positive-int': {
     validate(value: unknown) {
       if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a whole number ≥ 1');

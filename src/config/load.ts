@@ -88,6 +88,19 @@ function checkCombinations(config: SiftConfig): void {
         `must be longer than batch.maxWaitMs (BATCH_MAX_WAIT_MS) = ${batch.maxWaitMs}`,
     );
   }
+  if (nats.consumer.pinnedTtlMs < 3_000) {
+    throw new ConfigError(
+      `invalid configuration: nats.consumer.pinnedTtlMs (CONSUMER_PINNED_TTL_MS) = ${nats.consumer.pinnedTtlMs}: ` +
+        'must be at least 3000: a live worker renews its pin with pulls that expire within a third of it, and a pull lasts at least 1000 ms',
+    );
+  }
+  const outside = nats.consumer.staticPartitions.filter((p) => p >= nats.partitions);
+  if (outside.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: nats.consumer.staticPartitions (WORKER_PARTITIONS) names partition ${outside.join(', ')}: ` +
+        `partitions are 0-${nats.partitions - 1} (PARTITIONS = ${nats.partitions})`,
+    );
+  }
   if (nats.subjectPrefix === nats.dlqSubjectPrefix) {
     throw new ConfigError(
       `invalid configuration: nats.dlqSubjectPrefix (DLQ_SUBJECT_PREFIX) = "${nats.dlqSubjectPrefix}": must differ from nats.subjectPrefix`,

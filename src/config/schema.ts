@@ -2,7 +2,7 @@ import './formats.js';
 import { natsConfig } from '../sources/jetstream/config.js';
 import { clickhouseConfig } from '../sinks/clickhouse/config.js';
 import { batchConfig } from '../batch/config.js';
-import { filterConfig } from '../transforms/device-filter/config.js';
+import { kindConfigSections } from '../kinds/registry.js';
 import { telemetryConfig } from '../telemetry/config.js';
 
 /** The whole schema; every key carries its own docs, default and environment variable. */
@@ -10,6 +10,6 @@ export const schema = {
   nats: natsConfig,
   clickhouse: clickhouseConfig,
   batch: batchConfig,
-  filter: filterConfig,
+  ...kindConfigSections,
   telemetry: telemetryConfig,
 };

@@ -24,6 +24,8 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     insertedRows: new Counter({ name: 'sift_clickhouse_rows_inserted_total', help: 'Rows inserted into ClickHouse, by table.', labelNames: ['table'], registers: [registry] }),
     insertErrors: new Counter({ name: 'sift_clickhouse_insert_errors_total', help: 'Failed ClickHouse inserts, by error class (bad_data is not retried).', labelNames: ['error_class'], registers: [registry] }),
     insertRetries: new Counter({ name: 'sift_clickhouse_insert_retries_total', help: 'ClickHouse insert retries, by the error class that caused them.', labelNames: ['error_class'], registers: [registry] }),
+    isolationInserts: new Counter({ name: 'sift_insert_isolation_inserts_total', help: 'Inserts of parts of rejected batches, made to isolate the messages ClickHouse rejects.', registers: [registry] }),
+    isolatedMessages: new Counter({ name: 'sift_insert_isolated_messages_total', help: 'Messages isolated as the ones ClickHouse rejects (dead-lettered as insert_rejected).', registers: [registry] }),
     numPending: new Gauge({ name: 'sift_consumer_num_pending', help: 'Messages not yet delivered on a partition consumer (from consumer info).', labelNames: ['partition'], registers: [registry] }),
     numAckPending: new Gauge({ name: 'sift_consumer_num_ack_pending', help: 'Messages delivered but not acked on a partition consumer (from consumer info).', labelNames: ['partition'], registers: [registry] }),
     lag: new Gauge({ name: 'sift_end_to_end_lag_seconds', help: 'Now minus the event time of the newest message in the last flushed batch, per owned partition.', labelNames: ['partition'], registers: [registry] }),

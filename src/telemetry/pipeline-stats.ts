@@ -1,60 +1,6 @@
-import type { DeadLetterReason } from '../pipeline/result.js';
-import type { KindCounters } from '../kinds/kind-handler.js';
+import type { BatchTally } from '../pipeline/batch-tally.js';
+import { splitTallyKey as split } from '../pipeline/batch-tally.js';
 import type { SiftMetrics } from './metrics.js';
-
-const keys = new Map<string, Map<string, string>>();
-/** The tally key of kind and reason, interned: the hot path counts without building strings. */
-function key(kind: string, reason: string): string {
-  let byReason = keys.get(kind);
-  if (!byReason) {
-    if (keys.size > 1_000) keys.clear(); // kinds come from subjects: bound the cache
-    keys.set(kind, (byReason = new Map()));
-  }
-  let k = byReason.get(reason);
-  if (k === undefined) byReason.set(reason, (k = `${kind}\u0000${reason}`));
-  return k;
-}
-const split = (k: string) => k.split('\u0000') as [string, string];
-const add = (map: Map<string, number>, k: string, n: number) => map.set(k, (map.get(k) ?? 0) + n);
-
-/**
- * What one batch's messages came to. Outcomes are counted when the batch is acked, so a scrape
- * always finds received = stored + filtered out + dead-lettered + in flight.
- */
-export class BatchTally implements KindCounters {
-  readonly storedMessages = new Map<string, number>();
-  readonly storedRows = new Map<string, number>();
-  readonly filtered = new Map<string, number>();
-  readonly deadLettered = new Map<string, number>();
-  /** Newest event time in the batch, epoch ms, for the end-to-end lag. */
-  newestEventMs = 0;
-
-  stored(kind: string, reason: string, rows: number): void {
-    // A "previous" row belongs to a message already counted as filtered out.
-    if (reason !== 'previous') add(this.storedMessages, key(kind, reason), 1);
-    add(this.storedRows, key(kind, reason), rows);
-  }
-
-  filteredOut(kind: string): void {
-    add(this.filtered, key(kind, 'unchanged'), 1);
-  }
-
-  eventTime(ms: number): void {
-    if (ms > this.newestEventMs) this.newestEventMs = ms;
-  }
-
-  deadLetter(kind: string, reason: DeadLetterReason): void {
-    add(this.deadLettered, key(kind, reason), 1);
-  }
-
-  /** ClickHouse rejected the batch: its other messages are dead-lettered too, as insert_rejected. */
-  rejectAll(kinds: string[]): void {
-    this.storedMessages.clear();
-    this.storedRows.clear();
-    this.filtered.clear();
-    for (const kind of kinds) add(this.deadLettered, key(kind, 'insert_rejected'), 1);
-  }
-}
 
 /** Running totals of what a worker did, mirrored into Prometheus when metrics are given. */
 export class PipelineStats {
@@ -70,7 +16,7 @@ export class PipelineStats {
   firstReceivedAt = 0;
   lastAckedAt = 0;
   readonly storedByReason: Record<string, number> = {};
-  readonly deadLetteredByReason: Partial<Record<DeadLetterReason, number>> = {};
+  readonly deadLetteredByReason: Record<string, number> = {};
 
   constructor(readonly metrics?: SiftMetrics) {}
 
@@ -94,14 +40,14 @@ export class PipelineStats {
       this.storedByReason[reason] = (this.storedByReason[reason] ?? 0) + n;
       m?.storedRows.inc({ kind, reason }, n);
     }
-    for (const [k, n] of tally.filtered) {
+    for (const [k, n] of tally.dropped) {
       this.filtered += n;
       const [kind, reason] = split(k);
       m?.filteredOut.inc({ kind, reason }, n);
     }
     for (const [k, n] of tally.deadLettered) {
       this.deadLettered += n;
-      const [kind, reason] = split(k) as [string, DeadLetterReason];
+      const [kind, reason] = split(k);
       this.deadLetteredByReason[reason] = (this.deadLetteredByReason[reason] ?? 0) + n;
       m?.deadLettered.inc({ kind, reason }, n);
     }
@@ -131,6 +77,16 @@ export class PipelineStats {
 
   insertRejected(errorClass: string): void {
     this.metrics?.insertErrors.inc({ error_class: errorClass });
+  }
+
+  /** Inserts made while isolating the messages of rejected batches. */
+  isolationInserts(n: number): void {
+    this.metrics?.isolationInserts.inc(n);
+  }
+
+  /** Messages found to be the ones ClickHouse rejected (each dead-lettered as insert_rejected). */
+  isolatedMessages(n: number): void {
+    this.metrics?.isolatedMessages.inc(n);
   }
 
   inserted(table: string, rows: number, seconds: number): void {

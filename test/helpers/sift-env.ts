@@ -43,7 +43,7 @@ export async function siftTestEnv(overrides: NodeJS.ProcessEnv = {}): Promise<Si
     PARTITIONS: '4',
     BATCH_MAX_WAIT_MS: '200',
     CONSUMER_ACK_WAIT_MS: '5000',
-    CONSUMER_PINNED_TTL_MS: '2000',
+    CONSUMER_PINNED_TTL_MS: '3000',
     METRICS_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,

@@ -1,6 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DeviceMetricsMessage } from './schema.js';
-import { deadLetter, ok, type Decoded } from '../../pipeline/result.js';
+import { deadLetter, decoded as ok, type Decoded } from '../../pipeline/result.js';
 
 /** A validated device reading: metric names and values side by side, event time in epoch ms. */
 export interface DeviceReading {

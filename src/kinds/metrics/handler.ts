@@ -1,14 +1,15 @@
-import type { IncomingMessage, KindHandler } from '../kind-handler.js';
-import type { PartitionBatch } from '../../pipeline/partition-batch.js';
-import { ok, type Decoded } from '../../pipeline/result.js';
+import type { IncomingMessage, KindHandler } from '../kind.js';
+import type { BatchOutput } from '../../pipeline/batch-output.js';
+import { drop, ok, deadLetterResult, type MessageResult } from '../../pipeline/result.js';
 import { DeviceFilter } from '../../transforms/device-filter/device-filter.js';
 import type { DecideSettings } from '../../transforms/device-filter/decide.js';
 import { decodeDeviceMetrics } from './decode.js';
 import { DEVICE_METRIC_PARTIALS, DEVICE_METRICS, RollupAccumulator, storedRows } from './rows.js';
 
+const makeAccumulator = () => new RollupAccumulator();
+
 /** telemetry.metrics.<device_id>: validate, count every value into the rollups, keep what the filter stores. */
 export class DeviceMetricsHandler implements KindHandler {
-  readonly kind = 'metrics';
   private filter: DeviceFilter;
 
   constructor(private readonly settings: DecideSettings & { idleMs: number }) {
@@ -19,20 +20,25 @@ export class DeviceMetricsHandler implements KindHandler {
     return this.filter.states.size;
   }
 
-  accept(message: IncomingMessage, batch: PartitionBatch): Decoded<void> {
+  accept(message: IncomingMessage, out: BatchOutput): MessageResult {
     const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs());
-    if (!decoded.ok) return decoded;
+    if (!decoded.ok) return deadLetterResult(decoded.reason, decoded.detail);
     const reading = decoded.value;
-    batch.tally.eventTime(reading.ts);
-    batch.accumulator(DEVICE_METRIC_PARTIALS, () => new RollupAccumulator()).add(reading);
+    out.eventTime(reading.ts);
+    out.accumulator(DEVICE_METRIC_PARTIALS, makeAccumulator).add(reading);
     const stores = this.filter.process(reading);
-    if (stores.length === 0) batch.tally.filteredOut(this.kind);
+    // The message counts by the reason of its own store; a "previous" row belongs to an earlier message.
+    let result = drop('unchanged');
     for (const request of stores) {
-      const rows = storedRows(request, message.seq);
-      for (const row of rows) batch.push(DEVICE_METRICS, row);
-      batch.tally.stored(this.kind, request.reason, rows.length);
+      for (const row of storedRows(request, message.seq)) out.row(DEVICE_METRICS, row, message.seq, request.reason);
+      if (request.reason !== 'previous') result = ok(request.reason);
     }
-    return ok(undefined);
+    return result;
+  }
+
+  rollup(message: IncomingMessage, out: BatchOutput): void {
+    const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs());
+    if (decoded.ok) out.accumulator(DEVICE_METRIC_PARTIALS, makeAccumulator).add(decoded.value);
   }
 
   reset(): void {

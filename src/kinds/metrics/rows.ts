@@ -1,5 +1,5 @@
 import type { StoreRequest } from '../../transforms/device-filter/decide.js';
-import type { TableColumns } from '../../sinks/clickhouse/writer.js';
+import type { TableColumns } from '../../pipeline/batch-output.js';
 import type { DeviceReading } from './decode.js';
 
 /** telemetry.device_metrics, as Sift writes it (inserted_at takes its default). */

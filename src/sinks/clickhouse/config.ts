@@ -12,6 +12,10 @@ export const clickhouseConfig = {
   },
   retentionDays: { doc: 'Days raw rows are kept (table TTL).', format: 'positive-int', default: 90, env: 'RETENTION_DAYS' },
   requestTimeoutMs: { doc: 'Timeout of one ClickHouse request.', format: 'positive-int', default: 30_000, env: 'CLICKHOUSE_REQUEST_TIMEOUT_MS' },
+  isolationMaxDepth: {
+    doc: 'How many times a batch ClickHouse rejects may be halved to isolate the messages it rejects (those are dead-lettered as insert_rejected, the rest stored). 16 isolates single messages in batches of up to 65,536.',
+    format: 'positive-int', default: 16, env: 'INSERT_ISOLATION_MAX_DEPTH',
+  },
   retry: {
     initialMs: { doc: 'First retry delay of a failed insert.', format: 'positive-int', default: 200, env: 'INSERT_RETRY_INITIAL_MS' },
     maxMs: { doc: 'Largest retry delay of a failed insert (capped exponential backoff with jitter).', format: 'positive-int', default: 30_000, env: 'INSERT_RETRY_MAX_MS' },

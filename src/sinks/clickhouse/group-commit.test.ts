@@ -84,7 +84,7 @@ describe('group commit', () => {
   it('splits a group rejected as bad data, so only the bad batch is rejected', async () => {
     const r = recording((b) =>
       b.tables[0]!.rows.some((row) => row[0] === 666)
-        ? { ok: false, reason: 'rejected', errorClass: 'bad_data', message: 'bad' }
+        ? { ok: false, reason: 'rejected', errorClass: 'bad_data', message: 'bad', landed: [] }
         : { ok: true, attempts: 1 },
     );
     const inserter = new GroupCommitInserter(r.inner);

@@ -27,8 +27,8 @@ export function mergeBatches(batches: InsertBatch[]): InsertBatch {
  * Group commit: one insert at a time; batches that arrive meanwhile wait and go together in the
  * next one. Sixteen partitions then make one insert per table instead of sixteen small ones, each
  * of which costs ClickHouse new parts in the table and in every rollup fed from it. A retried group
- * has the same members and so the same token. A group rejected as bad data is split, so only the
- * bad batch is dead-lettered.
+ * has the same members and so the same token. A group rejected as bad data is split into its members,
+ * so only a bad batch goes on to have its bad messages isolated.
  */
 export class GroupCommitInserter implements BatchInserter {
   private waiting: Array<{ batch: InsertBatch; signal: AbortSignal | undefined; resolve: (outcome: InsertOutcome) => void }> = [];
@@ -71,7 +71,14 @@ export class GroupCommitInserter implements BatchInserter {
         const signal = group[0]!.signal;
         const outcome = await this.insertNow(mergeBatches(group.map((m) => m.batch)), signal);
         if (!outcome.ok && outcome.reason === 'rejected' && group.length > 1) {
-          for (const member of group) member.resolve(await this.insertNow(member.batch, member.signal));
+          // Tables the group stored before the rejection hold every member's rows: the members
+          // insert only the rest, under their own tokens.
+          const landed = outcome.landed;
+          for (const member of group) {
+            const rest = { token: member.batch.token, tables: member.batch.tables.filter((t) => !landed.includes(t.table)) };
+            const own = await this.insertNow(rest, member.signal);
+            member.resolve(own.ok || own.reason !== 'rejected' ? own : { ...own, landed: [...landed, ...own.landed] });
+          }
         } else {
           for (const member of group) member.resolve(outcome);
         }

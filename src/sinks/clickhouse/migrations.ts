@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { packageRoot } from '../../package-root.js';
 import { insertSettings } from './insert-settings.js';
+import { kinds } from '../../kinds/registry.js';
 
 /** A versioned SQL file: `src/kinds/<kind>/migrations/NNNN_name.sql`, id `<kind>/NNNN_name`. */
 export interface Migration {
@@ -19,7 +20,7 @@ export class MigrationError extends Error {
 
 export function loadMigrations(root = join(packageRoot, 'src', 'kinds')): Migration[] {
   const migrations: Migration[] = [];
-  for (const kind of readdirSync(root).sort()) {
+  for (const kind of kinds.map((k) => k.name).sort()) {
     const dir = join(root, kind, 'migrations');
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort()) {
@@ -99,11 +100,9 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions)
   return ran;
 }
 
-/** Tables whose rows age out after RETENTION_DAYS, with the column the TTL counts from. */
-const RETAINED_TABLES: Array<{ table: string; column: string }> = [{ table: 'device_metrics', column: 'ts' }];
-
 async function applyRetention(client: ClickHouseClient, database: string, days: number): Promise<void> {
-  for (const { table, column } of RETAINED_TABLES) {
+  const raw = kinds.flatMap((k) => k.retainedTables).filter((t) => t.retention === 'raw');
+  for (const { table, column } of raw) {
     const result = await client.query({
       query: `SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {table:String}`,
       query_params: { db: database, table },

@@ -6,6 +6,7 @@ export type InsertErrorClass = 'bad_data' | 'auth' | 'schema' | 'overload' | 'ti
 // ClickHouse error codes that say the rows themselves are wrong: retrying cannot help.
 const BAD_DATA = new Set([
   6, // CANNOT_PARSE_TEXT
+  25, // CANNOT_PARSE_ESCAPE_SEQUENCE (e.g. a lone surrogate in a string)
   26, // CANNOT_PARSE_QUOTED_STRING
   27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
   38, // CANNOT_PARSE_DATE

@@ -3,11 +3,9 @@ import type { Logger } from '../../telemetry/logger.js';
 import { insertSettings } from './insert-settings.js';
 import { backoffDelay, classifyInsertError, isRetriable, sleep, type Backoff, type InsertErrorClass } from './retry.js';
 
-/** A table (without database) and the columns its rows give, in order; the others take their defaults. */
-export interface TableColumns {
-  readonly table: string;
-  readonly columns: readonly string[];
-}
+import type { TableColumns } from '../../pipeline/batch-output.js';
+
+export type { TableColumns };
 
 /** Rows of one table, each an array of values in the table's column order. */
 export interface TableRows extends TableColumns {
@@ -24,8 +22,16 @@ export interface InsertBatch {
 
 export type InsertOutcome =
   | { ok: true; attempts: number }
-  | { ok: false; reason: 'rejected'; errorClass: InsertErrorClass; message: string }
+  /** `landed`: tables (in order) whose rows were stored before one was rejected. */
+  | { ok: false; reason: 'rejected'; errorClass: InsertErrorClass; message: string; landed: string[] }
   | { ok: false; reason: 'aborted' };
+
+/**
+ * Attempts an insert failing with an error of unknown class gets before the server's health is
+ * probed: a server that answers a ping and a probe insert while it keeps rejecting these rows is
+ * rejecting the rows, and retrying them for ever would hold back every other message.
+ */
+const UNKNOWN_ERROR_ATTEMPTS = 3;
 
 export interface WriterHooks {
   onRetry?(errorClass: InsertErrorClass, attempt: number, delayMs: number, error: unknown): void;
@@ -46,15 +52,19 @@ export class ClickHouseWriter {
    * land or `signal` aborts. Never throws: the outcome says whether the rows are in ClickHouse.
    */
   async insert(batch: InsertBatch, signal?: AbortSignal): Promise<InsertOutcome> {
+    const landed: string[] = [];
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) return { ok: false, reason: 'aborted' };
       try {
-        await this.insertOnce(batch);
+        await this.insertOnce(batch, landed);
         return { ok: true, attempts: attempt + 1 };
       } catch (error) {
         const errorClass = classifyInsertError(error);
         if (!isRetriable(errorClass)) {
-          return { ok: false, reason: 'rejected', errorClass, message: (error as Error).message };
+          return { ok: false, reason: 'rejected', errorClass, message: firstLine(error), landed };
+        }
+        if (errorClass === 'server' && attempt + 1 >= UNKNOWN_ERROR_ATTEMPTS && (await this.serverHealthy())) {
+          return { ok: false, reason: 'rejected', errorClass, message: firstLine(error), landed };
         }
         const delay = backoffDelay(attempt, this.backoff);
         this.hooks.onRetry?.(errorClass, attempt + 1, delay, error);
@@ -64,9 +74,22 @@ export class ClickHouseWriter {
     }
   }
 
-  private async insertOnce(batch: InsertBatch): Promise<void> {
+  /** The server answers a ping and accepts a probe insert (into a throw-away Null table). */
+  private async serverHealthy(): Promise<boolean> {
+    try {
+      const ping = await this.client.ping();
+      if (!ping.success) return false;
+      await this.client.command({ query: "INSERT INTO FUNCTION null('probe UInt8') VALUES (1)", clickhouse_settings: insertSettings('') });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Inserts the tables not yet in `landed`, in order, adding each to it once stored. */
+  private async insertOnce(batch: InsertBatch, landed: string[]): Promise<void> {
     for (const { table, columns, rows } of batch.tables) {
-      if (rows.length === 0) continue;
+      if (rows.length === 0 || landed.includes(table)) continue;
       const started = performance.now();
       // Rows as arrays: measured against objects (JSONEachRow), less to encode here and to parse
       // in ClickHouse, since no column name is repeated in every row.
@@ -77,7 +100,10 @@ export class ClickHouseWriter {
         format: 'JSONCompactEachRow',
         clickhouse_settings: insertSettings(batch.token),
       });
+      landed.push(table);
       this.hooks.onInserted?.(table, rows.length, (performance.now() - started) / 1000);
     }
   }
 }
+
+const firstLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0]!.trim();

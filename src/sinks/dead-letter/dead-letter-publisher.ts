@@ -1,6 +1,5 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { DeadLetterReason } from '../../pipeline/result.js';
 import { backoffDelay, sleep } from '../clickhouse/retry.js';
 import type { Logger } from '../../telemetry/logger.js';
 
@@ -20,9 +19,23 @@ export const DEAD_LETTER_HEADERS = {
   stream: 'Sift-Original-Stream',
   sequence: 'Sift-Original-Sequence',
   time: 'Sift-Original-Time',
+  truncated: 'Sift-Body-Truncated',
 } as const;
 
 const MAX_DETAIL = 1024;
+/** The NATS server's default max_payload, when the connection does not say. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room kept for the protocol line and the headers' framing beyond their text. */
+const HEADER_SLACK = 512;
+
+/**
+ * The body a dead letter can carry: the original when body and headers fit the server's
+ * max_payload, else its first bytes (the original stays in the source stream, by its sequence).
+ */
+export function fittingBody(data: Uint8Array, headerBytes: number, maxPayload: number): Uint8Array | undefined {
+  const room = maxPayload - headerBytes - HEADER_SLACK;
+  return data.length <= room ? undefined : data.subarray(0, Math.max(0, room));
+}
 
 /**
  * Republishes bad input to <dlqPrefix>.<kind> with headers giving the reason, the original subject
@@ -36,13 +49,14 @@ export class DeadLetterPublisher {
     private readonly dlqPrefix: string,
     private readonly logger: Logger,
     private readonly signal?: AbortSignal,
+    private readonly maxPayload: number = DEFAULT_MAX_PAYLOAD,
   ) {}
 
   subjectFor(kind: string): string {
     return `${this.dlqPrefix}.${/^[A-Za-z0-9_-]+$/.test(kind) ? kind : '_invalid'}`;
   }
 
-  async publish(kind: string, source: DeadLetterSource, reason: DeadLetterReason, detail: string): Promise<boolean> {
+  async publish(kind: string, source: DeadLetterSource, reason: string, detail: string): Promise<boolean> {
     const h = natsHeaders();
     h.set(DEAD_LETTER_HEADERS.reason, reason);
     h.set(DEAD_LETTER_HEADERS.detail, detail.replace(/[\r\n]+/g, ' ').slice(0, MAX_DETAIL));
@@ -51,11 +65,17 @@ export class DeadLetterPublisher {
     h.set(DEAD_LETTER_HEADERS.sequence, String(source.seq));
     h.set(DEAD_LETTER_HEADERS.time, new Date(source.timestampMs).toISOString());
     const subject = this.subjectFor(kind);
+    // A body near max_payload no longer fits with the headers: publishing it would fail for ever
+    // and hold its partition's acks back.
+    const headerBytes = subject.length + [...h.keys()].reduce((n, k) => n + k.length + 4 + Buffer.byteLength(h.get(k)), 0);
+    const truncated = fittingBody(source.data, headerBytes + DEAD_LETTER_HEADERS.truncated.length + 16, this.maxPayload);
+    if (truncated) h.set(DEAD_LETTER_HEADERS.truncated, String(source.data.length));
+    const body = truncated ?? source.data;
     for (let attempt = 0; ; attempt++) {
       if (this.signal?.aborted) return false;
       try {
         // The message id makes a redelivered original dead-letter once within the duplicate window.
-        await this.js.publish(subject, source.data, { headers: h, msgID: `${this.stream}:${source.seq}` });
+        await this.js.publish(subject, body, { headers: h, msgID: `${this.stream}:${source.seq}` });
         return true;
       } catch (error) {
         const delay = backoffDelay(attempt, { initialMs: 200, maxMs: 10_000 });

@@ -54,8 +54,12 @@ export const natsConfig = {
       format: 'positive-int', default: 2_000, env: 'WORKER_HEARTBEAT_MS',
     },
     pinnedTtlMs: {
-      doc: 'How long a silent pinned worker keeps its partition before another may take it over.',
+      doc: 'How long a silent pinned worker keeps its partition before another may take it over. A worker\'s pull requests expire within a third of it (at most 5 s), so a live worker always renews its pin in time.',
       format: 'positive-int', default: 15_000, env: 'CONSUMER_PINNED_TTL_MS',
+    },
+    staticPartitions: {
+      doc: 'Fixed placement: the partitions this worker consumes, e.g. "0-7" (each partition on exactly one worker, by the operator). Empty: live workers share all partitions.',
+      format: 'partition-list', default: [] as number[], env: 'WORKER_PARTITIONS',
     },
   },
 };

@@ -1,0 +1,60 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { SiftConfig } from '../config/load.js';
+import type { BatchOutput } from '../pipeline/batch-output.js';
+import type { MessageResult } from '../pipeline/result.js';
+
+/** A message of one kind as the router hands it over. */
+export interface IncomingMessage {
+  /** The subject's key token (device, service, app, …): the partition key. */
+  key: string;
+  data: Uint8Array;
+  seq: number;
+  /** JetStream arrival time in epoch ms, computed only when asked (it parses the reply subject). */
+  arrivalMs(): number;
+}
+
+/**
+ * One kind's handling for one partition: decodes a message, writes its rows, and says what it
+ * came to. Holds the kind's keyed state for that partition, so `reset` forgets it when the
+ * partition changes hands.
+ */
+export interface KindHandler {
+  accept(message: IncomingMessage, out: BatchOutput): MessageResult;
+  /**
+   * Adds only the message's share of the batch's accumulators, touching no state: used to rebuild
+   * a part of a batch that ClickHouse rejected (its rows are kept, its accumulators are not).
+   */
+  rollup(message: IncomingMessage, out: BatchOutput): void;
+  reset(): void;
+  /** Keys currently held in memory (e.g. device-metrics tracked by the filter). */
+  readonly trackedKeys: number;
+}
+
+/** A table whose rows age out, and the column its TTL counts from. */
+export interface RetainedTable {
+  table: string;
+  column: string;
+  /** `raw` tables follow RETENTION_DAYS, `rollup` tables ROLLUP_RETENTION_DAYS. */
+  retention: 'raw' | 'rollup';
+}
+
+/**
+ * Everything Sift knows of one event kind, in one folder under src/kinds/<name>/: the published
+ * schema, the migrations (src/kinds/<name>/migrations/*.sql), the tables that age out, the reasons
+ * its outcomes are counted by, and the handler. Listed once, in registry.ts.
+ */
+export interface KindModule {
+  /** The subject's kind token: <prefix>.<name>.<key>. */
+  readonly name: string;
+  /** The body's JSON Schema (TypeBox), published as schemas/<schemaFile>. */
+  readonly schema: TSchema;
+  readonly schemaFile: string;
+  readonly retainedTables: readonly RetainedTable[];
+  /** Reasons a stored message is counted by (`ok(reason)`). */
+  readonly storeReasons: readonly string[];
+  /** Reasons a deliberately unstored message is counted by (`drop(reason)`). */
+  readonly dropReasons: readonly string[];
+  /** Dead-letter reasons of its own, beyond the common ones. */
+  readonly deadLetterReasons: readonly string[];
+  createHandler(config: SiftConfig): KindHandler;
+}

@@ -1,0 +1,20 @@
+import type { KindModule } from '../kind.js';
+import { filterConfig } from '../../transforms/device-filter/config.js';
+import { filterSettings } from '../../transforms/device-filter/device-filter.js';
+import { DeviceMetricsMessage } from './schema.js';
+import { DeviceMetricsHandler } from './handler.js';
+
+/** Config keys of the metrics kind: the smart filter's (top-level `filter`, FILTER_* variables). */
+export const metricsConfig = { filter: filterConfig };
+
+/** telemetry.metrics.<device_id>: device metric snapshots through the smart filter. */
+export const metricsKind: KindModule = {
+  name: 'metrics',
+  schema: DeviceMetricsMessage,
+  schemaFile: 'device-metrics.schema.json',
+  retainedTables: [{ table: 'device_metrics', column: 'ts', retention: 'raw' }],
+  storeReasons: ['first_contact', 'snapshot', 'change'],
+  dropReasons: ['unchanged'],
+  deadLetterReasons: ['non_finite', 'device_mismatch'],
+  createHandler: (config) => new DeviceMetricsHandler(filterSettings(config.filter)),
+};

@@ -1,0 +1,164 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import type { BatchPolicy } from '../batch/batch-policy.js';
+import type { KindHandler } from '../kinds/kind.js';
+import type { BatchInserter } from '../sinks/clickhouse/group-commit.js';
+import type { DeadLetterPublisher, DeadLetterSource } from '../sinks/dead-letter/dead-letter-publisher.js';
+import type { MessageSink } from '../sources/jetstream/partition-source.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { PipelineStats } from '../telemetry/pipeline-stats.js';
+import type { BatchCommitter } from './commit.js';
+import { consumeSlice } from './event-loop-slice.js';
+import { PartitionBatch } from './partition-batch.js';
+import type { DeadLetterReason } from './result.js';
+import { Router, type DeadLetterSink, type RoutedMessage } from './router.js';
+
+export interface PartitionPipelineOptions {
+  partition: number;
+  policy: BatchPolicy;
+  handlers: ReadonlyMap<string, KindHandler>;
+  maxMsgBytes: number;
+  writer: BatchInserter;
+  deadLetters: DeadLetterPublisher;
+  stats: PipelineStats;
+  log: Logger;
+  /** Builds the commit step once the router exists (it labels kinds for metrics). */
+  committer(kindLabel: (kind: string) => string): BatchCommitter;
+}
+
+/** JetStream arrival time of a message, epoch ms. */
+const arrivalMs = (msg: JsMsg): number => Math.floor(msg.info.timestampNanos / 1_000_000);
+
+/**
+ * One partition's messages from source to commit: routes each to its kind, builds batches, cuts
+ * them by size or on the shared max-wait grid, and commits them one after another. One batch is
+ * committed while the next fills; a full batch waits for the commit before it, which is the
+ * backpressure on the source.
+ */
+export class PartitionPipeline implements MessageSink, DeadLetterSink {
+  private batch = new PartitionBatch();
+  private committing: Promise<void> = Promise.resolve();
+  private pendingCommits = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** The batch is due by age and waits for the inserter to be free (see flushWhenFree). */
+  private due = false;
+  /** Messages of this partition still in the stream after the last one taken, as the server said. */
+  private backlog = 0;
+  highestTaken = 0;
+  private readonly router: Router;
+  private readonly commitStep: BatchCommitter;
+
+  constructor(private readonly o: PartitionPipelineOptions) {
+    this.router = new Router(o.handlers, o.maxMsgBytes, this);
+    this.commitStep = o.committer((kind) => this.router.kindLabel(kind));
+  }
+
+  /** True when nothing is buffered or being committed: every message taken is acked. */
+  get idle(): boolean {
+    return this.batch.isEmpty && this.pendingCommits === 0 && this.commitStep.acking.size === 0;
+  }
+
+  /** Devices (keys) whose state this partition holds. */
+  get trackedKeys(): number {
+    let n = 0;
+    for (const h of this.o.handlers.values()) n += h.trackedKeys;
+    return n;
+  }
+
+  take(msg: JsMsg): Promise<void> | undefined {
+    const seq = msg.seq;
+    // A redelivery of a message already in an unacked batch (e.g. during a long insert retry).
+    if (seq <= this.highestTaken) return undefined;
+    this.highestTaken = seq;
+    this.backlog = msg.info.pending;
+    const batch = this.batch;
+    if (batch.isEmpty) this.armTimer();
+    batch.track(msg, seq);
+    const message: RoutedMessage = { subject: msg.subject, data: msg.data, seq, arrivalMs: () => arrivalMs(msg) };
+    this.o.stats.messageReceived(this.router.kindLabel(kindToken(msg.subject)));
+    this.router.route(message, batch);
+    const turn = consumeSlice.due();
+    if (this.o.policy.isFull(this.batch)) return this.afterFull(turn);
+    // Batches are queuing behind a slow or failing insert: stop pulling until they land, so a
+    // ClickHouse outage holds at most a few batches per partition in memory.
+    if (this.pendingCommits > 1) return turn ? turn.then(() => this.committing) : this.committing;
+    return turn;
+  }
+
+  private async afterFull(turn: Promise<void> | undefined): Promise<void> {
+    if (turn) await turn;
+    await this.committing;
+    this.flush();
+  }
+
+  unpinned(): void {
+    // Another worker may have handled our keys meanwhile: start their state afresh.
+    for (const h of this.o.handlers.values()) h.reset();
+  }
+
+  deadLetter(batch: PartitionBatch, kind: string, message: RoutedMessage, reason: DeadLetterReason, detail: string): void {
+    batch.tally.deadLetter(this.router.kindLabel(kind), reason);
+    batch.deadLetteredSeqs.add(message.seq);
+    const source: DeadLetterSource = { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs() };
+    batch.deadLetters.push(this.o.deadLetters.publish(kind, source, reason, detail));
+  }
+
+  /** Cuts what was taken and resolves once it is committed and acked. */
+  async drain(): Promise<void> {
+    this.flush();
+    await this.committing;
+    await Promise.all(this.commitStep.acking);
+  }
+
+  private armTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.onBatchAge(), this.o.policy.untilNextCut(Date.now()));
+  }
+
+  /**
+   * The batch reached its maximum wait. Behind a backlog (the stream already holds enough of this
+   * partition to fill it) the wait bounds nothing: those messages wait in the stream instead. The
+   * batch is then left to fill and be cut by size: fewer, larger inserts, whose rollup partials
+   * each fold more readings. Measured at a million-message backlog: 35 -> 38 k msg/s, worker CPU
+   * 40 -> 32 s. Cutting whenever the inserter was free instead made more, smaller inserts (33 k).
+   */
+  private onBatchAge(): void {
+    if (this.o.policy.fillsFromBacklog(this.batch, this.backlog)) return this.armTimer();
+    this.flushWhenFree();
+  }
+
+  /**
+   * Cuts a batch due by age once no insert is under way (see BatchInserter.whenFree). Measured at
+   * a backlog, cutting at once made a third of all inserts batches of a single message.
+   */
+  private flushWhenFree(): void {
+    if (this.due) return;
+    this.due = true;
+    this.o.writer.whenFree(() => {
+      if (this.due) this.flush();
+    });
+  }
+
+  /** Cuts the current batch and queues its commit behind the one before it. */
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.due = false;
+    if (this.batch.isEmpty) return;
+    const batch = this.batch;
+    this.batch = new PartitionBatch();
+    this.pendingCommits++;
+    this.committing = this.committing.then(() =>
+      this.commitStep
+        .commit(batch)
+        .catch((error: unknown) => this.o.log.error({ err: (error as Error).message }, 'batch commit failed; its messages stay unacked'))
+        .finally(() => this.pendingCommits--),
+    );
+  }
+}
+
+/** The kind token of a stored subject, for the received counter (the router checks the shape). */
+function kindToken(subject: string): string | undefined {
+  const first = subject.indexOf('.');
+  const second = subject.indexOf('.', first + 1);
+  return first < 0 || second < 0 ? undefined : subject.slice(first + 1, second);
+}

@@ -1,0 +1,53 @@
+import type { KindHandler } from '../kinds/kind.js';
+import { parseStoredSubject } from '../sources/jetstream/subjects.js';
+import type { PartitionBatch } from './partition-batch.js';
+import type { DeadLetterReason } from './result.js';
+
+/** A message as the router sees it: enough to route and dead-letter it. */
+export interface RoutedMessage {
+  subject: string;
+  data: Uint8Array;
+  seq: number;
+  arrivalMs(): number;
+}
+
+/** Where the router sends what it cannot hand to a kind. */
+export interface DeadLetterSink {
+  deadLetter(batch: PartitionBatch, kind: string, message: RoutedMessage, reason: DeadLetterReason, detail: string): void;
+}
+
+/**
+ * Hands each message to its kind's handler and records the result in the batch: a subject of
+ * the wrong shape, an oversize body or an unknown kind is dead-lettered here, before any kind sees it.
+ */
+export class Router {
+  constructor(
+    private readonly handlers: ReadonlyMap<string, KindHandler>,
+    private readonly maxMsgBytes: number,
+    private readonly deadLetters: DeadLetterSink,
+  ) {}
+
+  /** The kind as a metric label: known kinds by name, anything else as "unknown" (subjects are input). */
+  kindLabel(kind: string | undefined): string {
+    return kind !== undefined && this.handlers.has(kind) ? kind : 'unknown';
+  }
+
+  route(message: RoutedMessage, batch: PartitionBatch): void {
+    const parsed = parseStoredSubject(message.subject);
+    if (!parsed) {
+      return this.deadLetters.deadLetter(batch, '_invalid', message, 'bad_subject', `subject "${message.subject}" is not <prefix>.<kind>.<partition>.<key>`);
+    }
+    if (message.data.length > this.maxMsgBytes) {
+      return this.deadLetters.deadLetter(batch, parsed.kind, message, 'oversize', `body is ${message.data.length} bytes, the limit is ${this.maxMsgBytes}`);
+    }
+    const handler = this.handlers.get(parsed.kind);
+    if (!handler) {
+      const known = [...this.handlers.keys()].join(', ');
+      return this.deadLetters.deadLetter(batch, parsed.kind, message, 'unknown_kind', `no handler for kind "${parsed.kind}" (known: ${known})`);
+    }
+    batch.kind = parsed.kind;
+    const result = handler.accept({ key: parsed.key, data: message.data, seq: message.seq, arrivalMs: message.arrivalMs }, batch);
+    if (result.type === 'dead_letter') this.deadLetters.deadLetter(batch, parsed.kind, message, result.reason, result.detail);
+    else batch.handled(message.seq, parsed.kind, result);
+  }
+}

@@ -1,0 +1,111 @@
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
+import { consumeWithPullLimits, type PullLimits } from './pull-limits.js';
+import { previousOwnerLeftGap, rewindToAckFloor, type TakeoverContext } from './takeover.js';
+
+/** What the source hands its messages to. */
+export interface MessageSink {
+  /** Takes one message; a promise when the sink wants the source to wait before the next (backpressure). */
+  take(msg: JsMsg): Promise<void> | undefined;
+  /** Highest sequence taken so far (its batches' acks cover everything up to it). */
+  readonly highestTaken: number;
+  /** The server unpinned this worker: another may have handled these keys meanwhile. */
+  unpinned(): void;
+}
+
+export interface PartitionSourceOptions extends TakeoverContext {
+  js: JetStreamClient;
+  /** What the partition's pulls keep requested ahead of processing. */
+  pull: PullLimits;
+  group: string;
+  /** Pull expiry: see pullExpiresMs. */
+  expiresMs: number;
+}
+
+/** Long enough that an idle partition costs few pull requests; short enough that a worker notices a lost pin quickly. */
+export const PULL_EXPIRES_MS = 5_000;
+
+/**
+ * A pull's expiry under a pin TTL: the server unpins a client that sent no pull request for the
+ * TTL, so a pull that expires later than that unpins a live worker every TTL (seen with a 2 s TTL
+ * and 5 s pulls: each unpin reset the filter, and most stored rows became first contacts).
+ */
+export const pullExpiresMs = (pinnedTtlMs: number): number => Math.min(PULL_EXPIRES_MS, Math.floor(pinnedTtlMs / 3));
+
+/**
+ * Pulls one partition's messages as the pinned client of its priority group and hands them to a
+ * sink, one session at a time: a session starts with a check for messages a previous owner left
+ * unacked (then the consumer is rewound), and restarts after errors with backoff. Knows nothing of
+ * batches, kinds or ClickHouse.
+ */
+export class PartitionSource {
+  /** Whether the server has this worker pinned for the partition (so releasing it should unpin). */
+  pinned = false;
+  private messages: ConsumerMessages | undefined;
+  private stopping = false;
+  /** Set when this worker (again) becomes the partition's pinned client: check for a gap first. */
+  private sessionStarts = true;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly o: PartitionSourceOptions) {}
+
+  start(sink: MessageSink): void {
+    this.loop ??= this.run(sink);
+  }
+
+  /** Stops pulling; resolves once the loop has handed over its last message. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.messages?.stop();
+    await this.loop;
+  }
+
+  private async run(sink: MessageSink): Promise<void> {
+    let attempt = 0;
+    while (!this.stopping) {
+      try {
+        const consumer: Consumer = await this.o.js.consumers.get(this.o.stream, this.o.consumer);
+        // Read-ahead bounded in bytes as well as messages: with many partitions, a count bound alone let
+        // the server's buffer for this connection pass its max_pending, and the server dropped the
+        // worker as a slow consumer.
+        const { messages, fixedSize } = await consumeWithPullLimits(consumer, this.o.pull, { group: this.o.group, expires: this.o.expiresMs });
+        this.messages = messages;
+        if (!fixedSize) this.o.log.debug('this NATS client takes no message bound with a byte bound: pulls ask for 100 messages');
+        if (this.stopping) messages.stop();
+        void this.watchStatus(messages, sink);
+        attempt = 0;
+        this.sessionStarts = true;
+        for await (const msg of messages) {
+          if (this.sessionStarts) {
+            this.sessionStarts = false;
+            if (await previousOwnerLeftGap(this.o, msg, sink.highestTaken)) {
+              messages.stop();
+              await rewindToAckFloor(this.o);
+              break;
+            }
+          }
+          const wait = sink.take(msg);
+          if (wait) await wait;
+        }
+      } catch (error) {
+        if (this.stopping) break;
+        const delay = backoffDelay(attempt++, { initialMs: 500, maxMs: 15_000 });
+        this.o.log.warn({ err: (error as Error).message, delayMs: delay }, 'consume failed, retrying');
+        await sleep(delay, this.o.signal);
+      }
+    }
+  }
+
+  private async watchStatus(messages: ConsumerMessages, sink: MessageSink): Promise<void> {
+    for await (const status of messages.status()) {
+      if (status.type === 'consumer_pinned' || status.type === 'consumer_unpinned') {
+        this.o.log[status.type === 'consumer_pinned' ? 'debug' : 'info']({ status: status.type }, 'partition pin changed');
+        this.pinned = status.type === 'consumer_pinned';
+        if (this.pinned) this.sessionStarts = true;
+        else sink.unpinned();
+      } else if (status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
+        this.o.log.warn({ status }, 'consumer status');
+      }
+    }
+  }
+}
