@@ -22,6 +22,7 @@ import { filterSettings } from './transforms/device-filter/device-filter.js';
 import type { Logger } from './telemetry/logger.js';
 import { PipelineStats } from './telemetry/pipeline-stats.js';
 import { createMetrics } from './telemetry/metrics.js';
+import { AckStallClock } from './telemetry/ack-stall.js';
 import { buildInfo } from './telemetry/build-info.js';
 import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
@@ -41,6 +42,7 @@ export interface WorkerStartOptions {
 export class Worker {
   readonly metrics = createMetrics(buildInfo());
   readonly stats = new PipelineStats(this.metrics);
+  private readonly ackStall = new AckStallClock();
   private readonly health = { natsConnected: true, clickhouseAnswers: true, insertsSucceeding: true, migrationsApplied: true };
   private statusTimer: NodeJS.Timeout | undefined;
   private server: Server | undefined;
@@ -161,17 +163,22 @@ export class Worker {
     const { stream, consumer } = this.config.nats;
     m.partitionsOwned.set(this.owned.size);
     let devices = 0;
+    let pending: number | undefined = 0;
     for (const [p, c] of this.owned) {
       devices += c.trackedKeys;
       try {
         const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
+        if (this.owned.get(p) !== c) continue; // released meanwhile: its series are gone
         m.numPending.set({ partition: String(p) }, info.num_pending);
         m.numAckPending.set({ partition: String(p) }, info.num_ack_pending);
+        if (pending !== undefined) pending += info.num_pending + info.num_ack_pending;
       } catch {
         // NATS away: the gauges keep their last values and readiness says why.
+        pending = undefined;
       }
     }
     m.devicesTracked.set(devices);
+    m.secondsSinceLastAck.set(this.ackStall.observe(pending, this.stats.lastAckedAt, Date.now()));
     const ping = await this.clickhouse.ping().catch((error: unknown) => ({ success: false, error }));
     this.health.clickhouseAnswers = ping.success;
     this.readiness();
@@ -202,18 +209,25 @@ export class Worker {
       for (const p of mine) if (!this.owned.has(p)) this.own(p);
       const released = [...this.owned.entries()].filter(([p]) => !mine.has(p));
       for (const [p] of released) this.owned.delete(p);
-      await Promise.all(released.map(([p, c]) => this.release(c, consumerName(consumer.prefix, p))));
+      await Promise.all(released.map(([p, c]) => this.release(c, consumerName(consumer.prefix, p), p)));
       this.logger.info({ members: members.length, owned: this.ownedPartitions, stream }, 'partitions assigned');
     });
   }
 
-  private async release(partition: PartitionConsumer, name: string): Promise<void> {
+  private async release(partition: PartitionConsumer, name: string, p: number): Promise<void> {
     await partition.stop();
+    this.forgetSeries(p);
     if (!partition.pinned) return;
     const { stream, consumer } = this.config.nats;
     await this.jsm.consumers.unpin(stream, name, consumer.group).catch((error: unknown) => {
       this.logger.debug({ err: (error as Error).message, consumer: name }, 'unpin failed; the pin expires by itself');
     });
+  }
+
+  /** A released partition's per-partition series go, or a scrape keeps summing frozen values. */
+  private forgetSeries(p: number): void {
+    if (this.owned.has(p)) return; // taken back meanwhile
+    for (const gauge of [this.metrics.numPending, this.metrics.numAckPending, this.metrics.lag]) gauge.remove({ partition: String(p) });
   }
 
   private own(partition: number): void {
@@ -268,7 +282,7 @@ export class Worker {
       const { prefix } = this.config.nats.consumer;
       const held = [...this.owned.entries()];
       this.owned.clear();
-      await Promise.all(held.map(([p, c]) => this.release(c, consumerName(prefix, p))));
+      await Promise.all(held.map(([p, c]) => this.release(c, consumerName(prefix, p), p)));
       await this.nc.drain().catch(() => undefined);
       if (this.ownsClickHouse) await this.clickhouse.close().catch(() => undefined);
       await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));

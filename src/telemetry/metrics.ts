@@ -1,4 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeadLetterReason } from '../pipeline/result.js';
+import type { InsertErrorClass } from '../sinks/clickhouse/retry.js';
+import type { StoreReason } from '../transforms/device-filter/decide.js';
 
 /**
  * Every Prometheus metric the worker exports, in one place. Counters end in _total, each metric
@@ -26,6 +29,11 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     insertRetries: new Counter({ name: 'sift_clickhouse_insert_retries_total', help: 'ClickHouse insert retries, by the error class that caused them.', labelNames: ['error_class'], registers: [registry] }),
     numPending: new Gauge({ name: 'sift_consumer_num_pending', help: 'Messages not yet delivered on a partition consumer (from consumer info).', labelNames: ['partition'], registers: [registry] }),
     numAckPending: new Gauge({ name: 'sift_consumer_num_ack_pending', help: 'Messages delivered but not acked on a partition consumer (from consumer info).', labelNames: ['partition'], registers: [registry] }),
+    secondsSinceLastAck: new Gauge({
+      name: 'sift_seconds_since_last_ack',
+      help: 'Seconds since this worker last acked a batch while its partitions have messages pending or unacked; 0 when nothing is pending.',
+      registers: [registry],
+    }),
     lag: new Gauge({ name: 'sift_end_to_end_lag_seconds', help: 'Now minus the event time of the newest message in the last flushed batch, per owned partition.', labelNames: ['partition'], registers: [registry] }),
     partitionsOwned: new Gauge({ name: 'sift_partitions_owned', help: 'Partitions this worker consumes now.', registers: [registry] }),
     devicesTracked: new Gauge({ name: 'sift_filter_devices_tracked', help: 'Devices whose filter state this worker holds in memory.', registers: [registry] }),
@@ -33,7 +41,36 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     buildInfo: new Gauge({ name: 'sift_build_info', help: 'Always 1; labels say which build runs.', labelNames: ['version', 'git_sha'], registers: [registry] }),
   };
   m.buildInfo.set({ version: build.version, git_sha: build.gitSha }, 1);
+  initialiseKnownLabels(m);
   return m;
+}
+
+// Records list every member of each union (the compiler rejects a missing or extra one), so a new
+// reason or error class is initialised without anyone remembering this file.
+const DEAD_LETTER_REASONS = Object.keys({
+  not_json: 1, schema: 1, non_finite: 1, device_mismatch: 1, oversize: 1, unknown_kind: 1, bad_subject: 1, insert_rejected: 1,
+} satisfies Record<DeadLetterReason, 1>);
+const STORE_REASONS = Object.keys({ first_contact: 1, snapshot: 1, change: 1, previous: 1 } satisfies Record<StoreReason, 1>);
+const INSERT_ERROR_CLASSES = Object.keys({
+  bad_data: 1, auth: 1, schema: 1, overload: 1, timeout: 1, network: 1, server: 1,
+} satisfies Record<InsertErrorClass, 1>);
+const KNOWN_KINDS = ['metrics'];
+
+/** Series of known label values start at 0, so rate() and increase() see their first increment. */
+function initialiseKnownLabels(m: SiftMetrics): void {
+  for (const kind of KNOWN_KINDS) {
+    m.received.inc({ kind }, 0);
+    m.filteredOut.inc({ kind, reason: 'unchanged' }, 0);
+    for (const reason of DEAD_LETTER_REASONS) m.deadLettered.inc({ kind, reason }, 0);
+    for (const reason of STORE_REASONS) {
+      if (reason !== 'previous') m.stored.inc({ kind, reason }, 0);
+      m.storedRows.inc({ kind, reason }, 0);
+    }
+  }
+  for (const error_class of INSERT_ERROR_CLASSES) {
+    m.insertErrors.inc({ error_class }, 0);
+    m.insertRetries.inc({ error_class }, 0);
+  }
 }
 
 export type SiftMetrics = ReturnType<typeof createMetrics>;
