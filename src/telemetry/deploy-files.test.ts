@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -24,6 +25,9 @@ function referenced(expr: string): string[] {
   return [...withoutLabels.matchAll(/\b((?:sift|nodejs|process)_[a-z0-9_]+)\b(?!\s*\()/g)].map((m) => m[1]!);
 }
 
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
+const githubSlug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+
 describe('deploy files', () => {
   it('alert rules parse and read only metrics the worker exports', async () => {
     const names = await exported();
@@ -31,6 +35,28 @@ describe('deploy files', () => {
     const all = rules.groups.flatMap((g) => g.rules);
     expect(all.map((r) => r.alert)).toEqual(expect.arrayContaining(['SiftWorkerDown', 'SiftLagGrowing', 'SiftDeadLetterRate', 'SiftInsertErrors']));
     for (const rule of all) for (const name of referenced(rule.expr)) expect(names, `${rule.alert} reads ${name}`).toContain(name);
+  });
+
+  it('every alert has a runbook_url pointing to a README subsection, and the stall and absence alerts exist', () => {
+    const rules = parse(read('deploy/prometheus/sift-alerts.yml')) as { groups: Array<{ rules: Array<{ alert: string; expr: string; annotations: Record<string, string> }> }> };
+    const all = rules.groups.flatMap((g) => g.rules);
+    const anchors = new Set([...read('README.md').matchAll(/^#{2,4} (.+)$/gm)].map((m) => githubSlug(m[1]!)));
+    for (const rule of all) {
+      const url = rule.annotations.runbook_url;
+      expect(url, `${rule.alert} runbook_url`).toMatch(/^README\.md#/);
+      expect(anchors, `${rule.alert}: README has no heading for ${url}`).toContain(url!.split('#')[1]);
+    }
+    expect(all.find((r) => r.alert === 'SiftAcksStalled')?.expr).toContain('sift_seconds_since_last_ack');
+    expect(all.find((r) => r.alert === 'SiftWorkersAbsent')?.expr).toBe('absent(up{job="sift"})');
+  });
+
+  it('promtool passes the rule unit tests (lag flat at 400 s fires the stall alert)', (context) => {
+    if (spawnSync('promtool', ['--version']).status !== 0) {
+      console.warn('promtool not installed (Debian: apt-get install prometheus): rule unit tests skipped');
+      return context.skip();
+    }
+    const out = execFileSync('promtool', ['test', 'rules', 'sift-alerts.test.yml'], { cwd: join(packageRoot, 'deploy/prometheus'), encoding: 'utf8' });
+    expect(out).toContain('SUCCESS');
   });
 
   it('the scrape config parses and loads the alert rules', () => {
