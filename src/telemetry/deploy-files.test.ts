@@ -73,6 +73,28 @@ describe('deploy files', () => {
     for (const [title, expr] of exprs) for (const name of referenced(expr)) expect(names, `panel "${title}" reads ${name}`).toContain(name);
   });
 
+  it('every dashboard query is scoped to the worker variable, and no panel mixes units', () => {
+    const dashboard = JSON.parse(read('deploy/grafana/sift-dashboard.json')) as {
+      templating: { list: Array<{ name: string; query?: { query: string } }> };
+      panels: Array<{ title: string; fieldConfig: { defaults: { unit: string } }; targets: Array<{ expr: string }> }>;
+    };
+    expect(dashboard.templating.list.find((v) => v.name === 'instance')?.query?.query).toBe('label_values(sift_build_info, instance)');
+    const unitOf = (name: string) => (/_seconds(_bucket|_sum|_count)?$/.test(name) ? 's' : /_bytes/.test(name) ? 'bytes' : 'count');
+    for (const panel of dashboard.panels) {
+      const units = new Set<string>();
+      for (const { expr } of panel.targets) {
+        const selectors = [...expr.matchAll(/\b((?:sift|nodejs|process)_[a-z0-9_]+)\b(\{[^}]*\})?(?!\s*\()/g)];
+        for (const [, name, labels] of selectors) {
+          expect(labels, `panel "${panel.title}": ${name} is not scoped to $instance`).toContain('instance=~"$instance"');
+          units.add(unitOf(name!));
+        }
+      }
+      expect([...units], `panel "${panel.title}" mixes units`).toHaveLength(1);
+      const [unit] = units;
+      if (unit !== 'count') expect(panel.fieldConfig.defaults.unit, panel.title).toBe(unit);
+    }
+  });
+
   it('the check catches a metric that does not exist', async () => {
     const names = await exported();
     expect(referenced('rate(sift_made_up_total[5m])').every((n) => names.has(n))).toBe(false);
