@@ -23,6 +23,7 @@ import { sleep } from './sinks/clickhouse/retry.js';
 import type { Logger } from './telemetry/logger.js';
 import { PipelineStats } from './telemetry/pipeline-stats.js';
 import { createMetrics } from './telemetry/metrics.js';
+import { AckStallClock } from './telemetry/ack-stall.js';
 import { buildInfo } from './telemetry/build-info.js';
 import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
@@ -47,6 +48,7 @@ export interface WorkerStartOptions {
 export class Worker {
   readonly metrics = createMetrics(buildInfo());
   readonly stats = new PipelineStats(this.metrics);
+  private readonly ackStall = new AckStallClock();
   private readonly health = { natsConnected: true, clickhouseAnswers: true, insertsSucceeding: true, migrationsApplied: true };
   private statusTimer: NodeJS.Timeout | undefined;
   private server: Server | undefined;
@@ -173,17 +175,22 @@ export class Worker {
     const owned = [...this.ownership.entries()];
     m.partitionsOwned.set(owned.length);
     let devices = 0;
+    let pending: number | undefined = 0;
     for (const [p, run] of owned) {
       devices += run.pipeline.trackedKeys;
       try {
         const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
+        if (this.ownership.get(p) !== run) continue; // released meanwhile: its series are gone
         m.numPending.set({ partition: String(p) }, info.num_pending);
         m.numAckPending.set({ partition: String(p) }, info.num_ack_pending);
+        if (pending !== undefined) pending += info.num_pending + info.num_ack_pending;
       } catch {
         // NATS away: the gauges keep their last values and readiness says why.
+        pending = undefined;
       }
     }
     m.devicesTracked.set(devices);
+    m.secondsSinceLastAck.set(this.ackStall.observe(pending, this.stats.lastAckedAt, Date.now()));
     const ping = await this.clickhouse.ping().catch((error: unknown) => ({ success: false, error }));
     this.health.clickhouseAnswers = ping.success;
     this.readiness();

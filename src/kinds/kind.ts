@@ -52,6 +52,8 @@ export interface KindModule {
   readonly retainedTables: readonly RetainedTable[];
   /** Reasons a stored message is counted by (`ok(reason)`). */
   readonly storeReasons: readonly string[];
+  /** Reasons that label rows but never a message (metrics: `previous`, a row written for an earlier, unstored message). */
+  readonly rowOnlyReasons?: readonly string[];
   /** Reasons a deliberately unstored message is counted by (`drop(reason)`). */
   readonly dropReasons: readonly string[];
   /** Dead-letter reasons of its own, beyond the common ones. */

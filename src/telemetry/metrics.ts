@@ -1,4 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { COMMON_DEAD_LETTER_REASONS } from '../pipeline/result.js';
+import { kinds } from '../kinds/registry.js';
+import type { InsertErrorClass } from '../sinks/clickhouse/retry.js';
 
 /**
  * Every Prometheus metric the worker exports, in one place. Counters end in _total, each metric
@@ -28,6 +31,11 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     isolatedMessages: new Counter({ name: 'sift_insert_isolated_messages_total', help: 'Messages isolated as the ones ClickHouse rejects (dead-lettered as insert_rejected).', registers: [registry] }),
     numPending: new Gauge({ name: 'sift_consumer_num_pending', help: 'Messages not yet delivered on a partition consumer (from consumer info).', labelNames: ['partition'], registers: [registry] }),
     numAckPending: new Gauge({ name: 'sift_consumer_num_ack_pending', help: 'Messages delivered but not acked on a partition consumer (from consumer info).', labelNames: ['partition'], registers: [registry] }),
+    secondsSinceLastAck: new Gauge({
+      name: 'sift_seconds_since_last_ack',
+      help: 'Seconds since this worker last acked a batch while its partitions have messages pending or unacked; 0 when nothing is pending.',
+      registers: [registry],
+    }),
     lag: new Gauge({ name: 'sift_end_to_end_lag_seconds', help: 'Now minus the event time of the newest message in the last flushed batch, per owned partition.', labelNames: ['partition'], registers: [registry] }),
     partitionsOwned: new Gauge({ name: 'sift_partitions_owned', help: 'Partitions this worker consumes now.', registers: [registry] }),
     devicesTracked: new Gauge({ name: 'sift_filter_devices_tracked', help: 'Devices whose filter state this worker holds in memory.', registers: [registry] }),
@@ -35,7 +43,28 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     buildInfo: new Gauge({ name: 'sift_build_info', help: 'Always 1; labels say which build runs.', labelNames: ['version', 'git_sha'], registers: [registry] }),
   };
   m.buildInfo.set({ version: build.version, git_sha: build.gitSha }, 1);
+  initialiseKnownLabels(m);
   return m;
+}
+
+const INSERT_ERROR_CLASSES = Object.keys({
+  bad_data: 1, auth: 1, schema: 1, overload: 1, timeout: 1, network: 1, server: 1,
+} satisfies Record<InsertErrorClass, 1>);
+
+/** Series of known label values (every registered kind's reasons) start at 0, so rate() and increase() see their first increment. */
+function initialiseKnownLabels(m: SiftMetrics): void {
+  for (const kind of kinds) {
+    const k = kind.name;
+    m.received.inc({ kind: k }, 0);
+    for (const reason of kind.dropReasons) m.filteredOut.inc({ kind: k, reason }, 0);
+    for (const reason of [...COMMON_DEAD_LETTER_REASONS, ...kind.deadLetterReasons]) m.deadLettered.inc({ kind: k, reason }, 0);
+    for (const reason of kind.storeReasons) m.stored.inc({ kind: k, reason }, 0);
+    for (const reason of [...kind.storeReasons, ...(kind.rowOnlyReasons ?? [])]) m.storedRows.inc({ kind: k, reason }, 0);
+  }
+  for (const error_class of INSERT_ERROR_CLASSES) {
+    m.insertErrors.inc({ error_class }, 0);
+    m.insertRetries.inc({ error_class }, 0);
+  }
 }
 
 export type SiftMetrics = ReturnType<typeof createMetrics>;

@@ -14,6 +14,7 @@ export const metricsKind: KindModule = {
   schemaFile: 'device-metrics.schema.json',
   retainedTables: [{ table: 'device_metrics', column: 'ts', retention: 'raw' }],
   storeReasons: ['first_contact', 'snapshot', 'change'],
+  rowOnlyReasons: ['previous'],
   dropReasons: ['unchanged'],
   deadLetterReasons: ['non_finite', 'device_mismatch'],
   createHandler: (config) => new DeviceMetricsHandler(filterSettings(config.filter)),

@@ -36,6 +36,10 @@ export class PartitionOwnership<P extends OwnedPartition> {
     return [...this.owned.keys()].sort((x, y) => x - y);
   }
 
+  get(partition: number): P | undefined {
+    return this.owned.get(partition);
+  }
+
   entries(): IterableIterator<[number, P]> {
     return this.owned.entries();
   }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
+
+const config = join(packageRoot, 'deploy/nats/nats.conf');
+const binary = process.env.NATS_SERVER_BIN ?? join(packageRoot, '.tools/nats-server/usr/sbin/nats-server');
+const secrets = { NATS_SERVER_NAME: 'nats-1', NATS_SYS_PASSWORD: 'x', NATS_SIFT_PASSWORD: 'y', NATS_DEVICE_PASSWORD: 'z' };
+const check = (env: Record<string, string>) => spawnSync(binary, ['-c', config, '-t'], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+
+describe('deploy/nats', () => {
+  it('nats-server accepts the cluster config, and refuses it without its secrets', (context) => {
+    if (!existsSync(binary)) {
+      console.warn(`no nats-server at ${binary} (npm run nats-server fetches one): config check skipped`);
+      return context.skip();
+    }
+    const valid = check(secrets);
+    expect(valid.status, valid.stderr).toBe(0);
+    const { NATS_SIFT_PASSWORD: _, ...missing } = secrets;
+    const invalid = check(missing);
+    expect(invalid.status).not.toBe(0);
+    expect(invalid.stderr).toContain('NATS_SIFT_PASSWORD');
+  });
+
+  it('a device may publish only its own readings, never a dead letter', () => {
+    const accounts = readFileSync(join(packageRoot, 'deploy/nats/accounts.conf'), 'utf8');
+    expect(accounts).toMatch(/allow: \["telemetry\.\*\.device-0001"\], deny: \["telemetry-dlq\.>"/);
+    const nats = readFileSync(config, 'utf8');
+    for (const route of ['nats-1', 'nats-2', 'nats-3']) expect(nats).toContain(`nats-route://${route}:6222`);
+    expect(nats).toMatch(/^jetstream \{/m);
+  });
+});
