@@ -21,14 +21,17 @@ import { sleep } from './sinks/clickhouse/retry.js';
 import { filterSettings } from './transforms/device-filter/device-filter.js';
 import type { Logger } from './telemetry/logger.js';
 import { PipelineStats } from './telemetry/pipeline-stats.js';
-import { createMetrics } from './telemetry/metrics.js';
+import { createMetrics, type SiftMetrics } from './telemetry/metrics.js';
+import { eventTimeWindow } from './contract/config.js';
 import { buildInfo } from './telemetry/build-info.js';
 import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
-function kindHandlers(config: SiftConfig): Map<string, KindHandler> {
-  const handlers: KindHandler[] = [new DeviceMetricsHandler(filterSettings(config.filter))];
+function kindHandlers(config: SiftConfig, metrics: SiftMetrics): Map<string, KindHandler> {
+  const onEvict = (cause: string, devices: number) => metrics.filterEvictions.inc({ cause }, devices);
+  const filter = filterSettings(config.filter, { partitions: config.nats.partitions, onEvict });
+  const handlers: KindHandler[] = [new DeviceMetricsHandler(filter, eventTimeWindow(config.eventTime))];
   return new Map(handlers.map((h) => [h.kind, h]));
 }
 
@@ -230,7 +233,7 @@ export class Worker {
       partition,
       policy: this.policy,
       maxMsgBytes: config.nats.maxMsgBytes,
-      handlers: kindHandlers(config),
+      handlers: kindHandlers(config, this.metrics),
       writer: this.writer,
       deadLetters: this.deadLetters,
       stats,

@@ -7,7 +7,10 @@ export type DeadLetterReason =
   | 'oversize'
   | 'unknown_kind'
   | 'bad_subject'
-  | 'insert_rejected';
+  | 'insert_rejected'
+  | 'ts_out_of_range'
+  | 'bad_key'
+  | 'value_out_of_range';
 
 /** Expected outcomes are values: a malformed message is an ordinary result, never a throw. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: DeadLetterReason; detail: string };

@@ -1,17 +1,20 @@
 import type { IncomingMessage, KindHandler } from '../kind-handler.js';
 import type { PartitionBatch } from '../../pipeline/partition-batch.js';
 import { ok, type Decoded } from '../../pipeline/result.js';
-import { DeviceFilter } from '../../transforms/device-filter/device-filter.js';
-import type { DecideSettings } from '../../transforms/device-filter/decide.js';
+import { DeviceFilter, type FilterSettings } from '../../transforms/device-filter/device-filter.js';
+import type { EventTimeWindow } from '../../contract/event-time.js';
 import { decodeDeviceMetrics } from './decode.js';
 import { DEVICE_METRIC_PARTIALS, DEVICE_METRICS, RollupAccumulator, storedRows } from './rows.js';
 
 /** telemetry.metrics.<device_id>: validate, count every value into the rollups, keep what the filter stores. */
 export class DeviceMetricsHandler implements KindHandler {
   readonly kind = 'metrics';
-  private filter: DeviceFilter;
+  private readonly filter: DeviceFilter;
 
-  constructor(private readonly settings: DecideSettings & { idleMs: number }) {
+  constructor(
+    private readonly settings: FilterSettings,
+    private readonly window: EventTimeWindow,
+  ) {
     this.filter = new DeviceFilter(settings);
   }
 
@@ -20,7 +23,7 @@ export class DeviceMetricsHandler implements KindHandler {
   }
 
   accept(message: IncomingMessage, batch: PartitionBatch): Decoded<void> {
-    const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs());
+    const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs(), this.window);
     if (!decoded.ok) return decoded;
     const reading = decoded.value;
     batch.tally.eventTime(reading.ts);
@@ -36,6 +39,6 @@ export class DeviceMetricsHandler implements KindHandler {
   }
 
   reset(): void {
-    this.filter = new DeviceFilter(this.settings);
+    this.filter.states.clear();
   }
 }

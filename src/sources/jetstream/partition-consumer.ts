@@ -10,6 +10,7 @@ import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { PipelineStats } from '../../telemetry/pipeline-stats.js';
 import { parseStoredSubject } from './subjects.js';
+import { checkKey } from '../../contract/subject-key.js';
 import { consumeWithPullLimits, type PullLimits } from './pull-limits.js';
 
 export interface PartitionConsumerOptions {
@@ -197,6 +198,8 @@ export class PartitionConsumer {
     const parsed = parseStoredSubject(msg.subject);
     this.o.stats.messageReceived(this.kindLabel(parsed?.kind));
     if (!parsed) return this.deadLetter(batch, '_invalid', msg, seq, 'bad_subject', `subject "${msg.subject}" is not <prefix>.<kind>.<partition>.<key>`);
+    const badKey = checkKey(parsed.key);
+    if (badKey !== undefined) return this.deadLetter(batch, parsed.kind, msg, seq, 'bad_key', badKey);
     if (msg.data.length > this.o.maxMsgBytes) {
       return this.deadLetter(batch, parsed.kind, msg, seq, 'oversize', `body is ${msg.data.length} bytes, the limit is ${this.o.maxMsgBytes}`);
     }
