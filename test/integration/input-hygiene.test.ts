@@ -43,7 +43,8 @@ describe('input hygiene: every bad class is dead-lettered once with its reason, 
   const filtered: number[] = [];
 
   beforeAll(async () => {
-    t = await siftTestEnv();
+    // The default window: 90 days back (and retention to match), one day ahead.
+    t = await siftTestEnv({ RETENTION_DAYS: '90', EVENT_TIME_MAX_PAST_S: '7776000', EVENT_TIME_MAX_FUTURE_S: '86400' });
     let n = 0;
     const send = async (reason: string | undefined, body: unknown, key = `dev-${n++}`, unchanged = false) => {
       const seq = await t.publish(`telemetry.metrics.${key}`, body);
