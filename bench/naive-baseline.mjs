@@ -9,6 +9,7 @@ import { migrate } from '../dist/sinks/clickhouse/migrations.js';
 import { decodeDeviceMetrics } from '../dist/kinds/metrics/decode.js';
 import { DeviceFilter, filterSettings } from '../dist/transforms/device-filter/device-filter.js';
 import { DEVICE_METRICS, storedRows } from '../dist/kinds/metrics/rows.js';
+import { eventTimeWindow } from '../dist/contract/config.js';
 
 const count = Number(process.argv[2] ?? 20_000);
 const config = loadConfig();
@@ -22,11 +23,12 @@ await jsm.consumers.add(config.nats.stream, { durable_name: name, ack_policy: Ac
 const consumer = await jetstream(nc).consumers.get(config.nats.stream, name);
 const messages = await consumer.consume({ max_messages: 1_000 });
 const filter = new DeviceFilter(filterSettings(config.filter));
+const window = eventTimeWindow(config.eventTime);
 let n = 0;
 const started = performance.now();
 for await (const msg of messages) {
   const key = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
-  const decoded = decodeDeviceMetrics(msg.data, key, Date.now());
+  const decoded = decodeDeviceMetrics(msg.data, key, Math.floor(msg.info.timestampNanos / 1_000_000), window);
   if (decoded.ok) {
     for (const request of filter.process(decoded.value)) {
       await client.insert({

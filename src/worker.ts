@@ -22,15 +22,16 @@ import { pullLimits } from './sources/jetstream/pull-limits.js';
 import { sleep } from './sinks/clickhouse/retry.js';
 import type { Logger } from './telemetry/logger.js';
 import { PipelineStats } from './telemetry/pipeline-stats.js';
-import { createMetrics } from './telemetry/metrics.js';
+import { createMetrics, type SiftMetrics } from './telemetry/metrics.js';
 import { AckStallClock } from './telemetry/ack-stall.js';
 import { buildInfo } from './telemetry/build-info.js';
 import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
-function kindHandlers(config: SiftConfig): Map<string, KindHandler> {
-  return new Map(kinds.map((kind) => [kind.name, kind.createHandler(config)]));
+function kindHandlers(config: SiftConfig, metrics: SiftMetrics): Map<string, KindHandler> {
+  const hooks = { stateEvicted: (kind: string, cause: string, keys: number) => metrics.filterEvictions.inc({ kind, cause }, keys) };
+  return new Map(kinds.map((kind) => [kind.name, kind.createHandler(config, hooks)]));
 }
 
 /** A partition this worker consumes: its source (pull and pin) feeding its pipeline (route, batch, commit). */
@@ -208,7 +209,7 @@ export class Worker {
     const log = logger.child({ partition });
     const name = consumerName(nats.consumer.prefix, partition);
     const filter = partitionFilter(layoutOf(nats), partition);
-    const handlers = kindHandlers(config);
+    const handlers = kindHandlers(config, this.metrics);
     const signal = this.hardStop.signal;
     const source = new PartitionSource({
       js: this.js,

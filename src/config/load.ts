@@ -101,6 +101,13 @@ function checkCombinations(config: SiftConfig): void {
         `partitions are 0-${nats.partitions - 1} (PARTITIONS = ${nats.partitions})`,
     );
   }
+  const retentionS = config.clickhouse.retentionDays * 86_400;
+  if (config.eventTime.maxPastS > retentionS) {
+    throw new ConfigError(
+      `invalid configuration: eventTime.maxPastS (EVENT_TIME_MAX_PAST_S) = ${config.eventTime.maxPastS}: ` +
+        `must be at most clickhouse.retentionDays (RETENTION_DAYS) = ${config.clickhouse.retentionDays} days = ${retentionS} s, or older readings are stored and vanish at the next merge`,
+    );
+  }
   if (nats.subjectPrefix === nats.dlqSubjectPrefix) {
     throw new ConfigError(
       `invalid configuration: nats.dlqSubjectPrefix (DLQ_SUBJECT_PREFIX) = "${nats.dlqSubjectPrefix}": must differ from nats.subjectPrefix`,

@@ -4,6 +4,7 @@ import { clickhouseConfig } from '../sinks/clickhouse/config.js';
 import { batchConfig } from '../batch/config.js';
 import { kindConfigSections } from '../kinds/registry.js';
 import { telemetryConfig } from '../telemetry/config.js';
+import { eventTimeConfig } from '../contract/config.js';
 
 /** The whole schema; every key carries its own docs, default and environment variable. */
 export const schema = {
@@ -11,5 +12,6 @@ export const schema = {
   clickhouse: clickhouseConfig,
   batch: batchConfig,
   ...kindConfigSections,
+  eventTime: eventTimeConfig,
   telemetry: telemetryConfig,
 };

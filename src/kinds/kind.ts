@@ -30,6 +30,12 @@ export interface KindHandler {
   readonly trackedKeys: number;
 }
 
+/** What a kind's handler may report beyond its results. */
+export interface KindHooks {
+  /** Keyed state was evicted (`cause`: idle or cap), e.g. device-metrics the filter stopped tracking. */
+  stateEvicted(kind: string, cause: string, keys: number): void;
+}
+
 /** A table whose rows age out, and the column its TTL counts from. */
 export interface RetainedTable {
   table: string;
@@ -58,5 +64,5 @@ export interface KindModule {
   readonly dropReasons: readonly string[];
   /** Dead-letter reasons of its own, beyond the common ones. */
   readonly deadLetterReasons: readonly string[];
-  createHandler(config: SiftConfig): KindHandler;
+  createHandler(config: SiftConfig, hooks: KindHooks): KindHandler;
 }

@@ -1,5 +1,6 @@
 import type { KindHandler } from '../kinds/kind.js';
 import { parseStoredSubject } from '../sources/jetstream/subjects.js';
+import { checkKey } from '../contract/subject-key.js';
 import type { PartitionBatch } from './partition-batch.js';
 import type { DeadLetterReason } from './result.js';
 
@@ -37,6 +38,8 @@ export class Router {
     if (!parsed) {
       return this.deadLetters.deadLetter(batch, '_invalid', message, 'bad_subject', `subject "${message.subject}" is not <prefix>.<kind>.<partition>.<key>`);
     }
+    const badKey = checkKey(parsed.key);
+    if (badKey !== undefined) return this.deadLetters.deadLetter(batch, parsed.kind, message, 'bad_key', badKey);
     if (message.data.length > this.maxMsgBytes) {
       return this.deadLetters.deadLetter(batch, parsed.kind, message, 'oversize', `body is ${message.data.length} bytes, the limit is ${this.maxMsgBytes}`);
     }

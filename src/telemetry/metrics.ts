@@ -39,6 +39,7 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     lag: new Gauge({ name: 'sift_end_to_end_lag_seconds', help: 'Now minus the event time of the newest message in the last flushed batch, per owned partition.', labelNames: ['partition'], registers: [registry] }),
     partitionsOwned: new Gauge({ name: 'sift_partitions_owned', help: 'Partitions this worker consumes now.', registers: [registry] }),
     devicesTracked: new Gauge({ name: 'sift_filter_devices_tracked', help: 'Devices whose filter state this worker holds in memory.', registers: [registry] }),
+    filterEvictions: new Counter({ name: 'sift_filter_evictions_total', help: 'Keys whose filter state was forgotten (metrics: device-metrics), by kind: "cap" when FILTER_MAX_TRACKED was reached (least recently seen first), "idle" after FILTER_IDLE_EVICT_S of silence.', labelNames: ['kind', 'cause'], registers: [registry] }),
     ready: new Gauge({ name: 'sift_ready', help: '1 when NATS is connected, ClickHouse answers, migrations are applied and inserts succeed.', registers: [registry] }),
     buildInfo: new Gauge({ name: 'sift_build_info', help: 'Always 1; labels say which build runs.', labelNames: ['version', 'git_sha'], registers: [registry] }),
   };

@@ -46,6 +46,11 @@ export async function siftTestEnv(overrides: NodeJS.ProcessEnv = {}): Promise<Si
     CONSUMER_PINNED_TTL_MS: '3000',
     METRICS_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests publish readings at fixed dates: a ten-year event-time window (and retention, which
+    // bounds it; more would carry the TTL past DateTime's 2106) keeps them valid as the calendar
+    // moves on. A test of the window sets its own.
+    RETENTION_DAYS: '3650',
+    EVENT_TIME_MAX_PAST_S: String(3_650 * 86_400),
     ...overrides,
   };
   const config = loadConfig({ env: { ...env, NODE_ENV: undefined } });

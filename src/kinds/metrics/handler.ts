@@ -1,8 +1,8 @@
 import type { IncomingMessage, KindHandler } from '../kind.js';
 import type { BatchOutput } from '../../pipeline/batch-output.js';
 import { drop, ok, deadLetterResult, type MessageResult } from '../../pipeline/result.js';
-import { DeviceFilter } from '../../transforms/device-filter/device-filter.js';
-import type { DecideSettings } from '../../transforms/device-filter/decide.js';
+import { DeviceFilter, type FilterSettings } from '../../transforms/device-filter/device-filter.js';
+import type { EventTimeWindow } from '../../contract/event-time.js';
 import { decodeDeviceMetrics } from './decode.js';
 import { DEVICE_METRIC_PARTIALS, DEVICE_METRICS, RollupAccumulator, storedRows } from './rows.js';
 
@@ -10,9 +10,12 @@ const makeAccumulator = () => new RollupAccumulator();
 
 /** telemetry.metrics.<device_id>: validate, count every value into the rollups, keep what the filter stores. */
 export class DeviceMetricsHandler implements KindHandler {
-  private filter: DeviceFilter;
+  private readonly filter: DeviceFilter;
 
-  constructor(private readonly settings: DecideSettings & { idleMs: number }) {
+  constructor(
+    private readonly settings: FilterSettings,
+    private readonly window: EventTimeWindow,
+  ) {
     this.filter = new DeviceFilter(settings);
   }
 
@@ -21,7 +24,7 @@ export class DeviceMetricsHandler implements KindHandler {
   }
 
   accept(message: IncomingMessage, out: BatchOutput): MessageResult {
-    const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs());
+    const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs(), this.window);
     if (!decoded.ok) return deadLetterResult(decoded.reason, decoded.detail);
     const reading = decoded.value;
     out.eventTime(reading.ts);
@@ -37,11 +40,11 @@ export class DeviceMetricsHandler implements KindHandler {
   }
 
   rollup(message: IncomingMessage, out: BatchOutput): void {
-    const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs());
+    const decoded = decodeDeviceMetrics(message.data, message.key, message.arrivalMs(), this.window);
     if (decoded.ok) out.accumulator(DEVICE_METRIC_PARTIALS, makeAccumulator).add(decoded.value);
   }
 
   reset(): void {
-    this.filter = new DeviceFilter(this.settings);
+    this.filter.states.clear();
   }
 }

@@ -3,6 +3,7 @@ import { filterConfig } from '../../transforms/device-filter/config.js';
 import { filterSettings } from '../../transforms/device-filter/device-filter.js';
 import { DeviceMetricsMessage } from './schema.js';
 import { DeviceMetricsHandler } from './handler.js';
+import { eventTimeWindow } from '../../contract/config.js';
 
 /** Config keys of the metrics kind: the smart filter's (top-level `filter`, FILTER_* variables). */
 export const metricsConfig = { filter: filterConfig };
@@ -16,6 +17,10 @@ export const metricsKind: KindModule = {
   storeReasons: ['first_contact', 'snapshot', 'change'],
   rowOnlyReasons: ['previous'],
   dropReasons: ['unchanged'],
-  deadLetterReasons: ['non_finite', 'device_mismatch'],
-  createHandler: (config) => new DeviceMetricsHandler(filterSettings(config.filter)),
+  deadLetterReasons: ['non_finite', 'device_mismatch', 'value_out_of_range'],
+  createHandler: (config, hooks) =>
+    new DeviceMetricsHandler(
+      filterSettings(config.filter, { partitions: config.nats.partitions, onEvict: (cause, keys) => hooks.stateEvicted('metrics', cause, keys) }),
+      eventTimeWindow(config.eventTime),
+    ),
 };

@@ -37,3 +37,15 @@ describe('rollup accumulator', () => {
     expect(acc.partialRows()[0]!.hour).toBe(-3600);
   });
 });
+
+describe('metric names that are also Object.prototype members', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('rows and rollups carry %s as data', (name) => {
+    const metrics = JSON.parse(`{"${name}": 3, "x": 1}`) as Record<string, number>;
+    const r = reading(0, metrics);
+    expect(storedRows({ reason: 'first_contact', reading: r, metrics: undefined }, 1).map((row) => [row[2], row[3]])).toEqual([[name, 3], ['x', 1]]);
+    const acc = new RollupAccumulator();
+    acc.add(r);
+    acc.add(reading(1, JSON.parse(`{"${name}": 5}`) as Record<string, number>));
+    expect(acc.partialRows().map((p) => [p.metric, p.samples, p.sum_value])).toEqual([[name, 2, 8], ['x', 1, 1]]);
+  });
+});

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_METRIC_MAGNITUDE } from '../../contract/metric-value.js';
 
 /** RFC 3339 date-time with a zone, e.g. 2026-11-23T19:20:00Z or 2026-11-23T20:20:00.250+01:00. */
 export const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$';
@@ -16,11 +17,11 @@ export const DeviceMetricsMessage = Type.Object(
       ], { description: 'Event time; the JetStream arrival time when absent.' }),
     ),
     device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Must equal the subject key when given.' })),
-    metrics: Type.Record(Type.String({ pattern: METRIC_NAME }), Type.Number(), {
+    metrics: Type.Record(Type.String({ pattern: METRIC_NAME }), Type.Number({ minimum: -MAX_METRIC_MAGNITUDE, maximum: MAX_METRIC_MAGNITUDE }), {
       minProperties: 1,
       maxProperties: 1000,
       additionalProperties: false,
-      description: 'Metric name (a letter or _, then up to 127 of letters, digits, _ . : / -) to a finite number.',
+      description: 'Metric name (a letter or _, then up to 127 of letters, digits, _ . : / -) to a finite number within ±1e300.',
     }),
     labels: Type.Optional(
       Type.Record(Type.String({ pattern: LABEL_NAME }), Type.String({ maxLength: 1024 }), {

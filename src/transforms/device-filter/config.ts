@@ -23,6 +23,10 @@ export const filterConfig = {
     doc: 'Forget a device silent this long (wall clock); its next message is a first contact.',
     format: 'positive-int', default: 3600, env: 'FILTER_IDLE_EVICT_S',
   },
+  maxTracked: {
+    doc: 'Device-metrics (a device with 1000 metrics counts 1000) whose filter state a worker may hold, split evenly over the PARTITIONS partitions; past it the least recently seen device is forgotten and its next message is a first contact. About 110 bytes each (sift bench: filter memory).',
+    format: 'positive-int', default: 1_000_000, env: 'FILTER_MAX_TRACKED',
+  },
   overrides: {
     doc: 'Per-metric rules, first match wins: [{"match": "error_rate", "absolute": 0.01}, {"match": "temp_*", "relative": 0.1, "zeroFloor": 0.5}].',
     format: 'metric-overrides', default: [] as Array<{ match: string; relative?: number; absolute?: number; zeroFloor?: number }>,

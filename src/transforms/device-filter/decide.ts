@@ -59,7 +59,8 @@ function changedMetrics(state: DeviceState, reading: DeviceReading, rules: Chang
   // Every reference metric was present: nothing disappeared, no need to look (the common case).
   if (present === state.reference.size) return { changed: changed ?? (NONE as string[]), disappeared: NONE as string[] };
   const disappeared: string[] = [];
-  for (const name of state.reference.keys()) if (!(name in reading.metrics)) disappeared.push(name);
+  // Own keys only: `in` would find "constructor" or "toString" on every object's prototype.
+  for (const name of state.reference.keys()) if (!Object.hasOwn(reading.metrics, name)) disappeared.push(name);
   return { changed: changed ?? (NONE as string[]), disappeared };
 }
 
@@ -91,7 +92,7 @@ export function decide(state: DeviceState | undefined, reading: DeviceReading, s
     const metrics = settings.store === 'whole' ? undefined : changed;
     const previous = state.previous;
     if (settings.storePrevious && !late && previous && previous.ts > state.lastStoredTs && previous.ts <= reading.ts) {
-      stores.push({ reason: 'previous', reading: previous, metrics: metrics?.filter((m) => m in previous.metrics) });
+      stores.push({ reason: 'previous', reading: previous, metrics: metrics?.filter((m) => Object.hasOwn(previous.metrics, m)) });
     }
     // In "changed" mode a reading whose only change is a disappearance writes no row.
     if (metrics === undefined || metrics.length > 0) stores.push({ reason: 'change', reading, metrics });

@@ -12,6 +12,7 @@ const defaults: FilterConfig = {
   store: 'whole',
   storePrevious: false,
   idleEvictS: 3600,
+  maxTracked: 1_000_000,
   overrides: [],
 };
 
@@ -208,5 +209,74 @@ describe('smart filter: devices and memory', () => {
     wall += 60_000;
     filter.process(reading(90, { v: 1 }, 'd0'));
     expect(filter.states.size).toBe(1);
+  });
+});
+
+describe('smart filter: a cap on tracked device-metrics', () => {
+  const manyMetrics = (n: number, value = 1) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`m${i}`, value]));
+
+  it('counts device-metrics, not devices, and forgets the least recently seen first', () => {
+    const evictions: string[] = [];
+    const filter = new DeviceFilter(filterSettings({ ...defaults, maxTracked: 10 }, { onEvict: (cause, n) => evictions.push(`${cause}:${n}`) }), () => T0);
+    filter.process(reading(0, manyMetrics(4), 'a'));
+    filter.process(reading(0, manyMetrics(4), 'b'));
+    filter.process(reading(1, manyMetrics(4), 'a')); // a is now more recent than b
+    expect(filter.states.trackedMetrics).toBe(8);
+    filter.process(reading(2, manyMetrics(4), 'c')); // 12 > 10: b goes
+    expect(evictions).toEqual(['cap:1']);
+    expect(filter.states.size).toBe(2);
+    expect(filter.states.trackedMetrics).toBe(8);
+    expect(filter.process(reading(3, manyMetrics(4), 'a'))).toEqual([]);
+    expect(filter.process(reading(3, manyMetrics(4), 'b')).map((s) => s.reason)).toEqual(['first_contact']);
+  });
+
+  it('follows metrics appearing and disappearing', () => {
+    const filter = new DeviceFilter(filterSettings(defaults), () => T0);
+    filter.process(reading(0, { a: 1, b: 1 }));
+    filter.process(reading(1, { a: 1, b: 1, c: 1 }));
+    expect(filter.states.trackedMetrics).toBe(3);
+    filter.process(reading(2, { a: 1 }));
+    expect(filter.states.trackedMetrics).toBe(1);
+  });
+
+  it('keeps a device alone over the cap while it is judged', () => {
+    const filter = new DeviceFilter(filterSettings({ ...defaults, maxTracked: 5 }), () => T0);
+    filter.process(reading(0, manyMetrics(8), 'big'));
+    expect(filter.process(reading(1, manyMetrics(8), 'big'))).toEqual([]);
+    filter.process(reading(1, { v: 1 }, 'small')); // over the cap: the big one, least recent, goes
+    expect(filter.states.size).toBe(1);
+    expect(filter.states.trackedMetrics).toBe(1);
+  });
+
+  it('splits the cap over the partitions', () => {
+    expect(filterSettings({ ...defaults, maxTracked: 1_000 }, { partitions: 16 }).maxTracked).toBe(63);
+  });
+
+  it('counts idle evictions and keeps the tally right', () => {
+    let wall = T0;
+    const evictions: string[] = [];
+    const filter = new DeviceFilter(filterSettings({ ...defaults, idleEvictS: 60 }, { onEvict: (cause, n) => evictions.push(`${cause}:${n}`) }), () => wall);
+    for (let i = 0; i < 5; i++) filter.process(reading(0, { a: 1, b: 2 }, `d${i}`));
+    wall += 61_000;
+    expect(filter.process(reading(61, { a: 1 }, 'd0')).map((s) => s.reason)).toEqual(['first_contact']); // the sweep took all five first
+    expect(evictions).toEqual(['idle:5']);
+    expect(filter.states.size).toBe(1);
+    expect(filter.states.trackedMetrics).toBe(1);
+  });
+});
+
+describe('smart filter: metric names that are also Object.prototype members', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])('sees %s disappear and come back', (name) => {
+    const withIt = JSON.parse(`{"${name}": 1, "x": 1}`) as Record<string, number>;
+    const without = { x: 1 };
+    const readings = [reading(0, withIt), reading(1, without), reading(2, without), reading(3, withIt)];
+    expect(run(readings)).toEqual([`first_contact:${name},x`, 'change:x', '-', `change:${name},x`]);
+  });
+
+  it.each(['constructor', 'toString', '__proto__'])('judges a change of %s like any other metric', (name) => {
+    const at = (v: number) => JSON.parse(`{"${name}": ${v}}`) as Record<string, number>;
+    expect(run([reading(0, at(100)), reading(1, at(101)), reading(2, at(110))], { store: 'changed', storePrevious: true })).toEqual([
+      `first_contact:${name}`, '-', `previous@1:${name} change:${name}`,
+    ]);
   });
 });

@@ -1,11 +1,30 @@
 import type { SiftConfig } from '../../config/load.js';
 import type { DeviceReading } from '../../kinds/metrics/decode.js';
 import { advance, decide, type DecideSettings, type StoreRequest } from './decide.js';
-import { DeviceStates } from './device-states.js';
+import { DeviceStates, type EvictionCause } from './device-states.js';
 import { ChangeRules } from './rules.js';
 
-export function filterSettings(config: SiftConfig['filter']): DecideSettings & { idleMs: number } {
+export interface FilterSettings extends DecideSettings {
+  idleMs: number;
+  /** Device-metrics this filter may hold: its partition's share of the worker's cap. */
+  maxTracked: number;
+  onEvict?: (cause: EvictionCause, devices: number) => void;
+}
+
+export interface FilterSharing {
+  /** The stream's partition count: each partition's filter holds its share of FILTER_MAX_TRACKED. */
+  partitions?: number;
+  onEvict?: (cause: EvictionCause, devices: number) => void;
+}
+
+/**
+ * A per-partition share of the cap keeps a worker within FILTER_MAX_TRACKED however many
+ * partitions it owns, with no state shared across partitions (keys hash evenly over them).
+ */
+export function filterSettings(config: SiftConfig['filter'], sharing: FilterSharing = {}): FilterSettings {
   return {
+    maxTracked: Math.ceil(config.maxTracked / (sharing.partitions ?? 1)),
+    onEvict: sharing.onEvict,
     snapshotIntervalMs: config.snapshotIntervalS * 1000,
     store: config.store as 'whole' | 'changed',
     storePrevious: config.storePrevious,
@@ -19,10 +38,10 @@ export class DeviceFilter {
   readonly states: DeviceStates;
 
   constructor(
-    private readonly settings: DecideSettings & { idleMs: number },
+    private readonly settings: FilterSettings,
     private readonly wallClock: () => number = Date.now,
   ) {
-    this.states = new DeviceStates(settings.idleMs);
+    this.states = new DeviceStates(settings.idleMs, settings.maxTracked, settings.onEvict);
   }
 
   /** What to write for this reading; empty when the filter drops it. */
@@ -30,9 +49,10 @@ export class DeviceFilter {
     const now = this.wallClock();
     this.states.evictIdle(now);
     const state = this.states.get(reading.deviceId, now);
+    const metricsBefore = state ? state.reference.size : 0;
     const decision = decide(state, reading, this.settings);
     const next = advance(state, reading, decision, now, this.settings.storePrevious);
-    if (next !== state) this.states.set(reading.deviceId, next);
+    this.states.touch(reading.deviceId, next, metricsBefore);
     return decision.stores;
   }
 }
