@@ -1,11 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { UsageError } from './args.js';
 
-export const queryHelp = `sift query "<SQL>" [--format FORMAT] [--config FILE]
-
-Runs SQL on the configured ClickHouse (the embedded one unless CLICKHOUSE_URL is set) and prints
-the result. Tables live in CLICKHOUSE_DATABASE (default telemetry), which is the current database.
-  --format   any ClickHouse output format (default PrettyCompactMonoBlock; e.g. CSVWithNames, JSONEachRow)`;
+export const queryDescription = `Runs SQL on the configured ClickHouse (the embedded one unless CLICKHOUSE_URL is set) and prints
+the result. Tables live in CLICKHOUSE_DATABASE (default telemetry), which is the current database.`;
 
 const READS = /^\s*(\(|SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN|EXISTS)\b/i;
 const HAS_FORMAT = /\bFORMAT\s+\w+\s*;?\s*$/i;

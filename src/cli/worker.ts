@@ -2,13 +2,10 @@ import type { SiftConfig } from '../config/load.js';
 import type { Logger } from '../telemetry/logger.js';
 import { Worker } from '../worker.js';
 
-export const workerHelp = `sift worker [--until-idle] [--config FILE]
-
-Consumes its share of the partitions, filters device metrics, inserts into ClickHouse and acks
+export const workerDescription = `Consumes its share of the partitions, filters device metrics, inserts into ClickHouse and acks
 after each insert. SIGTERM or SIGINT drains: stop pulling, flush, ack, exit 0 (exit 1 if that takes
 longer than SHUTDOWN_TIMEOUT_MS); a second signal exits at once. /metrics, /healthz and /readyz
-are served on METRICS_PORT.
-  --until-idle   exit 0 once every partition has nothing pending and every batch is acked`;
+are served on METRICS_PORT.`;
 
 export async function runWorker(config: SiftConfig, logger: Logger, options: { untilIdle: boolean }): Promise<number> {
   let worker: Worker | undefined;
