@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import cliProgress from 'cli-progress';
-import { describeConfig, loadConfig, type SiftConfig } from '../config/load.js';
-import { createLogger, type Logger } from '../telemetry/logger.js';
+import { describeConfig } from '../config/load.js';
 import { buildInfo } from '../telemetry/build-info.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { provision } from '../sources/jetstream/provision.js';
@@ -15,21 +14,10 @@ import { parseSimulateOptions, simulate, simulateDescription } from './simulate.
 import { demoDescription, runDemo } from './demo.js';
 import { benchDescription, runBenchCommand } from './bench.js';
 import { describeFailure } from './failure.js';
+import { out, setup, unwrap } from './setup.js';
+import { dlqCommand } from './dlq.js';
 
 const { SingleBar, Presets } = cliProgress;
-
-const out = (line: string) => process.stdout.write(line + '\n');
-
-/** Loads the configuration a command runs with, and its logger. */
-function setup(options: { config?: string }, quiet = false): { config: SiftConfig; logger: Logger } {
-  const config = loadConfig({ file: options.config });
-  // Commands that print their own summary keep logs quiet unless LOG_LEVEL asks for them.
-  const logger = createLogger(quiet && !process.env.LOG_LEVEL ? 'warn' : config.telemetry.logLevel);
-  return { config, logger };
-}
-
-/** Help text is written wrapped at 100 columns; commander wraps it again to the terminal. */
-const unwrap = (text: string) => text.replace(/(?<!\n)\n(?!\n)/g, ' ');
 
 /** Every command takes --config FILE. */
 function command(program: Command, name: string, summary: string, description: string): Command {
@@ -140,6 +128,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       const { config } = setup(options);
       out(JSON.stringify(describeConfig(config), null, 2));
     });
+
+  program.addCommand(dlqCommand());
 
   return program;
 }

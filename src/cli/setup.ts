@@ -1,0 +1,17 @@
+import { loadConfig, type SiftConfig } from '../config/load.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+
+export const out = (line: string): void => {
+  process.stdout.write(line + '\n');
+};
+
+/** Loads the configuration a command runs with, and its logger. */
+export function setup(options: { config?: string }, quiet = false): { config: SiftConfig; logger: Logger } {
+  const config = loadConfig({ file: options.config });
+  // Commands that print their own summary keep logs quiet unless LOG_LEVEL asks for them.
+  const logger = createLogger(quiet && !process.env.LOG_LEVEL ? 'warn' : config.telemetry.logLevel);
+  return { config, logger };
+}
+
+/** Help text is written wrapped at 100 columns; commander wraps it again to the terminal. */
+export const unwrap = (text: string): string => text.replace(/(?<!\n)\n(?!\n)/g, ' ');
