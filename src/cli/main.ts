@@ -16,6 +16,7 @@ import { benchDescription, runBenchCommand } from './bench.js';
 import { describeFailure } from './failure.js';
 import { out, setup, unwrap } from './setup.js';
 import { dlqCommand } from './dlq.js';
+import { formatStatus, gatherStatus, statusDescription } from './status.js';
 
 const { SingleBar, Presets } = cliProgress;
 
@@ -127,6 +128,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action((options: { config?: string }) => {
       const { config } = setup(options);
       out(JSON.stringify(describeConfig(config), null, 2));
+    });
+
+  command(program, 'status', 'partitions, owners, backlog, dead letters and ClickHouse, while workers run', statusDescription)
+    .option('--clickhouse', 'read the embedded ClickHouse too (only when no worker holds its directory)')
+    .action(async (options: { config?: string; clickhouse?: boolean }) => {
+      const { config } = setup(options);
+      out(formatStatus(await gatherStatus(config, { readEmbedded: Boolean(options.clickhouse) })));
     });
 
   program.addCommand(dlqCommand());

@@ -23,7 +23,11 @@ export interface DeadLetterStream {
  * Reads the dead-letter stream oldest first through an ordered consumer (nothing durable is left
  * behind); the server applies kind and time, the reason is checked here. `headersOnly` skips bodies.
  */
-export async function* readDeadLetters(dlq: DeadLetterStream, filter: DeadLetterFilter, options: { headersOnly?: boolean } = {}): AsyncGenerator<DeadLetter> {
+export async function* readDeadLetters(
+  dlq: DeadLetterStream,
+  filter: DeadLetterFilter,
+  options: { headersOnly?: boolean; startSeq?: number } = {},
+): AsyncGenerator<DeadLetter> {
   const state = (await dlq.jsm.streams.info(dlq.stream)).state;
   if (state.messages === 0) return;
   const consumerOptions: Partial<OrderedConsumerOptions> = {
@@ -31,7 +35,9 @@ export async function* readDeadLetters(dlq: DeadLetterStream, filter: DeadLetter
     headers_only: Boolean(options.headersOnly),
     ...(filter.sinceMs !== undefined
       ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(filter.sinceMs).toISOString() }
-      : { deliver_policy: DeliverPolicy.All }),
+      : options.startSeq !== undefined
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.startSeq }
+        : { deliver_policy: DeliverPolicy.All }),
   };
   const consumer = await dlq.js.consumers.get(dlq.stream, consumerOptions);
   let matched = 0;
