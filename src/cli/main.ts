@@ -6,7 +6,7 @@ import { buildInfo } from '../telemetry/build-info.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { provision } from '../sources/jetstream/provision.js';
 import { createClickHouse, describeTarget } from '../sinks/clickhouse/client.js';
-import { migrate } from '../sinks/clickhouse/migrations.js';
+import { migrate, planMigrations } from '../sinks/clickhouse/migrations.js';
 import { intOption, UsageError } from './args.js';
 import { runWorker, workerDescription } from './worker.js';
 import { queryDescription, runQuery } from './query.js';
@@ -53,12 +53,33 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       }
     });
 
-  command(program, 'migrate', 'create the ClickHouse database and tables (idempotent)', 'Creates the database and tables from the versioned SQL migrations; each runs once.')
-    .action(async (options: { config?: string }) => {
+  command(
+    program,
+    'migrate',
+    'create the ClickHouse database and tables (idempotent); apply a RETENTION_DAYS change',
+    'Creates the database and tables from the versioned SQL migrations; each runs once. Changes the raw tables\' TTL to RETENTION_DAYS (workers only warn about a difference), saying so first.',
+  )
+    .option('--dry-run', 'print the SQL it would run, run nothing')
+    .action(async (options: { config?: string; dryRun?: boolean }) => {
       const { config } = setup(options);
       const client = await createClickHouse(config.clickhouse);
       try {
-        const ran = await migrate(client, { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays });
+        const migrateOptions = { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays };
+        const plan = await planMigrations(client, migrateOptions);
+        for (const change of plan.retention) {
+          out(`${options.dryRun ? 'would change' : 'changing'} the TTL of ${change.table} from ${change.currentDays ?? 'none'} to ${change.wantedDays} days (RETENTION_DAYS); ClickHouse recomputes it for every part, and rows older than that go at the next merges`);
+        }
+        if (options.dryRun) {
+          out(`-- on ${describeTarget(config.clickhouse)}: ${plan.pending.length} pending migration(s), ${plan.retention.length} TTL change(s)`);
+          out(`CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database};`);
+          for (const m of plan.pending) {
+            out(`-- ${m.id}`);
+            for (const statement of m.statements) out(`${statement};`);
+          }
+          for (const change of plan.retention) out(`${change.statement};`);
+          return;
+        }
+        const ran = await migrate(client, migrateOptions);
         out(ran.length ? ran.map((id) => `applied ${id}`).join('\n') : 'nothing to apply');
         out(`database ${config.clickhouse.database} on ${describeTarget(config.clickhouse)} is up to date`);
       } finally {
@@ -69,11 +90,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   command(program, 'query', 'run SQL on the configured ClickHouse and print the result', queryDescription)
     .argument('<sql>', 'the SQL to run (quote it)')
     .option('--format <format>', 'any ClickHouse output format, e.g. CSVWithNames, JSONEachRow', 'PrettyCompactMonoBlock')
-    .action(async (sql: string, options: { config?: string; format: string }) => {
+    .option('--write', 'allow statements that change data or settings, and table functions (off: readonly=1)')
+    .action(async (sql: string, options: { config?: string; format: string; write?: boolean }) => {
       const { config } = setup(options);
       const client = await createClickHouse(config.clickhouse, { useDatabase: true });
       try {
-        await runQuery(client, sql, options.format, process.stdout);
+        await runQuery(client, sql, { format: options.format, write: Boolean(options.write) }, process.stdout);
       } finally {
         await client.close();
       }
