@@ -16,7 +16,8 @@ const messages = Array.from({ length: count }, (_, seq) => {
   // Arrival a second after the event time, as from a live fleet.
   return { key: deviceId, data: encoder.encode(JSON.stringify(body)), seq: seq + 1, arrivalMs: Date.parse(body.ts) + 1_000 };
 });
-const config = loadConfig({ env: {} });
+// FILTER_OVERRIDES in the environment measures the per-metric rule lookup too.
+const config = loadConfig({ env: { FILTER_OVERRIDES: process.env.FILTER_OVERRIDES ?? '[]' } });
 const settings = filterSettings(config.filter);
 const window = eventTimeWindow(config.eventTime);
 const best = [];

@@ -8,7 +8,7 @@ import { BatchPolicy } from './batch/batch-policy.js';
 import type { KindHandler } from './kinds/kind.js';
 import { kinds } from './kinds/registry.js';
 import { createClickHouse, describeTarget, type ClickHouseClient } from './sinks/clickhouse/client.js';
-import { migrate } from './sinks/clickhouse/migrations.js';
+import { prepareClickHouse } from './sinks/clickhouse/prepare.js';
 import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
 import { GroupCommitInserter, type BatchInserter } from './sinks/clickhouse/group-commit.js';
 import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.js';
@@ -16,7 +16,8 @@ import { connectNats, type NatsConnection } from './sources/jetstream/connect.js
 import { PartitionSource, pullExpiresMs } from './sources/jetstream/partition-source.js';
 import { PartitionPipeline } from './pipeline/partition-pipeline.js';
 import { BatchCommitter } from './pipeline/commit.js';
-import { layoutOf, provision } from './sources/jetstream/provision.js';
+import { layoutOf } from './sources/jetstream/provision.js';
+import { prepareNats } from './sources/jetstream/prepare.js';
 import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
 import { pullLimits } from './sources/jetstream/pull-limits.js';
 import { sleep } from './sinks/clickhouse/retry.js';
@@ -113,11 +114,9 @@ export class Worker {
     const nc = await connectNats(config.nats, `sift-worker ${hostname()}:${process.pid}`);
     let clickhouse: ClickHouseClient | undefined;
     try {
-      const report = await provision(nc, config.nats);
-      if (report.created.length > 0) logger.info({ created: report.created }, 'provisioned NATS');
+      await prepareNats(nc, config.nats, logger);
       clickhouse = options.clickhouse ?? (await createClickHouse(config.clickhouse));
-      const ran = await migrate(clickhouse, { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays });
-      if (ran.length > 0) logger.info({ migrations: ran }, 'migrated ClickHouse');
+      await prepareClickHouse(clickhouse, config.clickhouse, logger);
       const worker = new Worker(config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, !options.clickhouse);
       // Listen before consuming: a port already in use stops start-up before anything is taken.
       if (config.telemetry.metricsPort > 0) {

@@ -1,20 +1,10 @@
 import { benchTable, runBench, saveBench } from '../bench/run-bench.js';
 import { intOption } from './args.js';
 
-export const benchHelp = `sift bench [--messages N] [--devices N] [--sift-runs N] [--naive-messages N] [--latency-seconds S]
-
-Starts its own nats-server and embedded ClickHouse, preloads the stream, then measures on the
+export const benchDescription = `Starts its own nats-server and embedded ClickHouse, preloads the stream, then measures on the
 same data: the ceiling (bare consumers), the sift worker (median of --sift-runs, default 3), and a
 naive baseline; then filter memory per device-metric and end-to-end latency at half the measured
 throughput. Prints a Markdown table and writes JSON to bench/results/.`;
-
-export const benchFlags = {
-  messages: { type: 'string' },
-  devices: { type: 'string' },
-  'naive-messages': { type: 'string' },
-  'sift-runs': { type: 'string' },
-  'latency-seconds': { type: 'string' },
-} as const;
 
 export async function runBenchCommand(values: Record<string, unknown>, out: (line: string) => void): Promise<number> {
   const result = await runBench({

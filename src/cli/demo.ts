@@ -10,9 +10,7 @@ import { simulate } from './simulate.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { jetstream } from '@nats-io/jetstream';
 
-export const demoHelp = `sift demo [--devices N] [--rounds N] [--report FILE]
-
-Runs the whole pipeline on this machine: starts a local nats-server (fetched if needed) on a free
+export const demoDescription = `Runs the whole pipeline on this machine: starts a local nats-server (fetched if needed) on a free
 port, simulates a device fleet, drains it through a worker into the embedded ClickHouse under
 ./data/demo, prints what was stored, and writes an HTML report (default demo-report.html) that
 plots, for a few devices, every received value against the values the filter stored. Explore:

@@ -1,76 +1,48 @@
 #!/usr/bin/env node
-import { ConfigError, describeConfig, loadConfig } from '../config/load.js';
-import { createLogger } from '../telemetry/logger.js';
-import { connectNats } from '../sources/jetstream/connect.js';
-import { provision, ProvisionConflictError } from '../sources/jetstream/provision.js';
-import { createClickHouse, describeTarget, EmbeddedClickHouseError } from '../sinks/clickhouse/client.js';
-import { migrate, MigrationError } from '../sinks/clickhouse/migrations.js';
-import { intOption, parseCommand, UsageError } from './args.js';
-import { runWorker, workerHelp } from './worker.js';
-import { queryHelp, runQuery } from './query.js';
-import { parseSimulateOptions, simulate, simulateFlags, simulateHelp } from './simulate.js';
-import { demoHelp, runDemo } from './demo.js';
-import { benchFlags, benchHelp, runBenchCommand } from './bench.js';
+import { Command, CommanderError } from 'commander';
 import cliProgress from 'cli-progress';
+import { describeConfig } from '../config/load.js';
+import { buildInfo } from '../telemetry/build-info.js';
+import { connectNats } from '../sources/jetstream/connect.js';
+import { provision } from '../sources/jetstream/provision.js';
+import { createClickHouse, describeTarget } from '../sinks/clickhouse/client.js';
+import { migrate, planMigrations } from '../sinks/clickhouse/migrations.js';
+import { intOption, UsageError } from './args.js';
+import { runWorker, workerDescription } from './worker.js';
+import { queryDescription, runQuery } from './query.js';
+import { parseSimulateOptions, simulate, simulateDescription } from './simulate.js';
+import { demoDescription, runDemo } from './demo.js';
+import { benchDescription, runBenchCommand } from './bench.js';
+import { describeFailure } from './failure.js';
+import { out, setup, unwrap } from './setup.js';
+import { dlqCommand } from './dlq.js';
+import { formatStatus, gatherStatus, statusDescription } from './status.js';
 
 const { SingleBar, Presets } = cliProgress;
 
-const usage = `sift — telemetry from NATS JetStream through a smart filter into ClickHouse
+/** Every command takes --config FILE. */
+function command(program: Command, name: string, summary: string, description: string): Command {
+  return program.command(name).summary(summary).description(unwrap(description)).option('--config <file>', 'an extra JSON config file (wins over config/, loses to the environment)');
+}
 
-Usage: sift <command> [options]   (every command takes --config FILE and --help)
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('sift')
+    .description('Telemetry from NATS JetStream through a smart filter into ClickHouse.')
+    .version(buildInfo().version, '-V, --version', 'print the version')
+    .addHelpText('after', '\nConfiguration: config/default.json, config/<NODE_ENV>.json, --config FILE, then environment\nvariables (NATS_URL, CLICKHOUSE_URL, …; see README).')
+    .showHelpAfterError('(sift --help lists the commands; sift <command> --help its options)')
+    .exitOverride();
 
-  worker      consume, filter, insert, ack (--until-idle: exit once drained)
-  provision   create the stream, dead-letter stream and partition consumers (idempotent)
-  migrate     create the ClickHouse database and tables (idempotent)
-  query       run SQL on the configured ClickHouse and print the result
-  simulate    publish a synthetic device fleet
-  demo        the whole pipeline on this machine, end to end, with a summary
-  bench       measure throughput against the ceiling and a naive baseline
-  config      print the effective configuration (secrets masked)
+  command(program, 'worker', 'consume, filter, insert, ack (--until-idle: exit once drained)', workerDescription)
+    .option('--until-idle', 'exit 0 once every partition has nothing pending and every batch is acked')
+    .action(async (options: { config?: string; untilIdle?: boolean }) => {
+      const { config, logger } = setup(options);
+      setExitCode(await runWorker(config, logger, { untilIdle: Boolean(options.untilIdle) }));
+    });
 
-Configuration: config/default.json, config/<NODE_ENV>.json, --config FILE, then environment
-variables (NATS_URL, CLICKHOUSE_URL, …; see README).`;
-
-const out = (line: string) => process.stdout.write(line + '\n');
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    out(usage);
-    return command ? 0 : 2;
-  }
-  const help: Record<string, string> = {
-    worker: workerHelp,
-    query: queryHelp,
-    simulate: simulateHelp,
-    demo: demoHelp,
-    bench: benchHelp,
-    provision: 'sift provision [--config FILE]\n\nCreates the stream, the dead-letter stream and one consumer per partition; reports a conflicting existing setup instead of changing it.',
-    migrate: 'sift migrate [--config FILE]\n\nCreates the database and tables from the versioned SQL migrations; each runs once.',
-    config: 'sift config [--config FILE]\n\nPrints the effective configuration as JSON, secrets masked.',
-  };
-  if (!(command in help)) throw new UsageError(`unknown command "${command}"\n\n${usage}`);
-
-  const flags: Parameters<typeof parseCommand>[1] =
-    command === 'worker' ? { 'until-idle': { type: 'boolean' as const } }
-    : command === 'query' ? { format: { type: 'string' as const } }
-    : command === 'simulate' ? simulateFlags
-    : command === 'bench' ? benchFlags
-    : command === 'demo' ? { devices: { type: 'string' as const }, rounds: { type: 'string' as const }, report: { type: 'string' as const } }
-    : {};
-  const { values, positionals } = parseCommand(rest, flags, command === 'query');
-  if (values.help) {
-    out(help[command]!);
-    return 0;
-  }
-  const config = loadConfig({ file: values.config as string | undefined });
-  // The demo prints its own summary: its logs stay quiet unless LOG_LEVEL asks for them.
-  const logger = createLogger(command === 'demo' && !process.env.LOG_LEVEL ? 'warn' : config.telemetry.logLevel);
-
-  switch (command) {
-    case 'worker':
-      return runWorker(config, logger, { untilIdle: Boolean(values['until-idle']) });
-    case 'provision': {
+  command(program, 'provision', 'create the stream, dead-letter stream and partition consumers (idempotent)', 'Creates the stream, the dead-letter stream and one consumer per partition; reports a conflicting existing setup instead of changing it.')
+    .action(async (options: { config?: string }) => {
+      const { config } = setup(options);
       const nc = await connectNats(config.nats, 'sift-provision');
       try {
         const report = await provision(nc, config.nats);
@@ -79,62 +51,140 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await nc.close();
       }
-      return 0;
-    }
-    case 'migrate': {
+    });
+
+  command(
+    program,
+    'migrate',
+    'create the ClickHouse database and tables (idempotent); apply a RETENTION_DAYS change',
+    'Creates the database and tables from the versioned SQL migrations; each runs once. Changes the raw tables\' TTL to RETENTION_DAYS (workers only warn about a difference), saying so first.',
+  )
+    .option('--dry-run', 'print the SQL it would run, run nothing')
+    .action(async (options: { config?: string; dryRun?: boolean }) => {
+      const { config } = setup(options);
       const client = await createClickHouse(config.clickhouse);
       try {
-        const ran = await migrate(client, { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays });
+        const migrateOptions = { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays };
+        const plan = await planMigrations(client, migrateOptions);
+        for (const change of plan.retention) {
+          out(`${options.dryRun ? 'would change' : 'changing'} the TTL of ${change.table} from ${change.currentDays ?? 'none'} to ${change.wantedDays} days (RETENTION_DAYS); ClickHouse recomputes it for every part, and rows older than that go at the next merges`);
+        }
+        if (options.dryRun) {
+          out(`-- on ${describeTarget(config.clickhouse)}: ${plan.pending.length} pending migration(s), ${plan.retention.length} TTL change(s)`);
+          out(`CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database};`);
+          for (const m of plan.pending) {
+            out(`-- ${m.id}`);
+            for (const statement of m.statements) out(`${statement};`);
+          }
+          for (const change of plan.retention) out(`${change.statement};`);
+          return;
+        }
+        const ran = await migrate(client, migrateOptions);
         out(ran.length ? ran.map((id) => `applied ${id}`).join('\n') : 'nothing to apply');
         out(`database ${config.clickhouse.database} on ${describeTarget(config.clickhouse)} is up to date`);
       } finally {
         await client.close();
       }
-      return 0;
-    }
-    case 'query': {
-      if (positionals.length !== 1) throw new UsageError(`sift query takes one SQL argument (quote it)\n\n${queryHelp}`);
+    });
+
+  command(program, 'query', 'run SQL on the configured ClickHouse and print the result', queryDescription)
+    .argument('<sql>', 'the SQL to run (quote it)')
+    .option('--format <format>', 'any ClickHouse output format, e.g. CSVWithNames, JSONEachRow', 'PrettyCompactMonoBlock')
+    .option('--write', 'allow statements that change data or settings, and table functions (off: readonly=1)')
+    .action(async (sql: string, options: { config?: string; format: string; write?: boolean }) => {
+      const { config } = setup(options);
       const client = await createClickHouse(config.clickhouse, { useDatabase: true });
       try {
-        await runQuery(client, positionals[0]!, (values.format as string | undefined) ?? 'PrettyCompactMonoBlock', process.stdout);
+        await runQuery(client, sql, { format: options.format, write: Boolean(options.write) }, process.stdout);
       } finally {
         await client.close();
       }
-      return 0;
-    }
-    case 'simulate': {
-      const options = parseSimulateOptions(values as Record<string, string | undefined>);
+    });
+
+  command(program, 'simulate', 'publish a synthetic device fleet', simulateDescription)
+    .option('--devices <n>', 'devices in the fleet (default 100)')
+    .option('--count <n>', 'messages to publish (default: devices × 30)')
+    .option('--duration <s>', 'publish for this many seconds instead of a count (needs --rate)')
+    .option('--rate <r>', 'messages per second, 0 = as fast as JetStream acks (default 0)')
+    .option('--seed <n>', 'seed of the deterministic fleet (default 1)')
+    .option('--interval-s <s>', 'event-time seconds between two readings of a device (default 10)')
+    .option('--start <iso>', 'event time of the first reading (default: so the last reading is about now)')
+    .action(async (options: Record<string, string | undefined>) => {
+      const { config } = setup(options);
+      const parsed = parseSimulateOptions({ ...options, 'interval-s': options.intervalS });
       const started = performance.now();
       // A progress bar only where a person watches: on a terminal, never in logs or pipes.
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'publishing [{bar}] {percentage}% {value}/{total} msgs, {eta}s left', stream: process.stderr }, Presets.shades_classic) : undefined;
-      bar?.start(options.count, 0);
-      const published = await simulate(config, options, (done) => bar?.update(done)).finally(() => bar?.stop());
+      bar?.start(parsed.count, 0);
+      const published = await simulate(config, parsed, (done) => bar?.update(done)).finally(() => bar?.stop());
       const seconds = (performance.now() - started) / 1000;
-      out(`published ${published} messages from ${options.devices} devices in ${seconds.toFixed(1)} s (${Math.round(published / seconds)} msg/s)`);
-      return 0;
-    }
-    case 'demo':
-      return runDemo(logger, {
-        devices: intOption(values.devices as string | undefined, 'devices', 200, 1),
-        rounds: intOption(values.rounds as string | undefined, 'rounds', 90, 1),
-        report: (values.report as string | undefined) ?? 'demo-report.html',
-      }, out);
-    case 'bench':
-      return runBenchCommand(values, out);
-    case 'config':
+      out(`published ${published} messages from ${parsed.devices} devices in ${seconds.toFixed(1)} s (${Math.round(published / seconds)} msg/s)`);
+    });
+
+  command(program, 'demo', 'the whole pipeline on this machine, end to end, with a summary', demoDescription)
+    .option('--devices <n>', 'devices in the fleet (default 200)')
+    .option('--rounds <n>', 'readings per device (default 90)')
+    .option('--report <file>', 'where the HTML report goes', 'demo-report.html')
+    .action(async (options: { config?: string; devices?: string; rounds?: string; report: string }) => {
+      const { logger } = setup(options, true);
+      setExitCode(
+        await runDemo(logger, {
+          devices: intOption(options.devices, 'devices', 200, 1),
+          rounds: intOption(options.rounds, 'rounds', 90, 1),
+          report: options.report,
+        }, out),
+      );
+    });
+
+  command(program, 'bench', 'measure throughput against the ceiling and a naive baseline', benchDescription)
+    .option('--messages <n>', 'messages preloaded (default 1000000)')
+    .option('--devices <n>', 'devices (default 10000)')
+    .option('--sift-runs <n>', 'worker runs, the median is reported (default 3)')
+    .option('--naive-messages <n>', 'messages for the naive baseline (default 5000)')
+    .option('--latency-seconds <s>', 'seconds of the latency run (default 20)')
+    .action(async (options: Record<string, string | undefined>) => {
+      setExitCode(await runBenchCommand(options, out));
+    });
+
+  command(program, 'config', 'print the effective configuration (secrets masked)', 'Prints the effective configuration as JSON, secrets masked.')
+    .action((options: { config?: string }) => {
+      const { config } = setup(options);
       out(JSON.stringify(describeConfig(config), null, 2));
-      return 0;
-  }
-  return 2;
+    });
+
+  command(program, 'status', 'partitions, owners, backlog, dead letters and ClickHouse, while workers run', statusDescription)
+    .option('--clickhouse', 'read the embedded ClickHouse too (only when no worker holds its directory)')
+    .action(async (options: { config?: string; clickhouse?: boolean }) => {
+      const { config } = setup(options);
+      out(formatStatus(await gatherStatus(config, { readEmbedded: Boolean(options.clickhouse) })));
+    });
+
+  program.addCommand(dlqCommand());
+
+  return program;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const known = error instanceof ConfigError || error instanceof UsageError || error instanceof ProvisionConflictError || error instanceof MigrationError || error instanceof EmbeddedClickHouseError;
-    process.stderr.write(`sift: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
-    process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
-  },
-);
+/** Exit codes: 0 done, 1 a runtime failure, 2 a usage or configuration error. */
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    // Commander has already printed its message (and the help for a usage error).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const failure = describeFailure(error);
+    process.stderr.write(`sift: ${failure.line}\n`);
+    if (failure.stack && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${failure.stack}\n`);
+    return failure.usage ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

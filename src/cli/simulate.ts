@@ -7,16 +7,7 @@ import { publishSubject } from '../sources/jetstream/subjects.js';
 import { sleep } from '../sinks/clickhouse/retry.js';
 import { intOption, UsageError } from './args.js';
 
-export const simulateHelp = `sift simulate [--devices N] [--count N | --duration S] [--rate R] [--seed N] [--interval-s S] [--start ISO]
-
-Publishes a synthetic device fleet to <prefix>.metrics.<device_id> on JetStream.
-  --devices     devices in the fleet (default 100)
-  --count       messages to publish (default: devices × 30)
-  --duration    publish for this many seconds instead of a count (needs --rate)
-  --rate        messages per second, 0 = as fast as JetStream acks (default 0)
-  --seed        seed of the deterministic fleet (default 1)
-  --interval-s  event-time seconds between two readings of a device (default 10)
-  --start       event time of the first reading (default: so the last reading is about now)`;
+export const simulateDescription = 'Publishes a synthetic device fleet to <prefix>.metrics.<device_id> on JetStream.';
 
 export interface SimulateOptions {
   devices: number;
@@ -50,16 +41,6 @@ export function parseSimulateOptions(values: Record<string, string | boolean | u
     startMs,
   };
 }
-
-export const simulateFlags = {
-  devices: { type: 'string' },
-  count: { type: 'string' },
-  duration: { type: 'string' },
-  rate: { type: 'string' },
-  seed: { type: 'string' },
-  'interval-s': { type: 'string' },
-  start: { type: 'string' },
-} as const;
 
 /** Progress as the simulator publishes: called every few hundred messages and once at the end. */
 export type SimulateProgress = (published: number, total: number) => void;

@@ -1,14 +1,12 @@
 import type { SiftConfig } from '../config/load.js';
 import type { Logger } from '../telemetry/logger.js';
 import { Worker } from '../worker.js';
+import { showDrainProgress } from './drain-progress.js';
 
-export const workerHelp = `sift worker [--until-idle] [--config FILE]
-
-Consumes its share of the partitions, filters device metrics, inserts into ClickHouse and acks
+export const workerDescription = `Consumes its share of the partitions, filters device metrics, inserts into ClickHouse and acks
 after each insert. SIGTERM or SIGINT drains: stop pulling, flush, ack, exit 0 (exit 1 if that takes
 longer than SHUTDOWN_TIMEOUT_MS); a second signal exits at once. /metrics, /healthz and /readyz
-are served on METRICS_PORT.
-  --until-idle   exit 0 once every partition has nothing pending and every batch is acked`;
+are served on METRICS_PORT.`;
 
 export async function runWorker(config: SiftConfig, logger: Logger, options: { untilIdle: boolean }): Promise<number> {
   let worker: Worker | undefined;
@@ -40,7 +38,10 @@ export async function runWorker(config: SiftConfig, logger: Logger, options: { u
   try {
     worker = await Worker.start(config, logger);
     if (signals > 0) drain();
-    if (options.untilIdle) await Promise.race([worker.untilIdle(), worker.whenStopped()]);
+    if (options.untilIdle) {
+      const stopProgress = await showDrainProgress(worker, config);
+      await Promise.race([worker.untilIdle(), worker.whenStopped()]).finally(stopProgress);
+    }
     else await worker.whenStopped();
     await worker.stop();
   } finally {

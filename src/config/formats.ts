@@ -1,5 +1,14 @@
 import convict from 'convict';
 
+const SYSTEM_DATABASES = new Set(['system', 'information_schema']);
+
+/**
+ * Ten years. The TTL `toDateTime(ts) + INTERVAL n DAY` must stay below DateTime's end (2106-02-07):
+ * 36500 wrapped rows written today to the 1970s and the next merge deleted them. With 3650, rows
+ * with timestamps up to February 2096 keep a valid TTL, and nobody keeps raw telemetry longer in one table.
+ */
+export const MAX_RETENTION_DAYS = 3650;
+
 // Each format's message says what is allowed, so a start-up error names key, value and the rule.
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
@@ -88,6 +97,23 @@ convict.addFormats({
         throw new Error('must be one NATS subject token: letters, digits, _ or -');
       }
     },
+  },
+  'user-database': {
+    validate(value: unknown) {
+      if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+        throw new Error('must be an identifier: a letter or _ then letters, digits or _');
+      }
+      // Sift creates and alters tables in it: never in a database ClickHouse keeps for itself.
+      if (SYSTEM_DATABASES.has(value.toLowerCase())) throw new Error('must not be a ClickHouse system database (system, information_schema)');
+    },
+  },
+  'retention-days': {
+    validate(value: unknown) {
+      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_RETENTION_DAYS) {
+        throw new Error(`must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}: the TTL date is a DateTime, which ends in 2106, and a row whose ts + RETENTION_DAYS passes that wraps to a past date and is deleted at once`);
+      }
+    },
+    coerce: (value: string) => Number(value),
   },
   identifier: {
     validate(value: unknown) {

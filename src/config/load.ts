@@ -1,8 +1,9 @@
 import convict from 'convict';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { schema } from './schema.js';
 import { packageRoot } from '../package-root.js';
+import { maskUrl, maskUrlList } from './mask-url.js';
 
 export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
 export type FilterOverride = SiftConfig['filter']['overrides'][number];
@@ -70,7 +71,38 @@ export function loadConfig(options: LoadOptions = {}): SiftConfig {
   }
   const props = config.getProperties();
   checkCombinations(props);
+  checkFiles(props);
   return props;
+}
+
+/** Every file a key names must be there and readable before any connection is tried. */
+function checkFiles(config: SiftConfig): void {
+  const files: Array<[key: string, env: string, path: string]> = [
+    ['nats.creds', 'NATS_CREDS', config.nats.creds],
+    ['nats.nkeySeedFile', 'NATS_NKEY_SEED_FILE', config.nats.nkeySeedFile],
+    ['nats.tls.caFile', 'NATS_TLS_CA_FILE', config.nats.tls.caFile],
+    ['nats.tls.certFile', 'NATS_TLS_CERT_FILE', config.nats.tls.certFile],
+    ['nats.tls.keyFile', 'NATS_TLS_KEY_FILE', config.nats.tls.keyFile],
+    ['clickhouse.tlsCaFile', 'CLICKHOUSE_TLS_CA_FILE', config.clickhouse.tlsCaFile],
+  ];
+  for (const [key, env, path] of files) {
+    if (!path) continue;
+    let problem: string | undefined;
+    try {
+      if (!statSync(path).isFile()) problem = 'is not a file';
+      else accessSync(path, constants.R_OK);
+    } catch (error) {
+      problem ??= (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
+    }
+    if (problem) throw new ConfigError(`invalid configuration: ${key} (${env}) = ${JSON.stringify(path)}: ${problem}`);
+  }
+  const { certFile, keyFile } = config.nats.tls;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError('invalid configuration: nats.tls.certFile (NATS_TLS_CERT_FILE) and nats.tls.keyFile (NATS_TLS_KEY_FILE) go together: give both or neither');
+  }
+  if (config.clickhouse.tlsCaFile && !config.clickhouse.url.startsWith('https://')) {
+    throw new ConfigError('invalid configuration: clickhouse.tlsCaFile (CLICKHOUSE_TLS_CA_FILE) is set but CLICKHOUSE_URL is not an https:// URL');
+  }
 }
 
 /** Rules that tie keys together, checked before any I/O. */
@@ -121,5 +153,7 @@ export function describeConfig(config: SiftConfig): Record<string, unknown> {
   if (masked.nats.password) masked.nats.password = '[redacted]';
   if (masked.nats.token) masked.nats.token = '[redacted]';
   if (masked.clickhouse.password) masked.clickhouse.password = '[redacted]';
+  masked.nats.url = maskUrlList(masked.nats.url);
+  masked.clickhouse.url = maskUrl(masked.clickhouse.url);
   return masked as unknown as Record<string, unknown>;
 }

@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
 export interface Readiness {
   ready: boolean;
   /** Each check by name: true when passing. */
@@ -42,7 +46,10 @@ export async function startStatusServer(port: number, host: string, endpoints: S
     json(404, { error: 'not found', paths: ['/metrics', '/healthz', '/readyz'] });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new PortInUseError(`metrics port ${host}:${port} (METRICS_PORT) is in use: another worker on this host? Give each its own METRICS_PORT, or 0 for none`, { cause: error }));
+      else reject(error);
+    });
     server.listen(port, host, () => resolve());
   });
   return server;

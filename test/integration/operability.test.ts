@@ -78,6 +78,6 @@ describe('an operable worker', () => {
 
   it('refuses to start on a metrics port already in use, before consuming anything', async () => {
     const config = loadConfig({ env: { ...t.env, NODE_ENV: undefined } });
-    await expect(Worker.start(config, testLogger, { clickhouse: worker.clickhouse })).rejects.toThrow(/EADDRINUSE/);
+    await expect(Worker.start(config, testLogger, { clickhouse: worker.clickhouse })).rejects.toThrow(/metrics port 127\.0\.0\.1:\d+ \(METRICS_PORT\) is in use/);
   });
 });

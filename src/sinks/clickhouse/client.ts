@@ -1,7 +1,10 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SiftConfig } from '../../config/load.js';
+import { maskUrl, maskUrlsIn } from '../../config/mask-url.js';
+import { createLogger, type Logger } from '../../telemetry/logger.js';
+import { clickhouseLogClass } from './client-log.js';
 
 export type { ClickHouseClient };
 
@@ -10,29 +13,47 @@ export class EmbeddedClickHouseError extends Error {
   override name = 'EmbeddedClickHouseError';
 }
 
+/** The ClickHouse server did not answer at start-up. */
+export class ClickHouseUnreachableError extends Error {
+  override name = 'ClickHouseUnreachableError';
+}
+
+/** Where the client's own log lines go unless a caller passes its logger (commands set it once). */
+let clientLogger: Logger | undefined;
+export function routeClickHouseLogs(logger: Logger): void {
+  clientLogger = logger;
+}
+
 /** Where the rows go, said without secrets: for logs and command output. */
 export function describeTarget(config: SiftConfig['clickhouse']): string {
   if (!config.url) return `embedded ClickHouse at ${resolve(config.embeddedPath)}`;
-  const url = new URL(config.url);
-  url.username = '';
-  url.password = '';
-  return `ClickHouse at ${url.toString()}`;
+  return `ClickHouse at ${maskUrl(config.url)}`;
 }
 
 /**
  * One client API for both targets: an HTTP server or cluster when CLICKHOUSE_URL is set, else
  * the ClickHouse engine embedded in this process (chDB), which binds one data directory per process.
  */
-export async function createClickHouse(config: SiftConfig['clickhouse'], options: { useDatabase?: boolean } = {}): Promise<ClickHouseClient> {
+export async function createClickHouse(config: SiftConfig['clickhouse'], options: { useDatabase?: boolean; logger?: Logger } = {}): Promise<ClickHouseClient> {
+  const log = { LoggerClass: clickhouseLogClass(options.logger ?? clientLogger ?? createLogger(process.env.LOG_LEVEL ?? 'info')) };
   if (config.url) {
-    return createClient({
+    const client = createClient({
       url: config.url,
       ...(options.useDatabase ? { database: config.database } : {}),
-      username: config.user,
-      password: config.password,
+      // Credentials in the URL win; passing both only makes the client warn.
+      ...(new URL(config.url).username ? {} : { username: config.user, password: config.password }),
       request_timeout: config.requestTimeoutMs,
       application: 'sift',
+      ...(config.tlsCaFile ? { tls: { ca_cert: readFileSync(config.tlsCaFile) } } : {}),
+      log,
     });
+    // Asked once at start, so an unreachable server is one line here, not a stack at the first insert.
+    const ping = await client.ping();
+    if (!ping.success) {
+      await client.close();
+      throw new ClickHouseUnreachableError(`cannot reach ${describeTarget(config)} (CLICKHOUSE_URL): ${maskUrlsIn(ping.error.message)}`, { cause: ping.error });
+    }
+    return client;
   }
   const path = resolve(config.embeddedPath);
   mkdirSync(path, { recursive: true });
@@ -50,7 +71,7 @@ export async function createClickHouse(config: SiftConfig['clickhouse'], options
     );
   }
   const connection = chdb as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
-  const client = createClient({ connection });
+  const client = createClient({ connection, log });
   // The embedded engine has one session: USE sets its current database for every later query.
   if (options.useDatabase) {
     try {

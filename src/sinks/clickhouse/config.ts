@@ -5,12 +5,23 @@ export const clickhouseConfig = {
   },
   user: { doc: 'ClickHouse user (HTTP only).', format: String, default: 'default', env: 'CLICKHOUSE_USER' },
   password: { doc: 'ClickHouse password (HTTP only).', format: String, default: '', env: 'CLICKHOUSE_PASSWORD', sensitive: true },
-  database: { doc: 'Database holding Sift tables.', format: 'identifier', default: 'telemetry', env: 'CLICKHOUSE_DATABASE' },
+  database: { doc: 'Database holding Sift tables (never a system database).', format: 'user-database', default: 'telemetry', env: 'CLICKHOUSE_DATABASE' },
+  migrate: {
+    doc: 'Whether a worker applies the migrations at start. false: it only checks they were applied (run `sift migrate` as a user that may create tables), so its user needs INSERT and SELECT only.',
+    format: Boolean, default: true, env: 'WORKER_MIGRATE',
+  },
   embeddedPath: {
     doc: 'Data directory of the embedded engine (one process at a time may hold it).',
     format: String, default: './data/clickhouse', env: 'CLICKHOUSE_EMBEDDED_PATH',
   },
-  retentionDays: { doc: 'Days raw rows are kept (table TTL).', format: 'positive-int', default: 90, env: 'RETENTION_DAYS' },
+  retentionDays: {
+    doc: 'Days raw rows are kept (table TTL), 1 to 3650 (the TTL date must stay below DateTime\'s end in 2106). A change is applied by `sift migrate`, not by a worker.',
+    format: 'retention-days', default: 90, env: 'RETENTION_DAYS',
+  },
+  tlsCaFile: {
+    doc: 'PEM file of the CA that signed the ClickHouse server certificate, for an https:// URL with a private CA.',
+    format: String, default: '', env: 'CLICKHOUSE_TLS_CA_FILE',
+  },
   requestTimeoutMs: { doc: 'Timeout of one ClickHouse request.', format: 'positive-int', default: 30_000, env: 'CLICKHOUSE_REQUEST_TIMEOUT_MS' },
   isolationMaxDepth: {
     doc: 'How many times a batch ClickHouse rejects may be halved to isolate the messages it rejects (those are dead-lettered as insert_rejected, the rest stored). 16 isolates single messages in batches of up to 65,536.',

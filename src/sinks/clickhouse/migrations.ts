@@ -48,6 +48,11 @@ export function statements(sql: string, values: Record<string, string | number>)
 export interface MigrateOptions {
   database: string;
   retentionDays: number;
+  /**
+   * Whether a RETENTION_DAYS change is applied (ALTER … MODIFY TTL). Only `sift migrate` does: on
+   * a large table it rewrites TTL information of every part, which a worker start must not trigger.
+   */
+  applyRetention?: boolean;
 }
 
 async function applied(client: ClickHouseClient, database: string): Promise<Map<string, string>> {
@@ -75,6 +80,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions)
   });
   const done = await applied(client, database);
   const ran: string[] = [];
+  const applyRetention = options.applyRetention ?? true;
   for (const migration of loadMigrations()) {
     const recorded = done.get(migration.id);
     if (recorded !== undefined) {
@@ -96,11 +102,36 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions)
     });
     ran.push(migration.id);
   }
-  await applyRetention(client, database, retentionDays);
+  if (applyRetention) for (const change of await retentionChanges(client, database, retentionDays)) await client.command({ query: change.statement });
   return ran;
 }
 
-async function applyRetention(client: ClickHouseClient, database: string, days: number): Promise<void> {
+/** What `sift migrate` would run: pending migration statements and TTL changes, without running them. */
+export interface MigrationPlan {
+  pending: Array<{ id: string; statements: string[] }>;
+  retention: RetentionChange[];
+}
+
+export async function planMigrations(client: ClickHouseClient, options: MigrateOptions): Promise<MigrationPlan> {
+  const { database, retentionDays } = options;
+  // No database or no schema_migrations yet: everything is pending.
+  const done = await applied(client, database).catch(() => new Map<string, string>());
+  const pending = loadMigrations()
+    .filter((m) => !done.has(m.id))
+    .map((m) => ({ id: m.id, statements: statements(m.sql, { db: database, retention_days: retentionDays }) }));
+  return { pending, retention: await retentionChanges(client, database, retentionDays).catch(() => []) };
+}
+
+/** A table whose TTL differs from RETENTION_DAYS, and the statement that changes it. */
+export interface RetentionChange {
+  table: string;
+  currentDays: number | undefined;
+  wantedDays: number;
+  statement: string;
+}
+
+export async function retentionChanges(client: ClickHouseClient, database: string, days: number): Promise<RetentionChange[]> {
+  const changes: RetentionChange[] = [];
   const raw = kinds.flatMap((k) => k.retainedTables).filter((t) => t.retention === 'raw');
   for (const { table, column } of raw) {
     const result = await client.query({
@@ -109,9 +140,17 @@ async function applyRetention(client: ClickHouseClient, database: string, days: 
       format: 'JSONEachRow',
     });
     const [row] = await result.json<{ engine_full: string }>();
-    if (!row || row.engine_full.includes(`toIntervalDay(${days})`)) continue;
-    await client.command({ query: `ALTER TABLE ${database}.${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${days} DAY` });
+    if (!row) continue;
+    const current = /toIntervalDay\((\d+)\)/.exec(row.engine_full)?.[1];
+    if (current !== undefined && Number(current) === days) continue;
+    changes.push({
+      table: `${database}.${table}`,
+      currentDays: current === undefined ? undefined : Number(current),
+      wantedDays: days,
+      statement: `ALTER TABLE ${database}.${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${days} DAY`,
+    });
   }
+  return changes;
 }
 
 /** True when every migration file is recorded as applied (for readiness). */

@@ -4,6 +4,16 @@ export const natsConfig = {
   password: { doc: 'NATS password.', format: String, default: '', env: 'NATS_PASSWORD', sensitive: true },
   token: { doc: 'NATS auth token.', format: String, default: '', env: 'NATS_TOKEN', sensitive: true },
   creds: { doc: 'Path to a NATS .creds file (JWT + NKey).', format: String, default: '', env: 'NATS_CREDS' },
+  nkeySeedFile: { doc: 'Path to a file holding an NKey seed (SU…) to authenticate with.', format: String, default: '', env: 'NATS_NKEY_SEED_FILE' },
+  tls: {
+    caFile: { doc: 'PEM file of the CA that signed the NATS server certificate (tls:// URLs or a server requiring TLS).', format: String, default: '', env: 'NATS_TLS_CA_FILE' },
+    certFile: { doc: 'PEM client certificate, for a server that verifies clients (with NATS_TLS_KEY_FILE).', format: String, default: '', env: 'NATS_TLS_CERT_FILE' },
+    keyFile: { doc: 'PEM private key of the client certificate.', format: String, default: '', env: 'NATS_TLS_KEY_FILE' },
+  },
+  provision: {
+    doc: 'Whether a worker creates the streams and consumers it needs. false: it only checks they exist (run `sift provision` with an admin account), so its NATS account needs publish and consume rights only.',
+    format: Boolean, default: true, env: 'WORKER_PROVISION',
+  },
   stream: { doc: 'JetStream stream holding the telemetry.', format: 'identifier', default: 'TELEMETRY', env: 'STREAM_NAME' },
   subjectPrefix: {
     doc: 'First subject token: devices publish to <prefix>.<kind>.<key>.',

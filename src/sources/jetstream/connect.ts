@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
 import type { SiftConfig } from '../../config/load.js';
+import { maskUrlList } from '../../config/mask-url.js';
 
 export type { NatsConnection };
 
@@ -12,7 +13,13 @@ export function connectionOptions(config: SiftConfig['nats'], name: string): Con
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
   };
+  const { caFile, certFile, keyFile } = config.tls;
+  // A tls:// URL or any TLS file turns TLS on; the files are checked when the config loads.
+  if (caFile || certFile || config.url.includes('tls://')) {
+    options.tls = { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile, keyFile } : {}) };
+  }
   if (config.creds) options.authenticator = credsAuthenticator(readFileSync(config.creds));
+  else if (config.nkeySeedFile) options.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(config.nkeySeedFile, 'utf8').trim()));
   else if (config.token) options.token = config.token;
   else if (config.user) {
     options.user = config.user;
@@ -21,6 +28,15 @@ export function connectionOptions(config: SiftConfig['nats'], name: string): Con
   return options;
 }
 
-export function connectNats(config: SiftConfig['nats'], name = 'sift'): Promise<NatsConnection> {
-  return connect(connectionOptions(config, name));
+/** NATS did not answer at start-up (a later outage is reconnected to, never thrown). */
+export class NatsUnreachableError extends Error {
+  override name = 'NatsUnreachableError';
+}
+
+export async function connectNats(config: SiftConfig['nats'], name = 'sift'): Promise<NatsConnection> {
+  try {
+    return await connect(connectionOptions(config, name));
+  } catch (error) {
+    throw new NatsUnreachableError(`cannot connect to NATS at ${maskUrlList(config.url)} (NATS_URL): ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -1,0 +1,39 @@
+import { ConfigError } from '../config/load.js';
+import { ProvisionConflictError } from '../sources/jetstream/provision.js';
+import { EmbeddedClickHouseError } from '../sinks/clickhouse/client.js';
+import { MigrationError } from '../sinks/clickhouse/migrations.js';
+import { UsageError } from './args.js';
+import { QueryError } from './query.js';
+import { NatsUnreachableError } from '../sources/jetstream/connect.js';
+import { ClickHouseUnreachableError } from '../sinks/clickhouse/client.js';
+import { PortInUseError } from '../telemetry/http-server.js';
+import { DeadLetterNotFoundError } from '../sinks/dead-letter/dead-letter-store.js';
+import { maskUrlsIn } from '../config/mask-url.js';
+import { NotProvisionedError } from '../sources/jetstream/prepare.js';
+import { NotMigratedError } from '../sinks/clickhouse/prepare.js';
+
+/** What a person reads when a command fails: one line, the stack kept for LOG_LEVEL=debug. */
+export interface Failure {
+  line: string;
+  stack: string | undefined;
+  /** A usage or configuration error (exit 2) rather than a runtime failure (exit 1). */
+  usage: boolean;
+}
+
+/** Errors whose message already names what failed and where. */
+const SELF_EXPLAINING = [
+  ConfigError, UsageError, ProvisionConflictError, MigrationError, EmbeddedClickHouseError,
+  NatsUnreachableError, ClickHouseUnreachableError, PortInUseError, QueryError, DeadLetterNotFoundError, NotProvisionedError, NotMigratedError,
+];
+
+export function describeFailure(error: unknown): Failure {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const usage = err instanceof UsageError || err instanceof ConfigError;
+  if (SELF_EXPLAINING.some((kind) => err instanceof kind)) return { line: maskUrlsIn(err.message), stack: err.stack, usage };
+  // Anything else still gets one line, with the error's kind so a report can be searched for it.
+  return { line: `${err.name}: ${maskUrlsIn(firstLine(err.message))}`, stack: err.stack, usage };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}

@@ -1,0 +1,28 @@
+import type { Logger as ClickHouseLogger, ErrorLogParams, LogParams, WarnLogParams } from '@clickhouse/client';
+import type { Logger } from '../../telemetry/logger.js';
+
+/**
+ * The ClickHouse client's own log lines, routed through pino so they stay JSON on stderr. The
+ * client instantiates the class itself (no arguments), hence a class made around the logger.
+ */
+export function clickhouseLogClass(logger: Logger): new () => ClickHouseLogger {
+  const log = logger.child({ component: 'clickhouse-client' });
+  const fields = ({ module, args }: LogParams) => ({ module, ...(args ?? {}) });
+  return class PinoClickHouseLogger implements ClickHouseLogger {
+    trace(p: LogParams) {
+      log.trace(fields(p), p.message);
+    }
+    debug(p: LogParams) {
+      log.debug(fields(p), p.message);
+    }
+    info(p: LogParams) {
+      log.info(fields(p), p.message);
+    }
+    warn(p: WarnLogParams) {
+      log.warn({ ...fields(p), err: p.err?.message }, p.message);
+    }
+    error(p: ErrorLogParams) {
+      log.error({ ...fields(p), err: p.err.message }, p.message);
+    }
+  };
+}
