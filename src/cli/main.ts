@@ -64,7 +64,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       const { config } = setup(options);
       const client = await createClickHouse(config.clickhouse);
       try {
-        const migrateOptions = { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays };
+        const migrateOptions = { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays, rollupRetentionDays: config.clickhouse.rollupRetentionDays };
         const plan = await planMigrations(client, migrateOptions);
         for (const change of plan.retention) {
           out(`${options.dryRun ? 'would change' : 'changing'} the TTL of ${change.table} from ${change.currentDays ?? 'none'} to ${change.wantedDays} days (RETENTION_DAYS); ClickHouse recomputes it for every part, and rows older than that go at the next merges`);

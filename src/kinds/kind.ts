@@ -36,6 +36,25 @@ export interface KindHooks {
   stateEvicted(kind: string, cause: string, keys: number): void;
 }
 
+/** One synthetic event: the subject's key token and the JSON body. */
+export interface SimulatedEvent {
+  key: string;
+  body: Record<string, unknown>;
+}
+
+export interface SimulatorOptions {
+  seed: number;
+  /** Event time of the first event, epoch ms; later events move forward from it. */
+  startMs: number;
+  /** How many distinct keys (devices, services, apps, instances) to spread events over. */
+  keys: number;
+}
+
+/** Realistic synthetic events of one kind, for `sift simulate`, `sift demo` and the benchmarks. */
+export interface KindSimulator {
+  next(): SimulatedEvent;
+}
+
 /** A table whose rows age out, and the column its TTL counts from. */
 export interface RetainedTable {
   table: string;
@@ -65,4 +84,6 @@ export interface KindModule {
   /** Dead-letter reasons of its own, beyond the common ones. */
   readonly deadLetterReasons: readonly string[];
   createHandler(config: SiftConfig, hooks: KindHooks): KindHandler;
+  /** Synthetic events of this kind (deterministic for a seed). */
+  simulator?(options: SimulatorOptions): KindSimulator;
 }

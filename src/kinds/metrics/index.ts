@@ -13,7 +13,11 @@ export const metricsKind: KindModule = {
   name: 'metrics',
   schema: DeviceMetricsMessage,
   schemaFile: 'device-metrics.schema.json',
-  retainedTables: [{ table: 'device_metrics', column: 'ts', retention: 'raw' }],
+  retainedTables: [
+    { table: 'device_metrics', column: 'ts', retention: 'raw' },
+    { table: 'device_metrics_hourly', column: 'bucket', retention: 'rollup' },
+    { table: 'device_metrics_daily', column: 'bucket', retention: 'rollup' },
+  ],
   storeReasons: ['first_contact', 'snapshot', 'change'],
   rowOnlyReasons: ['previous'],
   dropReasons: ['unchanged'],

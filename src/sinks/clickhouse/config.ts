@@ -18,6 +18,10 @@ export const clickhouseConfig = {
     doc: 'Days raw rows are kept (table TTL), 1 to 3650 (the TTL date must stay below DateTime\'s end in 2106). A change is applied by `sift migrate`, not by a worker.',
     format: 'retention-days', default: 90, env: 'RETENTION_DAYS',
   },
+  rollupRetentionDays: {
+    doc: 'Days rollup rows (hourly and daily aggregates) are kept (table TTL); applied to existing tables by `sift migrate` only.',
+    format: 'retention-days', default: 730, env: 'ROLLUP_RETENTION_DAYS',
+  },
   tlsCaFile: {
     doc: 'PEM file of the CA that signed the ClickHouse server certificate, for an https:// URL with a private CA.',
     format: String, default: '', env: 'CLICKHOUSE_TLS_CA_FILE',

@@ -48,6 +48,8 @@ export function statements(sql: string, values: Record<string, string | number>)
 export interface MigrateOptions {
   database: string;
   retentionDays: number;
+  /** Days rollup rows are kept (ROLLUP_RETENTION_DAYS). */
+  rollupRetentionDays?: number;
   /**
    * Whether a RETENTION_DAYS change is applied (ALTER … MODIFY TTL). Only `sift migrate` does: on
    * a large table it rewrites TTL information of every part, which a worker start must not trigger.
@@ -91,7 +93,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions)
       }
       continue;
     }
-    for (const query of statements(migration.sql, { db: database, retention_days: retentionDays })) {
+    for (const query of statements(migration.sql, placeholders(options))) {
       await client.command({ query });
     }
     await client.insert({
@@ -102,7 +104,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions)
     });
     ran.push(migration.id);
   }
-  if (applyRetention) for (const change of await retentionChanges(client, database, retentionDays)) await client.command({ query: change.statement });
+  if (applyRetention) for (const change of await retentionChanges(client, database, retentionDays, options.rollupRetentionDays)) await client.command({ query: change.statement });
   return ran;
 }
 
@@ -118,8 +120,8 @@ export async function planMigrations(client: ClickHouseClient, options: MigrateO
   const done = await applied(client, database).catch(() => new Map<string, string>());
   const pending = loadMigrations()
     .filter((m) => !done.has(m.id))
-    .map((m) => ({ id: m.id, statements: statements(m.sql, { db: database, retention_days: retentionDays }) }));
-  return { pending, retention: await retentionChanges(client, database, retentionDays).catch(() => []) };
+    .map((m) => ({ id: m.id, statements: statements(m.sql, placeholders(options)) }));
+  return { pending, retention: await retentionChanges(client, database, retentionDays, options.rollupRetentionDays).catch(() => []) };
 }
 
 /** A table whose TTL differs from RETENTION_DAYS, and the statement that changes it. */
@@ -130,10 +132,16 @@ export interface RetentionChange {
   statement: string;
 }
 
-export async function retentionChanges(client: ClickHouseClient, database: string, days: number): Promise<RetentionChange[]> {
+/** The placeholders a migration file may use. */
+const placeholders = (o: MigrateOptions) => ({ db: o.database, retention_days: o.retentionDays, rollup_retention_days: o.rollupRetentionDays ?? DEFAULT_ROLLUP_RETENTION_DAYS });
+
+export const DEFAULT_ROLLUP_RETENTION_DAYS = 730;
+
+/** Tables whose TTL differs from RETENTION_DAYS (raw) or ROLLUP_RETENTION_DAYS (rollups). */
+export async function retentionChanges(client: ClickHouseClient, database: string, rawDays: number, rollupDays = DEFAULT_ROLLUP_RETENTION_DAYS): Promise<RetentionChange[]> {
   const changes: RetentionChange[] = [];
-  const raw = kinds.flatMap((k) => k.retainedTables).filter((t) => t.retention === 'raw');
-  for (const { table, column } of raw) {
+  for (const { table, column, retention } of kinds.flatMap((k) => k.retainedTables)) {
+    const days = retention === 'raw' ? rawDays : rollupDays;
     const result = await client.query({
       query: `SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {table:String}`,
       query_params: { db: database, table },

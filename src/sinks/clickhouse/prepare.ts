@@ -13,7 +13,7 @@ export class NotMigratedError extends Error {
  * which rewrites a large table: a RETENTION_DAYS change is logged with the command that applies it.
  */
 export async function prepareClickHouse(client: ClickHouseClient, config: SiftConfig['clickhouse'], logger: Logger): Promise<void> {
-  const options = { database: config.database, retentionDays: config.retentionDays, applyRetention: false };
+  const options = { database: config.database, retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays, applyRetention: false };
   if (config.migrate) {
     const ran = await migrate(client, options);
     if (ran.length > 0) logger.info({ migrations: ran }, 'migrated ClickHouse');
@@ -25,10 +25,10 @@ export async function prepareClickHouse(client: ClickHouseClient, config: SiftCo
       );
     }
   }
-  for (const change of await retentionChanges(client, config.database, config.retentionDays)) {
+  for (const change of await retentionChanges(client, config.database, config.retentionDays, config.rollupRetentionDays)) {
     logger.warn(
       { table: change.table, tableTtlDays: change.currentDays, retentionDays: change.wantedDays },
-      `table ${change.table} keeps rows ${change.currentDays ?? '?'} days but RETENTION_DAYS is ${change.wantedDays}: run \`sift migrate\` to change its TTL (workers do not)`,
+      `table ${change.table} keeps rows ${change.currentDays ?? '?'} days but its retention setting says ${change.wantedDays}: run \`sift migrate\` to change its TTL (workers do not)`,
     );
   }
 }
