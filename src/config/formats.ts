@@ -29,6 +29,19 @@ export function parsePartitionList(text: string): number[] {
 }
 
 convict.addFormats({
+  'privacy-rules': {
+    validate(value: unknown) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('must be an object of kind → {hash?: [fields], drop?: [fields]}');
+      for (const [kind, rule] of Object.entries(value)) {
+        if (typeof rule !== 'object' || rule === null) throw new Error(`"${kind}" must be {hash?: [...], drop?: [...]}`);
+        for (const [key, fields] of Object.entries(rule as Record<string, unknown>)) {
+          if (key !== 'hash' && key !== 'drop') throw new Error(`"${kind}" has unknown key "${key}" (allowed: hash, drop)`);
+          if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string')) throw new Error(`"${kind}".${key} must be a list of field names`);
+        }
+      }
+    },
+    coerce: (value: string) => JSON.parse(value) as unknown,
+  },
   'partition-list': {
     validate(value: unknown) {
       if (!Array.isArray(value) || !value.every((p) => Number.isInteger(p) && p >= 0)) throw new Error('must be partitions like "0-7,9"');

@@ -3,6 +3,8 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { schema } from './schema.js';
 import { packageRoot } from '../package-root.js';
+import { kinds } from '../kinds/registry.js';
+import { checkPrivacyRules } from '../transforms/privacy/privacy.js';
 import { maskUrl, maskUrlList } from './mask-url.js';
 
 export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
@@ -140,6 +142,9 @@ function checkCombinations(config: SiftConfig): void {
         `must be at most clickhouse.retentionDays (RETENTION_DAYS) = ${config.clickhouse.retentionDays} days = ${retentionS} s, or older readings are stored and vanish at the next merge`,
     );
   }
+  const privacyFields = new Map(kinds.filter((k) => k.privacyFields?.length).map((k) => [k.name, k.privacyFields!]));
+  const privacy = checkPrivacyRules(config.privacy.rules, privacyFields, config.privacy.salt);
+  if (privacy) throw new ConfigError(`invalid configuration: privacy.rules (PRIVACY): ${privacy}`);
   if (nats.subjectPrefix === nats.dlqSubjectPrefix) {
     throw new ConfigError(
       `invalid configuration: nats.dlqSubjectPrefix (DLQ_SUBJECT_PREFIX) = "${nats.dlqSubjectPrefix}": must differ from nats.subjectPrefix`,
@@ -153,6 +158,7 @@ export function describeConfig(config: SiftConfig): Record<string, unknown> {
   if (masked.nats.password) masked.nats.password = '[redacted]';
   if (masked.nats.token) masked.nats.token = '[redacted]';
   if (masked.clickhouse.password) masked.clickhouse.password = '[redacted]';
+  if (masked.privacy.salt) masked.privacy.salt = '[redacted]';
   masked.nats.url = maskUrlList(masked.nats.url);
   masked.clickhouse.url = maskUrl(masked.clickhouse.url);
   return masked as unknown as Record<string, unknown>;

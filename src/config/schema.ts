@@ -5,6 +5,7 @@ import { batchConfig } from '../batch/config.js';
 import { kindConfigSections } from '../kinds/registry.js';
 import { telemetryConfig } from '../telemetry/config.js';
 import { eventTimeConfig } from '../contract/config.js';
+import { privacyConfig } from '../transforms/privacy/config.js';
 
 /** The whole schema; every key carries its own docs, default and environment variable. */
 export const schema = {
@@ -13,5 +14,6 @@ export const schema = {
   batch: batchConfig,
   ...kindConfigSections,
   eventTime: eventTimeConfig,
+  privacy: privacyConfig,
   telemetry: telemetryConfig,
 };

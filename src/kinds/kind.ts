@@ -81,6 +81,8 @@ export interface KindModule {
   readonly rowOnlyReasons?: readonly string[];
   /** Reasons a deliberately unstored message is counted by (`drop(reason)`). */
   readonly dropReasons: readonly string[];
+  /** Body fields PRIVACY may drop or hash (each handler applies fieldPrivacy to them). */
+  readonly privacyFields?: readonly string[];
   /** Dead-letter reasons of its own, beyond the common ones. */
   readonly deadLetterReasons: readonly string[];
   createHandler(config: SiftConfig, hooks: KindHooks): KindHandler;
