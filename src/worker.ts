@@ -20,7 +20,10 @@ import { layoutOf } from './sources/jetstream/provision.js';
 import { prepareNats } from './sources/jetstream/prepare.js';
 import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
 import { pullLimits } from './sources/jetstream/pull-limits.js';
-import { sleep } from './sinks/clickhouse/retry.js';
+import { backoffDelay, sleep } from './sinks/clickhouse/retry.js';
+import { CommitJournal } from './journal/commit-journal.js';
+import { recoverInflight } from './journal/recover.js';
+import { storedSeqs } from './sinks/clickhouse/stored-seqs.js';
 import type { Logger } from './telemetry/logger.js';
 import { PipelineStats } from './telemetry/pipeline-stats.js';
 import { createMetrics, type SiftMetrics } from './telemetry/metrics.js';
@@ -54,8 +57,6 @@ export class Worker {
   private readonly health = { natsConnected: true, clickhouseAnswers: true, insertsSucceeding: true, migrationsApplied: true };
   private statusTimer: NodeJS.Timeout | undefined;
   private server: Server | undefined;
-  /** This worker's id among the live workers (host, pid and a random part). */
-  readonly id = workerId(hostname(), process.pid, randomBytes(3).toString('hex'));
   private readonly ownership: PartitionOwnership<PartitionRun>;
   private readonly hardStop = new AbortController();
   private stopped: Promise<void> | undefined;
@@ -66,7 +67,12 @@ export class Worker {
   private readonly stoppedByRequest: Promise<void>;
   private markStopped!: () => void;
 
+  private readonly rawWriter: ClickHouseWriter;
+
   private constructor(
+    /** This worker's id among the live workers (host, pid and a random part). */
+    readonly id: string,
+    private readonly journal: CommitJournal,
     readonly config: SiftConfig,
     readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
@@ -78,18 +84,17 @@ export class Worker {
     this.policy = new BatchPolicy(config.batch);
     this.js = jetstream(nc);
     // One inserter for every partition, so group commit can merge their batches.
-    this.writer = new GroupCommitInserter(
-      new ClickHouseWriter(clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
-        onRetry: (errorClass) => {
-          this.stats.insertRetry(errorClass);
-          this.health.insertsSucceeding = false;
-        },
-        onInserted: (table, rows, seconds) => {
-          this.stats.inserted(table, rows, seconds);
-          this.health.insertsSucceeding = true;
-        },
-      }),
-    );
+    this.rawWriter = new ClickHouseWriter(clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
+      onRetry: (errorClass) => {
+        this.stats.insertRetry(errorClass);
+        this.health.insertsSucceeding = false;
+      },
+      onInserted: (table, rows, seconds) => {
+        this.stats.inserted(table, rows, seconds);
+        this.health.insertsSucceeding = true;
+      },
+    });
+    this.writer = new GroupCommitInserter(this.rawWriter, journal);
     this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload);
     this.ownership = new PartitionOwnership({
       self: this.id,
@@ -117,7 +122,9 @@ export class Worker {
       await prepareNats(nc, config.nats, logger);
       clickhouse = options.clickhouse ?? (await createClickHouse(config.clickhouse));
       await prepareClickHouse(clickhouse, config.clickhouse, logger);
-      const worker = new Worker(config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, !options.clickhouse);
+      const id = workerId(hostname(), process.pid, randomBytes(3).toString('hex'));
+      const journal = await CommitJournal.open(nc, `${config.nats.consumer.prefix}-journal`, id, config.nats.replicas, logger);
+      const worker = new Worker(id, journal, config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, !options.clickhouse);
       // Listen before consuming: a port already in use stops start-up before anything is taken.
       if (config.telemetry.metricsPort > 0) {
         worker.server = await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, {
@@ -248,10 +255,14 @@ export class Worker {
           signal,
         }),
     });
-    source.start(pipeline);
+    const started = this.prepare(partition, pipeline, log).then((ready) => {
+      if (ready) source.start(pipeline);
+    });
     const release = async () => {
+      await started;
       await source.stop();
       await pipeline.drain();
+      this.journal.release(partition);
       this.metrics.numPending.remove({ partition: String(partition) });
       this.metrics.numAckPending.remove({ partition: String(partition) });
       this.metrics.lag.remove({ partition: String(partition) });
@@ -261,6 +272,42 @@ export class Worker {
       });
     };
     return { source, pipeline, release };
+  }
+
+  /**
+   * Takes the partition's journal entry (fencing its previous owner), finishes a commit that owner
+   * left in flight, and tells the pipeline which messages are stored already. Retried while NATS is
+   * away; false when the worker stops first.
+   */
+  private async prepare(partition: number, pipeline: PartitionPipeline, log: Logger): Promise<boolean> {
+    const { nats } = this.config;
+    for (let attempt = 0; !this.hardStop.signal.aborted && !this.stopped; attempt++) {
+      try {
+        const entry = await this.journal.take(partition);
+        if (entry.inflight) {
+          await recoverInflight(entry, {
+            journal: this.journal,
+            jsm: this.jsm,
+            stream: nats.stream,
+            filterOf: (p) => partitionFilter(layoutOf(nats), p),
+            handlers: () => kindHandlers(this.config, this.metrics),
+            maxMsgBytes: nats.maxMsgBytes,
+            insert: (batch) => this.rawWriter.insert(batch, this.hardStop.signal),
+            storedSeqs: (table, seqs) => storedSeqs(this.clickhouse, this.config.clickhouse.database, table, seqs),
+            deadLetters: this.deadLetters,
+            log,
+          });
+        }
+        pipeline.skipThrough = (await this.journal.read(partition)).entry.committed;
+        log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members }, 'took the partition');
+        return true;
+      } catch (error) {
+        const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 15_000 });
+        log.warn({ err: (error as Error).message, delayMs: delay }, 'could not take the partition\'s journal entry, retrying');
+        await sleep(delay, this.hardStop.signal);
+      }
+    }
+    return false;
   }
 
   /** Resolves once every partition has nothing pending on the server and nothing unacked here. */

@@ -17,6 +17,7 @@ import { describeFailure } from './failure.js';
 import { out, setup, unwrap } from './setup.js';
 import { dlqCommand } from './dlq.js';
 import { formatStatus, gatherStatus, statusDescription } from './status.js';
+import { chaosDescription, runChaos } from './chaos.js';
 
 const { SingleBar, Presets } = cliProgress;
 
@@ -144,6 +145,31 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--latency-seconds <s>', 'seconds of the latency run (default 20)')
     .action(async (options: Record<string, string | undefined>) => {
       setExitCode(await runBenchCommand(options, out));
+    });
+
+  command(program, 'chaos', 'kill workers at random mid-stream, then check every message is stored exactly once', chaosDescription)
+    .option('--messages <n>', 'messages published before the first worker starts (default 200000)')
+    .option('--devices <n>', 'devices (default 1000)')
+    .option('--kills <n>', 'workers killed with SIGKILL (default 10)')
+    .option('--min-run-s <s>', 'shortest run of a worker before its kill (default 3)')
+    .option('--max-run-s <s>', 'longest run (default 8)')
+    .option('--nats-restarts <n>', 'nats-server restarts (hard kills) spread over the run (default 0)')
+    .option('--partitions <n>', 'partitions (default 16)')
+    .option('--seed <n>', 'seed of the fleet and the kill times (default 1)')
+    .action(async (options: Record<string, string | undefined>) => {
+      const report = await runChaos({
+        messages: intOption(options.messages, 'messages', 200_000, 1),
+        devices: intOption(options.devices, 'devices', 1_000, 1),
+        kills: intOption(options.kills, 'kills', 10, 0),
+        minRunS: intOption(options.minRunS, 'min-run-s', 3, 1),
+        maxRunS: intOption(options.maxRunS, 'max-run-s', 8, 1),
+        natsRestarts: intOption(options.natsRestarts, 'nats-restarts', 0, 0),
+        partitions: intOption(options.partitions, 'partitions', 16, 1),
+        seed: intOption(options.seed, 'seed', 1),
+        log: (line) => process.stderr.write(line + '\n'),
+      });
+      out(JSON.stringify(report, null, 2));
+      setExitCode(report.ok ? 0 : 1);
     });
 
   command(program, 'config', 'print the effective configuration (secrets masked)', 'Prints the effective configuration as JSON, secrets masked.')

@@ -11,6 +11,9 @@ import type { PipelineStats } from '../telemetry/pipeline-stats.js';
 import { isolateRejected, type ReadBackMessage } from './isolate-rejected.js';
 import type { PartitionBatch } from './partition-batch.js';
 
+/** A partition batch's deduplication token: its stream, partition and sequence range, so a re-formed batch repeats it. */
+export const batchToken = (stream: string, partition: number, first: number, last: number): string => `${stream}:${partition}:${first}-${last}`;
+
 export interface CommitOptions {
   jsm: JetStreamManager;
   stream: string;
@@ -46,9 +49,10 @@ export class BatchCommitter {
     if (dead.includes(false)) return this.o.stats.abandoned(batch.messages);
     const tables = batch.insertTables();
     if (tables.length > 0) {
-      const token = `${this.o.stream}:${this.o.partition}:${batch.firstSeq}-${batch.lastSeq}`;
-      const outcome = await this.o.writer.insert({ token, tables }, this.o.signal);
-      if (!outcome.ok && outcome.reason === 'aborted') return this.o.stats.abandoned(batch.messages);
+      const token = batchToken(this.o.stream, this.o.partition, batch.firstSeq, batch.lastSeq);
+      const outcome = await this.o.writer.insert({ token, tables, member: [this.o.partition, batch.firstSeq, batch.lastSeq] }, this.o.signal);
+      // Stopped, or the partition went to another worker, which stores these messages itself.
+      if (!outcome.ok && (outcome.reason === 'aborted' || outcome.reason === 'fenced')) return this.o.stats.abandoned(batch.messages);
       if (!outcome.ok && !(await this.isolate(batch, token, outcome))) return this.o.stats.abandoned(batch.messages);
     }
     // The next batch's insert need not wait for this ack's confirmation, which comes back behind
@@ -85,7 +89,7 @@ export class BatchCommitter {
       rejectedDetail: outcome.message,
       messages,
       handlers: this.o.handlers,
-      insert: (piece) => this.o.writer.insert(piece, this.o.signal),
+      insert: (piece) => this.o.writer.insertPart(piece, this.o.signal),
       maxDepth: this.o.isolationMaxDepth,
     });
     this.o.stats.isolationInserts(isolation.inserts);

@@ -74,7 +74,7 @@ export async function isolateRejected(input: IsolationInput): Promise<Isolation>
       result.inserts++;
       const outcome = await input.insert(piece);
       if (outcome.ok) return;
-      if (outcome.reason === 'aborted') throw new Aborted();
+      if (outcome.reason !== 'rejected') throw new Aborted();
       detail = outcome.message;
     }
     if (seqs.length === 1 || depth >= input.maxDepth) {

@@ -9,7 +9,7 @@ import type { PipelineStats } from '../telemetry/pipeline-stats.js';
 import type { BatchCommitter } from './commit.js';
 import { consumeSlice } from './event-loop-slice.js';
 import { PartitionBatch } from './partition-batch.js';
-import type { DeadLetterReason } from './result.js';
+import { ALREADY_STORED, type DeadLetterReason } from './result.js';
 import { Router, type DeadLetterSink, type RoutedMessage } from './router.js';
 
 export interface PartitionPipelineOptions {
@@ -44,6 +44,11 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
   /** Messages of this partition still in the stream after the last one taken, as the server said. */
   private backlog = 0;
   highestTaken = 0;
+  /**
+   * Messages up to this sequence are in ClickHouse already (the journal says so): a previous owner
+   * stored them but died before its ack. They are acked with the next batch, not stored again.
+   */
+  skipThrough = 0;
   private readonly router: Router;
   private readonly commitStep: BatchCommitter;
 
@@ -73,6 +78,13 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     const batch = this.batch;
     if (batch.isEmpty) this.armTimer();
     batch.track(msg, seq);
+    if (seq <= this.skipThrough) {
+      if (this.o.log.isLevelEnabled('debug')) this.o.log.debug({ seq, skipThrough: this.skipThrough }, 'skip: already stored');
+      const kind = this.router.kindLabel(kindToken(msg.subject));
+      this.o.stats.messageReceived(kind);
+      batch.tally.drop(kind, ALREADY_STORED);
+      return this.o.policy.isFull(batch) ? this.afterFull(undefined) : undefined;
+    }
     const message: RoutedMessage = { subject: msg.subject, data: msg.data, seq, arrivalMs: () => arrivalMs(msg) };
     this.o.stats.messageReceived(this.router.kindLabel(kindToken(msg.subject)));
     this.router.route(message, batch);

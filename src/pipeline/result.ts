@@ -6,6 +6,9 @@ export const COMMON_DEAD_LETTER_REASONS = ['not_json', 'schema', 'oversize', 'un
 
 export type DeadLetterReason = string;
 
+/** The drop reason of a message redelivered after a takeover whose rows a previous owner had stored (the journal says so). */
+export const ALREADY_STORED = 'already_stored';
+
 /** What handling one message came to. Expected outcomes are values: a malformed message is an ordinary result, never a throw. */
 export type MessageResult =
   | { readonly type: 'ok'; readonly reason: string }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { COMMON_DEAD_LETTER_REASONS } from '../pipeline/result.js';
+import { ALREADY_STORED, COMMON_DEAD_LETTER_REASONS } from '../pipeline/result.js';
 import { kinds } from '../kinds/registry.js';
 import type { InsertErrorClass } from '../sinks/clickhouse/retry.js';
 
@@ -57,7 +57,7 @@ function initialiseKnownLabels(m: SiftMetrics): void {
   for (const kind of kinds) {
     const k = kind.name;
     m.received.inc({ kind: k }, 0);
-    for (const reason of kind.dropReasons) m.filteredOut.inc({ kind: k, reason }, 0);
+    for (const reason of [...kind.dropReasons, ALREADY_STORED]) m.filteredOut.inc({ kind: k, reason }, 0);
     for (const reason of [...COMMON_DEAD_LETTER_REASONS, ...kind.deadLetterReasons]) m.deadLettered.inc({ kind: k, reason }, 0);
     for (const reason of kind.storeReasons) m.stored.inc({ kind: k, reason }, 0);
     for (const reason of [...kind.storeReasons, ...(kind.rowOnlyReasons ?? [])]) m.storedRows.inc({ kind: k, reason }, 0);

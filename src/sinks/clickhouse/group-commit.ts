@@ -1,11 +1,30 @@
 import { createHash } from 'node:crypto';
 import type { InsertBatch, InsertOutcome, TableRows } from './writer.js';
+import type { JournalMember } from '../../journal/entry.js';
 
 /** What the partition consumers insert through: one batch in, one outcome out. */
 export interface BatchInserter {
   insert(batch: InsertBatch, signal?: AbortSignal): Promise<InsertOutcome>;
+  /** Inserts a part of a batch ClickHouse rejected, alone (never grouped, never journaled). */
+  insertPart(batch: InsertBatch, signal?: AbortSignal): Promise<InsertOutcome>;
   /** Calls `ready` at once when no insert is under way, else as soon as the current one ends. */
   whenFree(ready: () => void): void;
+}
+
+/** A group's deduplication token: derived from its members' tokens in any order (a lone batch keeps its own). */
+export function groupToken(memberTokens: readonly string[]): string {
+  if (memberTokens.length === 1) return memberTokens[0]!;
+  return `group:${createHash('sha256').update([...memberTokens].sort().join('\n')).digest('hex').slice(0, 32)}`;
+}
+
+/** The journal a commit goes through: begun before its insert, finished after (see CommitJournal). */
+export interface GroupJournal {
+  begin(token: string, members: JournalMember[]): Promise<void>;
+  stillOwns(members: readonly JournalMember[]): Promise<boolean>;
+  finish(token: string, members: readonly JournalMember[]): Promise<void>;
+  abandon(token: string, members: readonly JournalMember[]): Promise<void>;
+  /** Whether this worker still holds the partition's journal entry. */
+  holds(partition: number): boolean;
 }
 
 /** Many batches as one: rows concatenated per table, a token derived from the members' tokens. */
@@ -19,8 +38,15 @@ export function mergeBatches(batches: InsertBatch[]): InsertBatch {
       for (const row of rows) merged.rows.push(row);
     }
   }
-  const token = `group:${createHash('sha256').update(batches.map((b) => b.token).sort().join('\n')).digest('hex').slice(0, 32)}`;
-  return { token, tables: [...tables.values()] };
+  return { token: groupToken(batches.map((b) => b.token)), tables: [...tables.values()] };
+}
+
+interface Waiting {
+  batch: InsertBatch;
+  signal: AbortSignal | undefined;
+  resolve: (outcome: InsertOutcome) => void;
+  /** Answered before the group's outcome (fenced). */
+  settled?: boolean;
 }
 
 /**
@@ -31,13 +57,20 @@ export function mergeBatches(batches: InsertBatch[]): InsertBatch {
  * so only a bad batch goes on to have its bad messages isolated.
  */
 export class GroupCommitInserter implements BatchInserter {
-  private waiting: Array<{ batch: InsertBatch; signal: AbortSignal | undefined; resolve: (outcome: InsertOutcome) => void }> = [];
+  private waiting: Waiting[] = [];
   private running = false;
   /** An insert is under way (not merely a group forming). */
   private inserting = false;
   private readyWaiters: Array<() => void> = [];
 
-  constructor(private readonly inner: Pick<BatchInserter, 'insert'>) {}
+  constructor(
+    private readonly inner: { insert(batch: InsertBatch, signal?: AbortSignal, stillOwned?: () => Promise<boolean>): Promise<InsertOutcome> },
+    private readonly journal?: GroupJournal,
+  ) {}
+
+  insertPart(batch: InsertBatch, signal?: AbortSignal): Promise<InsertOutcome> {
+    return this.insertNow(batch, signal);
+  }
 
   insert(batch: InsertBatch, signal?: AbortSignal): Promise<InsertOutcome> {
     return new Promise((resolve) => {
@@ -69,18 +102,18 @@ export class GroupCommitInserter implements BatchInserter {
         const group = this.waiting;
         this.waiting = [];
         const signal = group[0]!.signal;
-        const outcome = await this.insertNow(mergeBatches(group.map((m) => m.batch)), signal);
+        const outcome = await this.journaled(mergeBatches(group.map((m) => m.batch)), group, signal);
         if (!outcome.ok && outcome.reason === 'rejected' && group.length > 1) {
           // Tables the group stored before the rejection hold every member's rows: the members
           // insert only the rest, under their own tokens.
           const landed = outcome.landed;
           for (const member of group) {
-            const rest = { token: member.batch.token, tables: member.batch.tables.filter((t) => !landed.includes(t.table)) };
-            const own = await this.insertNow(rest, member.signal);
+            const rest = { ...member.batch, tables: member.batch.tables.filter((t) => !landed.includes(t.table)) };
+            const own = await this.journaled(rest, [member], member.signal);
             member.resolve(own.ok || own.reason !== 'rejected' ? own : { ...own, landed: [...landed, ...own.landed] });
           }
         } else {
-          for (const member of group) member.resolve(outcome);
+          for (const member of group) if (!member.settled) member.resolve(outcome);
         }
         const ready = this.readyWaiters;
         this.readyWaiters = [];
@@ -92,10 +125,45 @@ export class GroupCommitInserter implements BatchInserter {
     }
   }
 
-  private async insertNow(batch: InsertBatch, signal: AbortSignal | undefined): Promise<InsertOutcome> {
+  /**
+   * Inserts through the journal: begun for every member before the insert, finished after it, so
+   * a crash at any point leaves a new owner exactly this commit to re-form. A member whose
+   * partition this worker lost meanwhile is left out (answered `fenced`) and the rest retried.
+   */
+  private async journaled(batch: InsertBatch, group: Waiting[], signal: AbortSignal | undefined): Promise<InsertOutcome> {
+    const journal = this.journal;
+    if (!journal) return this.insertNow(batch, signal);
+    let members = group.filter((m) => !m.settled && m.batch.member);
+    for (;;) {
+      const list = members.map((m) => m.batch.member!);
+      if (list.length === 0) return this.insertNow(batch, signal);
+      const token = batch.token;
+      try {
+        await journal.begin(token, list);
+      } catch (error) {
+        await journal.abandon(token, list);
+        const lost = members.filter((m) => !journal.holds(m.batch.member![0]));
+        if (lost.length === 0) throw error;
+        for (const m of lost) {
+          m.settled = true;
+          m.resolve({ ok: false, reason: 'fenced' });
+        }
+        members = members.filter((m) => !m.settled);
+        if (members.length === 0) return { ok: false, reason: 'fenced' };
+        batch = mergeBatches(members.map((m) => m.batch));
+        continue;
+      }
+      const outcome = await this.insertNow(batch, signal, () => journal.stillOwns(list));
+      if (outcome.ok) await journal.finish(token, list);
+      else await journal.abandon(token, list);
+      return outcome;
+    }
+  }
+
+  private async insertNow(batch: InsertBatch, signal: AbortSignal | undefined, stillOwned?: () => Promise<boolean>): Promise<InsertOutcome> {
     this.inserting = true;
     try {
-      return await this.inner.insert(batch, signal);
+      return await this.inner.insert(batch, signal, stillOwned);
     } finally {
       this.inserting = false;
     }

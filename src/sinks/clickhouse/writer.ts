@@ -18,13 +18,17 @@ export interface InsertBatch {
   token: string;
   /** Inserted in this order. */
   tables: TableRows[];
+  /** The partition batch this is (partition, first and last sequence), for the commit journal. */
+  member?: readonly [partition: number, first: number, last: number];
 }
 
 export type InsertOutcome =
   | { ok: true; attempts: number }
   /** `landed`: tables (in order) whose rows were stored before one was rejected. */
   | { ok: false; reason: 'rejected'; errorClass: InsertErrorClass; message: string; landed: string[] }
-  | { ok: false; reason: 'aborted' };
+  | { ok: false; reason: 'aborted' }
+  /** This worker lost a partition of the batch before it was stored: its new owner stores it. */
+  | { ok: false; reason: 'fenced' };
 
 /**
  * Attempts an insert failing with an error of unknown class gets before the server's health is
@@ -51,10 +55,13 @@ export class ClickHouseWriter {
    * Inserts every table's rows, retrying failures (but bad data) with capped backoff until they
    * land or `signal` aborts. Never throws: the outcome says whether the rows are in ClickHouse.
    */
-  async insert(batch: InsertBatch, signal?: AbortSignal): Promise<InsertOutcome> {
+  async insert(batch: InsertBatch, signal?: AbortSignal, stillOwned?: () => Promise<boolean>): Promise<InsertOutcome> {
     const landed: string[] = [];
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) return { ok: false, reason: 'aborted' };
+      // A retry waits: by then another worker may own the batch's partitions (this one lost NATS,
+      // say) and store it itself; checking the journal first fences this worker at ClickHouse too.
+      if (attempt > 0 && stillOwned && !(await stillOwned().catch(() => false))) return { ok: false, reason: 'fenced' };
       try {
         await this.insertOnce(batch, landed);
         return { ok: true, attempts: attempt + 1 };

@@ -1,0 +1,161 @@
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '../telemetry/logger.js';
+import { decodeEntry, emptyEntry, encodeEntry, journalKey, type JournalEntry, type JournalMember } from './entry.js';
+
+/** This worker no longer owns the partition: another worker wrote its journal entry since. */
+export class FencedError extends Error {
+  override name = 'FencedError';
+}
+
+/**
+ * The batch journal in a NATS KV bucket, one key per partition, each write conditional on the
+ * revision this worker last saw (so a worker that lost a partition can write no more for it):
+ * before a commit's insert its members are journaled `inflight` with the commit's token; after
+ * it, `committed` moves to each member's last sequence. A new owner finds what a crashed one left
+ * unfinished and re-forms exactly that commit under the same token, so ClickHouse drops it if
+ * the first insert landed; messages up to `committed` are acked without being stored again.
+ */
+export class CommitJournal {
+  /** The revision and entry this worker wrote or read last, per partition it owns. */
+  private readonly held = new Map<number, { revision: number; entry: JournalEntry }>();
+
+  private constructor(
+    private readonly kv: KV,
+    private readonly owner: string,
+    private readonly log: Logger,
+  ) {}
+
+  static async open(nc: NatsConnection, bucket: string, owner: string, replicas: number, log: Logger): Promise<CommitJournal> {
+    const kv = await new Kvm(nc).create(bucket, { history: 1, replicas, description: 'Sift batch journal: per partition, the stored sequence and the commit in flight' });
+    return new CommitJournal(kv, owner, log);
+  }
+
+  /** Reads a partition's entry (no ownership taken): for recovery of other partitions and for status. */
+  async read(partition: number): Promise<{ revision: number; entry: JournalEntry }> {
+    const found = await this.kv.get(journalKey(partition));
+    if (!found || found.operation !== 'PUT' || found.length === 0) return { revision: found?.revision ?? 0, entry: emptyEntry() };
+    return { revision: found.revision, entry: decodeEntry(found.string()) };
+  }
+
+  /** Takes a partition: writes this worker as its owner with a new epoch, fencing the previous owner. Returns the entry found. */
+  async take(partition: number): Promise<JournalEntry> {
+    for (;;) {
+      const { revision, entry } = await this.read(partition);
+      const mine: JournalEntry = { ...entry, owner: this.owner, epoch: entry.epoch + 1 };
+      try {
+        const written = await this.write(partition, mine, revision);
+        this.held.set(partition, { revision: written, entry: mine });
+        return entry;
+      } catch (error) {
+        if (!isWrongRevision(error)) throw error;
+        // Another worker wrote meanwhile (a recovery clearing an inflight commit): read again.
+      }
+    }
+  }
+
+  holds(partition: number): boolean {
+    return this.held.has(partition);
+  }
+
+  release(partition: number): void {
+    this.held.delete(partition);
+  }
+
+  /** Journals a commit before its insert. Throws FencedError naming a partition this worker lost. */
+  async begin(token: string, members: JournalMember[]): Promise<void> {
+    await Promise.all(members.map(([p]) => this.update(p, (e) => ({ ...e, inflight: { token, members } }))));
+  }
+
+  /** True while every member's entry is still this worker's (checked before an insert is retried). */
+  async stillOwns(members: readonly JournalMember[]): Promise<boolean> {
+    for (const [p] of members) {
+      const held = this.held.get(p);
+      if (!held) return false;
+      const now = await this.read(p);
+      if (!sameOwner(now.entry, held.entry)) return false;
+    }
+    return true;
+  }
+
+  /** The commit's rows are stored: each member's committed sequence moves to its last. */
+  async finish(token: string, members: readonly JournalMember[]): Promise<void> {
+    await Promise.all(
+      members.map(([p, , last]) =>
+        this.update(p, (e) => ({ ...e, committed: Math.max(e.committed, last), ...(e.inflight?.token === token ? { inflight: undefined } : {}) })).catch((error: unknown) => {
+          // Fenced after storing: the new owner re-forms this commit under the same token, a no-op.
+          if (!(error instanceof FencedError)) throw error;
+          this.log.info({ partition: p, token }, 'partition taken over after its commit was stored; the new owner finishes the journal');
+        }),
+      ),
+    );
+  }
+
+  /** Forgets a commit begun but not inserted (e.g. a rejected or abandoned batch): nothing of it was stored. */
+  async abandon(token: string, members: readonly JournalMember[]): Promise<void> {
+    await Promise.all(members.map(([p]) => this.update(p, (e) => (e.inflight?.token === token ? { ...e, inflight: undefined } : e)).catch(() => undefined)));
+  }
+
+  /**
+   * Marks a recovered commit finished on every member's entry, whoever owns it now: only where the
+   * entry still names that commit (a write conditional on the revision read).
+   */
+  async finishRecovered(token: string, members: readonly JournalMember[]): Promise<void> {
+    for (const [p, , last] of members) {
+      for (;;) {
+        const { revision, entry } = await this.read(p);
+        if (entry.inflight?.token !== token) break;
+        const next: JournalEntry = { ...entry, committed: Math.max(entry.committed, last), inflight: undefined };
+        delete next.inflight;
+        try {
+          const written = await this.write(p, next, revision);
+          const held = this.held.get(p);
+          if (held) this.held.set(p, { revision: written, entry: next });
+          break;
+        } catch (error) {
+          if (!isWrongRevision(error)) throw error;
+        }
+      }
+    }
+  }
+
+  /**
+   * A conditional write of this worker's entry. When the revision moved but the entry still names
+   * this worker and epoch, another worker finished a recovered commit in it: take its entry and
+   * write again. A new owner or epoch means this worker lost the partition.
+   */
+  private async update(partition: number, change: (entry: JournalEntry) => JournalEntry): Promise<void> {
+    for (;;) {
+      const held = this.held.get(partition);
+      if (!held) throw new FencedError(`partition ${partition} is not this worker's`);
+      const next = change(held.entry);
+      if (next.inflight === undefined) delete next.inflight;
+      try {
+        const revision = await this.write(partition, next, held.revision);
+        this.held.set(partition, { revision, entry: next });
+        return;
+      } catch (error) {
+        if (!isWrongRevision(error)) throw error;
+        const now = await this.read(partition);
+        if (!sameOwner(now.entry, held.entry)) {
+          this.held.delete(partition);
+          throw new FencedError(`partition ${partition} was taken over by another worker`);
+        }
+        this.held.set(partition, now);
+      }
+    }
+  }
+
+  private write(partition: number, entry: JournalEntry, revision: number): Promise<number> {
+    const data = encodeEntry(entry);
+    return revision === 0 ? this.kv.create(journalKey(partition), data) : this.kv.update(journalKey(partition), data, revision);
+  }
+}
+
+const sameOwner = (a: JournalEntry, b: JournalEntry): boolean => a.owner === b.owner && a.epoch === b.epoch;
+
+/** The server refused a conditional write: the key changed (or exists) since the revision given. */
+function isWrongRevision(error: unknown): boolean {
+  const text = String((error as Error)?.message ?? error);
+  return /wrong last sequence|key exists|10071|10164/i.test(text) || (error as { code?: unknown })?.code === 10071;
+}

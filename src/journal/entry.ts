@@ -1,0 +1,28 @@
+/** One partition's batch inside a commit: the partition and the sequence range of its messages. */
+export type JournalMember = readonly [partition: number, first: number, last: number];
+
+/**
+ * What the journal holds for one partition. `committed`: the highest stream sequence whose rows
+ * are in ClickHouse; `inflight`: a commit begun but not known to be finished, with every member
+ * of its group (other partitions' ranges too) and its deduplication token.
+ */
+export interface JournalEntry {
+  owner: string;
+  /** Bumped by each new owner: a write with an older revision fails, which fences a stale owner. */
+  epoch: number;
+  committed: number;
+  inflight?: { token: string; members: JournalMember[] };
+}
+
+export const emptyEntry = (): JournalEntry => ({ owner: '', epoch: 0, committed: 0 });
+
+export const journalKey = (partition: number): string => `p${String(partition).padStart(3, '0')}`;
+
+export function encodeEntry(entry: JournalEntry): string {
+  return JSON.stringify(entry);
+}
+
+export function decodeEntry(text: string): JournalEntry {
+  const value = JSON.parse(text) as Partial<JournalEntry>;
+  return { owner: value.owner ?? '', epoch: value.epoch ?? 0, committed: value.committed ?? 0, ...(value.inflight ? { inflight: value.inflight } : {}) };
+}

@@ -1,0 +1,102 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { KindHandler } from '../kinds/kind.js';
+import { PartitionBatch } from '../pipeline/partition-batch.js';
+import { Router } from '../pipeline/router.js';
+import { batchToken } from '../pipeline/commit.js';
+import { groupToken, mergeBatches } from '../sinks/clickhouse/group-commit.js';
+import type { InsertOutcome, InsertBatch } from '../sinks/clickhouse/writer.js';
+import type { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
+import { readPartitionRange } from '../sources/jetstream/read-back.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { CommitJournal } from './commit-journal.js';
+import type { JournalEntry } from './entry.js';
+
+export interface RecoveryOptions {
+  journal: CommitJournal;
+  jsm: JetStreamManager;
+  stream: string;
+  /** The filter subject of a partition, to read its messages back. */
+  filterOf(partition: number): string;
+  /** Fresh handlers: a re-formed commit is decoded anew; what it stores is a no-op if the first insert landed. */
+  handlers(): ReadonlyMap<string, KindHandler>;
+  maxMsgBytes: number;
+  insert(batch: InsertBatch): Promise<InsertOutcome>;
+  /** Of these stream sequences, those that have rows in the raw table. */
+  storedSeqs(table: string, seqs: number[]): Promise<Set<number>>;
+  deadLetters: DeadLetterPublisher;
+  log: Logger;
+}
+
+/**
+ * Finishes a commit a previous owner journaled but may not have finished: reads every member's
+ * messages back from the stream, forms the same batches and the same group under the same token,
+ * and inserts it, which ClickHouse drops if the first insert landed (every table deduplicates by
+ * token, down to the rollups its materialized views feed). Then each member's journal entry moves
+ * its committed sequence, so the members' owners ack those messages without storing them again.
+ */
+export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): Promise<boolean> {
+  const inflight = entry.inflight;
+  if (!inflight) return true;
+  const handlers = o.handlers();
+  const published: Array<Promise<boolean>> = [];
+  const router = new Router(handlers, o.maxMsgBytes, {
+    deadLetter(batch, kind, message, reason, detail) {
+      batch.deadLetteredSeqs.add(message.seq);
+      // A dead letter sent before the crash is dropped by its message id within the duplicate window.
+      published.push(o.deadLetters.publish(kind, { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs() }, reason, detail));
+    },
+  });
+  const members: InsertBatch[] = [];
+  const batches: PartitionBatch[] = [];
+  for (const [partition, first, last] of inflight.members) {
+    const batch = new PartitionBatch();
+    batches.push(batch);
+    for await (const stored of readPartitionRange(o.jsm, o.stream, o.filterOf(partition), first, last)) {
+      router.route({ subject: stored.subject, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs }, batch);
+    }
+    members.push({ token: batchToken(o.stream, partition, first, last), tables: batch.insertTables() });
+  }
+  const token = groupToken(members.map((m) => m.token));
+  if (token !== inflight.token) {
+    o.log.error({ journaled: inflight.token, reformed: token }, 'a journaled commit re-formed under another token; leaving it to redelivery');
+    return false;
+  }
+  if ((await Promise.all(published)).includes(false)) return false;
+  const outcome = await o.insert({ ...mergeBatches(members), token });
+  if (!outcome.ok) {
+    o.log.error({ token, outcome: outcome.reason }, 'could not re-insert a journaled commit; its messages are processed again');
+    return false;
+  }
+  await repairRawRows(batches, token, o);
+  await o.journal.finishRecovered(token, inflight.members);
+  o.log.info({ token, members: inflight.members.length }, 'finished a commit a previous owner left in flight');
+  return true;
+}
+
+/**
+ * A kill during an insert can leave a table's deduplication log naming a block whose part never
+ * committed (the log entry is written first): the re-insert is then dropped as a repeat of rows
+ * that are not there. Raw rows carry their stream sequence, so messages of the commit with no row
+ * at all are inserted again; a message with any row is left as it is, so nothing is stored twice.
+ */
+async function repairRawRows(batches: PartitionBatch[], token: string, o: RecoveryOptions): Promise<void> {
+  const byTable = new Map<string, { columns: readonly string[]; rows: unknown[][]; seqs: number[] }>();
+  for (const batch of batches) {
+    for (const t of batch.tables.values()) {
+      let entry = byTable.get(t.table);
+      if (!entry) byTable.set(t.table, (entry = { columns: t.columns, rows: [], seqs: [] }));
+      for (let i = 0; i < t.rows.length; i++) {
+        entry.rows.push(t.rows[i]!);
+        entry.seqs.push(t.seqs[i]!);
+      }
+    }
+  }
+  for (const [table, { columns, rows, seqs }] of byTable) {
+    const present = await o.storedSeqs(table, [...new Set(seqs)]);
+    const missing = rows.filter((_, i) => !present.has(seqs[i]!));
+    if (missing.length === 0) continue;
+    o.log.warn({ table, rows: missing.length }, 'rows of a re-formed commit were missing although ClickHouse took the insert as a repeat; inserting them');
+    const outcome = await o.insert({ token: `${token}|repair|${table}`, tables: [{ table, columns, rows: missing }] });
+    if (!outcome.ok) o.log.error({ table, outcome: outcome.reason }, 'could not insert the missing rows of a re-formed commit');
+  }
+}
