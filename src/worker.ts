@@ -33,9 +33,9 @@ import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
-function kindHandlers(config: SiftConfig, metrics: SiftMetrics): Map<string, KindHandler> {
-  const hooks = { stateEvicted: (kind: string, cause: string, keys: number) => metrics.filterEvictions.inc({ kind, cause }, keys) };
-  return new Map(kinds.map((kind) => [kind.name, kind.createHandler(config, hooks)]));
+function kindHandlers(config: SiftConfig, metrics: SiftMetrics, partition: number): Map<string, KindHandler> {
+  const context = { partition, stateEvicted: (kind: string, cause: string, keys: number) => metrics.filterEvictions.inc({ kind, cause }, keys) };
+  return new Map(kinds.map((kind) => [kind.name, kind.createHandler(config, context)]));
 }
 
 /** A partition this worker consumes: its source (pull and pin) feeding its pipeline (route, batch, commit). */
@@ -215,7 +215,7 @@ export class Worker {
     const log = logger.child({ partition });
     const name = consumerName(nats.consumer.prefix, partition);
     const filter = partitionFilter(layoutOf(nats), partition);
-    const handlers = kindHandlers(config, this.metrics);
+    const handlers = kindHandlers(config, this.metrics, partition);
     const signal = this.hardStop.signal;
     const source = new PartitionSource({
       js: this.js,
@@ -255,7 +255,7 @@ export class Worker {
           signal,
         }),
     });
-    const started = this.prepare(partition, pipeline, log).then((ready) => {
+    const started = this.prepare(partition, pipeline, handlers, log).then((ready) => {
       if (ready) source.start(pipeline);
     });
     const release = async () => {
@@ -279,7 +279,7 @@ export class Worker {
    * left in flight, and tells the pipeline which messages are stored already. Retried while NATS is
    * away; false when the worker stops first.
    */
-  private async prepare(partition: number, pipeline: PartitionPipeline, log: Logger): Promise<boolean> {
+  private async prepare(partition: number, pipeline: PartitionPipeline, handlers: ReadonlyMap<string, KindHandler>, log: Logger): Promise<boolean> {
     const { nats } = this.config;
     for (let attempt = 0; !this.hardStop.signal.aborted && !this.stopped; attempt++) {
       try {
@@ -290,7 +290,7 @@ export class Worker {
             jsm: this.jsm,
             stream: nats.stream,
             filterOf: (p) => partitionFilter(layoutOf(nats), p),
-            handlers: () => kindHandlers(this.config, this.metrics),
+            handlers: () => kindHandlers(this.config, this.metrics, partition),
             maxMsgBytes: nats.maxMsgBytes,
             insert: (batch) => this.rawWriter.insert(batch, this.hardStop.signal),
             storedSeqs: (table, seqs) => storedSeqs(this.clickhouse, this.config.clickhouse.database, table, seqs),
@@ -299,6 +299,13 @@ export class Worker {
           });
         }
         pipeline.skipThrough = (await this.journal.read(partition)).entry.committed;
+        if (this.config.filter.restoreState) {
+          const stored = { query: <T>(sql: string, params: Record<string, unknown>) => this.storedRows<T>(sql, params) };
+          for (const [kind, handler] of handlers) {
+            const keys = await handler.restore?.(stored);
+            if (keys !== undefined) log.info({ kind, keys }, 'rebuilt filter state from stored rows');
+          }
+        }
         log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members }, 'took the partition');
         return true;
       } catch (error) {
@@ -308,6 +315,12 @@ export class Worker {
       }
     }
     return false;
+  }
+
+  private async storedRows<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
+    const query = sql.replaceAll('{db}', this.config.clickhouse.database);
+    const result = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+    return result.json<T>();
   }
 
   /** Resolves once every partition has nothing pending on the server and nothing unacked here. */

@@ -26,14 +26,24 @@ export interface KindHandler {
    */
   rollup(message: IncomingMessage, out: BatchOutput): void;
   reset(): void;
+  /** Rebuilds the keyed state of this partition from the rows already stored; returns how many keys. */
+  restore?(stored: StoredState): Promise<number>;
   /** Keys currently held in memory (e.g. device-metrics tracked by the filter). */
   readonly trackedKeys: number;
 }
 
-/** What a kind's handler may report beyond its results. */
-export interface KindHooks {
+/** Where a handler runs, and what it may report beyond its results. */
+export interface KindContext {
+  /** The partition whose messages this handler sees. */
+  partition: number;
   /** Keyed state was evicted (`cause`: idle or cap), e.g. device-metrics the filter stopped tracking. */
   stateEvicted(kind: string, cause: string, keys: number): void;
+}
+
+/** Reads what is stored, for a handler rebuilding its keyed state (FILTER_RESTORE_STATE). */
+export interface StoredState {
+  /** Runs a query; `{db}` in it names Sift's database. */
+  query<T>(sql: string, params: Record<string, unknown>): Promise<T[]>;
 }
 
 /** One synthetic event: the subject's key token and the JSON body. */
@@ -85,7 +95,7 @@ export interface KindModule {
   readonly privacyFields?: readonly string[];
   /** Dead-letter reasons of its own, beyond the common ones. */
   readonly deadLetterReasons: readonly string[];
-  createHandler(config: SiftConfig, hooks: KindHooks): KindHandler;
+  createHandler(config: SiftConfig, context: KindContext): KindHandler;
   /** Synthetic events of this kind (deterministic for a seed). */
   simulator?(options: SimulatorOptions): KindSimulator;
 }

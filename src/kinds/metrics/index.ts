@@ -22,9 +22,10 @@ export const metricsKind: KindModule = {
   rowOnlyReasons: ['previous'],
   dropReasons: ['unchanged'],
   deadLetterReasons: ['non_finite', 'device_mismatch', 'value_out_of_range'],
-  createHandler: (config, hooks) =>
+  createHandler: (config, context) =>
     new DeviceMetricsHandler(
-      filterSettings(config.filter, { partitions: config.nats.partitions, onEvict: (cause, keys) => hooks.stateEvicted('metrics', cause, keys) }),
+      filterSettings(config.filter, { partitions: config.nats.partitions, onEvict: (cause, keys) => context.stateEvicted('metrics', cause, keys) }),
       eventTimeWindow(config.eventTime),
+      context.partition,
     ),
 };

@@ -27,6 +27,10 @@ export const filterConfig = {
     doc: 'Device-metrics (a device with 1000 metrics counts 1000) whose filter state a worker may hold, split evenly over the PARTITIONS partitions; past it the least recently seen device is forgotten and its next message is a first contact. About 110 bytes each (sift bench: filter memory).',
     format: 'positive-int', default: 1_000_000, env: 'FILTER_MAX_TRACKED',
   },
+  restoreState: {
+    doc: 'On taking a partition (a restart or a takeover), rebuild each device\'s reference values and snapshot clock from the rows already stored (one query), so the first reading of a known device is judged as a change, not stored as a first contact.',
+    format: Boolean, default: false, env: 'FILTER_RESTORE_STATE',
+  },
   overrides: {
     doc: 'Per-metric rules, first match wins: [{"match": "error_rate", "absolute": 0.01}, {"match": "temp_*", "relative": 0.1, "zeroFloor": 0.5}].',
     format: 'metric-overrides', default: [] as Array<{ match: string; relative?: number; absolute?: number; zeroFloor?: number }>,

@@ -10,6 +10,7 @@ const defaults: FilterConfig = {
   changeThreshold: 0.05,
   zeroFloor: 1,
   store: 'whole',
+  restoreState: false,
   storePrevious: false,
   idleEvictS: 3600,
   maxTracked: 1_000_000,

@@ -1,6 +1,6 @@
 import type { SiftConfig } from '../../config/load.js';
 import type { DeviceReading } from '../../kinds/metrics/decode.js';
-import { advance, decide, type DecideSettings, type StoreRequest } from './decide.js';
+import { advance, decide, type DecideSettings, type DeviceState, type StoreRequest } from './decide.js';
 import { DeviceStates, type EvictionCause } from './device-states.js';
 import { ChangeRules } from './rules.js';
 
@@ -42,6 +42,11 @@ export class DeviceFilter {
     private readonly wallClock: () => number = Date.now,
   ) {
     this.states = new DeviceStates(settings.idleMs, settings.maxTracked, settings.onEvict);
+  }
+
+  /** Takes a device's state as it was rebuilt from stored rows (see DeviceMetricsHandler.restore). */
+  restore(deviceId: string, state: DeviceState): void {
+    this.states.touch(deviceId, state, 0);
   }
 
   /** What to write for this reading; empty when the filter drops it. */
