@@ -6,6 +6,7 @@ import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickho
 import { loadConfig } from '../../src/config/load.js';
 import { loadMigrations, migrate, planMigrations, setupStatements, statements, MigrationError } from '../../src/sinks/clickhouse/migrations.js';
 import { rows } from '../helpers/clickhouse.js';
+import { sift, siftOk } from '../helpers/cli.js';
 
 /**
  * No ClickHouse cluster runs here, and the embedded engine refuses ON CLUSTER and Replicated
@@ -77,6 +78,17 @@ describe('cluster variant of the migrations (CLICKHOUSE_CLUSTER=sift)', () => {
     const [broken] = setupStatements(options).slice(1);
     await expect(format(broken!.replace(' ORDER BY', ') ORDER BY'))).rejects.toThrow(/Syntax error/);
     await expect(format("CREATE TABLE db.t_local ON CLUSTER 'sift' (a UInt8 ENGINE = ReplicatedMergeTree('/p', '{replica}') ORDER BY a")).rejects.toThrow(/Syntax error/);
+  });
+
+  it('sift migrate --dry-run prints the cluster DDL; a bad cluster name is refused by the config', async () => {
+    const env = { CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(dir, 'cli'), CLICKHOUSE_DATABASE: 'sift_cli', CLICKHOUSE_CLUSTER: 'sift', LOG_LEVEL: 'warn' };
+    const dry = await siftOk(['migrate', '--dry-run'], env);
+    expect(dry).toMatch(/^CREATE DATABASE IF NOT EXISTS sift_cli ON CLUSTER 'sift';$/m);
+    expect(dry).toMatch(/^CREATE TABLE IF NOT EXISTS sift_cli\.device_metrics ON CLUSTER 'sift' AS sift_cli\.device_metrics_local ENGINE = Distributed\('sift', 'sift_cli', 'device_metrics_local', cityHash64\(device_id\)\)/m);
+    expect(dry).toMatch(/^ALTER TABLE sift_cli\.device_metrics_hourly_local ON CLUSTER 'sift' MODIFY TTL/m);
+    const bad = await sift(['migrate', '--dry-run'], { ...env, CLICKHOUSE_CLUSTER: "sift' OR 1" }).done;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('clickhouse.cluster (CLICKHOUSE_CLUSTER)');
   });
 
   it('a database migrated as one server is refused the cluster variant, and the other way round', async () => {
