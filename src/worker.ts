@@ -93,7 +93,7 @@ export class Worker {
         this.stats.inserted(table, rows, seconds);
         this.health.insertsSucceeding = true;
       },
-    });
+    }, config.clickhouse.cluster);
     this.writer = new GroupCommitInserter(this.rawWriter, journal);
     this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload);
     this.ownership = new PartitionOwnership({

@@ -65,14 +65,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       const { config } = setup(options);
       const client = await createClickHouse(config.clickhouse);
       try {
-        const migrateOptions = { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays, rollupRetentionDays: config.clickhouse.rollupRetentionDays };
+        const migrateOptions = { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays, rollupRetentionDays: config.clickhouse.rollupRetentionDays, cluster: config.clickhouse.cluster };
         const plan = await planMigrations(client, migrateOptions);
         for (const change of plan.retention) {
           out(`${options.dryRun ? 'would change' : 'changing'} the TTL of ${change.table} from ${change.currentDays ?? 'none'} to ${change.wantedDays} days (RETENTION_DAYS); ClickHouse recomputes it for every part, and rows older than that go at the next merges`);
         }
         if (options.dryRun) {
           out(`-- on ${describeTarget(config.clickhouse)}: ${plan.pending.length} pending migration(s), ${plan.retention.length} TTL change(s)`);
-          out(`CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database};`);
+          for (const statement of plan.setup) out(`${statement};`);
           for (const m of plan.pending) {
             out(`-- ${m.id}`);
             for (const statement of m.statements) out(`${statement};`);

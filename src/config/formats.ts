@@ -104,6 +104,13 @@ convict.addFormats({
       }
     },
   },
+  'cluster-name-or-empty': {
+    validate(value: unknown) {
+      if (typeof value !== 'string' || !/^([A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(value)) {
+        throw new Error('must be empty (one server) or a cluster name from remote_servers: letters, digits, _, . or -');
+      }
+    },
+  },
   'subject-token': {
     validate(value: unknown) {
       if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) {

@@ -5,7 +5,7 @@ import { reading, T0 } from '../../../test/helpers/readings.js';
 describe('device metric rows', () => {
   it('writes one row per stored metric, with reason, labels and sequence', () => {
     const r = reading(5, { a: 1, b: 2 }, 'dev-9', { site: 'x' });
-    expect(storedRows({ reason: 'change', reading: r, metrics: ['b'] }, 42)).toEqual([[T0 + 5000, 'dev-9', 'b', 2, 'change', { site: 'x' }, 42]]);
+    expect(storedRows({ reason: 'change', reading: r, metrics: ['b'] }, 42, 3)).toEqual([[T0 + 5000, 'dev-9', 'b', 2, 'change', { site: 'x' }, 42, 3]]);
     expect(storedRows({ reason: 'first_contact', reading: r, metrics: undefined }, 1).map((row) => row[2])).toEqual(['a', 'b']);
     expect(DEVICE_METRICS.columns.slice(0, 4)).toEqual(['ts', 'device_id', 'metric', 'value']);
   });

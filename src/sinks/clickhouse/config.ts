@@ -6,6 +6,10 @@ export const clickhouseConfig = {
   user: { doc: 'ClickHouse user (HTTP only).', format: String, default: 'default', env: 'CLICKHOUSE_USER' },
   password: { doc: 'ClickHouse password (HTTP only).', format: String, default: '', env: 'CLICKHOUSE_PASSWORD', sensitive: true },
   database: { doc: 'Database holding Sift tables (never a system database).', format: 'user-database', default: 'telemetry', env: 'CLICKHOUSE_DATABASE' },
+  cluster: {
+    doc: 'ClickHouse cluster (a name in the servers\' remote_servers) to create the tables on: replicated tables ON CLUSTER behind Distributed tables of the same names, which inserts and queries use. Empty: one server. The servers need the {shard} and {replica} macros.',
+    format: 'cluster-name-or-empty', default: '', env: 'CLICKHOUSE_CLUSTER',
+  },
   migrate: {
     doc: 'Whether a worker applies the migrations at start. false: it only checks they were applied (run `sift migrate` as a user that may create tables), so its user needs INSERT and SELECT only.',
     format: Boolean, default: true, env: 'WORKER_MIGRATE',

@@ -13,7 +13,7 @@ export class NotMigratedError extends Error {
  * which rewrites a large table: a RETENTION_DAYS change is logged with the command that applies it.
  */
 export async function prepareClickHouse(client: ClickHouseClient, config: SiftConfig['clickhouse'], logger: Logger): Promise<void> {
-  const options = { database: config.database, retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays, applyRetention: false };
+  const options = { database: config.database, retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays, applyRetention: false, cluster: config.cluster };
   if (config.migrate) {
     const ran = await migrate(client, options);
     if (ran.length > 0) logger.info({ migrations: ran }, 'migrated ClickHouse');
@@ -25,7 +25,7 @@ export async function prepareClickHouse(client: ClickHouseClient, config: SiftCo
       );
     }
   }
-  for (const change of await retentionChanges(client, config.database, config.retentionDays, config.rollupRetentionDays)) {
+  for (const change of await retentionChanges(client, config.database, config.retentionDays, config.rollupRetentionDays, config.cluster)) {
     logger.warn(
       { table: change.table, tableTtlDays: change.currentDays, retentionDays: change.wantedDays },
       `table ${change.table} keeps rows ${change.currentDays ?? '?'} days but its retention setting says ${change.wantedDays}: run \`sift migrate\` to change its TTL (workers do not)`,

@@ -49,6 +49,8 @@ export class ClickHouseWriter {
     private readonly backoff: Backoff,
     private readonly logger: Logger,
     private readonly hooks: WriterHooks = {},
+    /** CLICKHOUSE_CLUSTER: inserts go through Distributed tables, synchronously. */
+    private readonly cluster = '',
   ) {}
 
   /**
@@ -105,7 +107,7 @@ export class ClickHouseWriter {
         columns: columns as [string, ...string[]],
         values: rows,
         format: 'JSONCompactEachRow',
-        clickhouse_settings: insertSettings(batch.token),
+        clickhouse_settings: insertSettings(batch.token, this.cluster),
       });
       landed.push(table);
       this.hooks.onInserted?.(table, rows.length, (performance.now() - started) / 1000);
