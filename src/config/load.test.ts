@@ -28,6 +28,11 @@ describe('configuration', () => {
     expect(c.filter.maxTracked).toBe(1_000_000);
   });
 
+  it('follows RETENTION_DAYS with the past window unless it is set', () => {
+    expect(load({ RETENTION_DAYS: '30' }).eventTime.maxPastS).toBe(2_592_000);
+    expect(load({}).eventTime.maxPastS).toBe(90 * 86_400);
+  });
+
   it('accepts a shorter retention with a window inside it', () => {
     expect(load({ RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: String(30 * 86_400) }).eventTime.maxPastS).toBe(2_592_000);
   });
@@ -55,7 +60,7 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'telemetry.logLevel (LOG_LEVEL) = "loud": must be one of'],
     [{ FILTER_OVERRIDES: '[{"match":"a","relative":0.1,"absolute":1}]' }, 'entry 0 needs exactly one of "relative" or "absolute"'],
     [{ BATCH_MAX_ROWS: '200000' }, 'must be larger than batch.maxRows (BATCH_MAX_ROWS) = 200000'],
-    [{ RETENTION_DAYS: '30' }, 'eventTime.maxPastS (EVENT_TIME_MAX_PAST_S) = 7776000: must be at most clickhouse.retentionDays (RETENTION_DAYS) = 30 days = 2592000 s'],
+    [{ RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '7776000' }, 'eventTime.maxPastS (EVENT_TIME_MAX_PAST_S) = 7776000: must be at most clickhouse.retentionDays (RETENTION_DAYS) = 30 days = 2592000 s'],
     [{ EVENT_TIME_MAX_PAST_S: '7776001' }, 'eventTime.maxPastS (EVENT_TIME_MAX_PAST_S) = 7776001: must be at most'],
     [{ EVENT_TIME_MAX_FUTURE_S: '0' }, 'eventTime.maxFutureS (EVENT_TIME_MAX_FUTURE_S) = "0": must be a whole number ≥ 1'],
     [{ FILTER_MAX_TRACKED: '-5' }, 'filter.maxTracked (FILTER_MAX_TRACKED) = -5: must be a whole number ≥ 1'],

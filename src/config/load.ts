@@ -136,6 +136,8 @@ function checkCombinations(config: SiftConfig): void {
     );
   }
   const retentionS = config.clickhouse.retentionDays * 86_400;
+  // 0 follows RETENTION_DAYS: the window is then as long as raw rows are kept.
+  if (config.eventTime.maxPastS === 0) config.eventTime.maxPastS = retentionS;
   if (config.eventTime.maxPastS > retentionS) {
     throw new ConfigError(
       `invalid configuration: eventTime.maxPastS (EVENT_TIME_MAX_PAST_S) = ${config.eventTime.maxPastS}: ` +

@@ -3,8 +3,8 @@ import type { EventTimeWindow } from './event-time.js';
 /** The message contract's tunable rules, registered in src/config/schema.ts as `eventTime`. */
 export const eventTimeConfig = {
   maxPastS: {
-    doc: 'Dead-letter a message (ts_out_of_range) whose event time is more than this many seconds before its arrival. At most RETENTION_DAYS, or its rows would vanish at the next merge.',
-    format: 'positive-int', default: 7_776_000, env: 'EVENT_TIME_MAX_PAST_S',
+    doc: 'Dead-letter a message (ts_out_of_range) whose event time is more than this many seconds before its arrival. 0: RETENTION_DAYS. At most RETENTION_DAYS, or its rows would vanish at the next merge.',
+    format: 'non-negative-int', default: 0, env: 'EVENT_TIME_MAX_PAST_S',
   },
   maxFutureS: {
     doc: 'Dead-letter a message (ts_out_of_range) whose event time is more than this many seconds after its arrival.',

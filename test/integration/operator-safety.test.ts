@@ -64,22 +64,22 @@ describe('errors a person reads, secrets, least privilege', () => {
   });
 
   it('migrate --dry-run prints the SQL and a TTL change is applied by migrate only', async () => {
-    const dry = await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30' });
+    const dry = await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' });
     expect(dry).toContain('would change the TTL of');
     expect(dry).toMatch(/^ALTER TABLE sift_test_\w+\.device_metrics MODIFY TTL toDateTime\(ts\) \+ INTERVAL 30 DAY;$/m);
     // A worker with the new value warns and names the command, and leaves the TTL alone.
-    const worker = await sift(['worker', '--until-idle'], { ...t.env, RETENTION_DAYS: '30', LOG_LEVEL: 'warn' }).done;
+    const worker = await sift(['worker', '--until-idle'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000', LOG_LEVEL: 'warn' }).done;
     expect(worker.code).toBe(0);
     expect(worker.stderr).toContain('run `sift migrate` to change its TTL');
-    expect(await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30' })).toContain('MODIFY TTL');
-    expect(await siftOk(['migrate'], { ...t.env, RETENTION_DAYS: '30' })).toContain('changing the TTL of');
-    expect(await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30' })).toContain('0 pending migration(s), 0 TTL change(s)');
+    expect(await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain('MODIFY TTL');
+    expect(await siftOk(['migrate'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain('changing the TTL of');
+    expect(await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain('0 pending migration(s), 0 TTL change(s)');
   });
 
   it('with WORKER_PROVISION=false and WORKER_MIGRATE=false a worker only checks, naming what is missing', async () => {
     const fresh = await sift(['worker', '--until-idle'], { ...t.env, WORKER_MIGRATE: 'false', CLICKHOUSE_DATABASE: 'nowhere_yet' }).done;
     expect(fresh.code).toBe(1);
-    expect(fresh.stderr).toBe('sift: ClickHouse database nowhere_yet lacks migration(s) metrics/0001_device_metrics and WORKER_MIGRATE=false: run `sift migrate` as a user that may create tables\n');
+    expect(fresh.stderr).toMatch(/^sift: ClickHouse database nowhere_yet lacks migration\(s\) metrics\/0001_device_metrics(, [\w/]+)* and WORKER_MIGRATE=false: run `sift migrate` as a user that may create tables\n$/);
     const noStream = await sift(['worker', '--until-idle'], { ...t.env, WORKER_PROVISION: 'false', STREAM_NAME: 'ABSENT', CONSUMER_PREFIX: 'absent' }).done;
     expect(noStream.code).toBe(1);
     expect(noStream.stderr).toBe('sift: NATS lacks stream ABSENT and WORKER_PROVISION=false: run `sift provision` with an account that may create streams and consumers\n');
