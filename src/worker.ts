@@ -29,6 +29,7 @@ import { PipelineStats } from './telemetry/pipeline-stats.js';
 import { createMetrics, type SiftMetrics } from './telemetry/metrics.js';
 import { AckStallClock } from './telemetry/ack-stall.js';
 import { buildInfo } from './telemetry/build-info.js';
+import { threadCpu } from './telemetry/thread-cpu.js';
 import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
 
@@ -355,8 +356,9 @@ export class Worker {
       if (this.ownsClickHouse) await this.clickhouse.close().catch(() => undefined);
       await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
       const usage = process.resourceUsage();
+      const threads = threadCpu();
       this.logger.info(
-        { ...this.stats.snapshot(), maxRssBytes: usage.maxRSS * 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 },
+        { ...this.stats.snapshot(), maxRssBytes: usage.maxRSS * 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, nodeCpuSeconds: threads?.nodeSeconds, engineCpuSeconds: threads?.otherSeconds },
         'worker stopped',
       );
       this.markStopped();

@@ -9,10 +9,10 @@ import { simulate } from '../cli/simulate.js';
  * (core publishes were measured to drop about 4 % at a million messages), then a check that the
  * stream holds every message.
  */
-export async function preload(nc: NatsConnection, config: SiftConfig, fleet: FleetOptions, count: number): Promise<number> {
+export async function preload(nc: NatsConnection, config: SiftConfig, fleet: FleetOptions, count: number, kinds: string[] = ['metrics']): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const before = (await jsm.streams.info(config.nats.stream)).state.messages;
-  await simulate(config, { ...fleet, count, rate: 0, window: 4_096 });
+  await simulate(config, { ...fleet, count, rate: 0, window: 4_096, kinds });
   const stored = (await jsm.streams.info(config.nats.stream)).state.messages - before;
   if (stored !== count) throw new Error(`preload: the stream holds ${stored} of ${count} messages`);
   return stored;

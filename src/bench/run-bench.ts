@@ -16,8 +16,13 @@ import { sleep } from '../sinks/clickhouse/retry.js';
 import { preload } from './preload.js';
 import { ceiling } from './ceiling.js';
 import { pullLimits } from '../sources/jetstream/pull-limits.js';
+import { kinds } from '../kinds/registry.js';
+
+/** What the stream holds: device metrics only, api requests only, or every kind interleaved. */
+export type BenchScenario = 'device-metrics' | 'api' | 'mixed';
 
 export interface BenchOptions {
+  scenario: BenchScenario;
   messages: number;
   devices: number;
   naiveMessages: number;
@@ -33,6 +38,9 @@ interface WorkerRun {
   storedRows: number;
   storedMessages: number;
   maxRssBytes: number;
+  /** Worker CPU (main thread, GC helpers, libuv) and the embedded engine's threads, seconds. */
+  nodeCpuSeconds: number;
+  engineCpuSeconds: number;
 }
 
 const siftMain = join(packageRoot, 'dist', 'cli', 'main.js');
@@ -64,6 +72,8 @@ function runWorker(env: NodeJS.ProcessEnv, args: string[]): { stop(): void; done
         storedRows: stopped.storedRows!,
         storedMessages: stopped.storedMessages!,
         maxRssBytes: stopped.maxRssBytes!,
+        nodeCpuSeconds: stopped.nodeCpuSeconds ?? Number.NaN,
+        engineCpuSeconds: stopped.engineCpuSeconds ?? Number.NaN,
       });
     }),
   );
@@ -133,7 +143,18 @@ export interface BenchResult {
   messages: number;
   devices: number;
   ceiling: { msgsPerSecond: number; singleConsumerMsgsPerSecond: number };
-  sift: { msgsPerSecond: number; runs: number[]; rowsPerSecond: number; storedShare: number; peakRssMiB: number; ratioToCeiling: number; ratioToSingleConsumer: number };
+  sift: {
+    msgsPerSecond: number;
+    runs: number[];
+    rowsPerSecond: number;
+    storedShare: number;
+    peakRssMiB: number;
+    ratioToCeiling: number;
+    ratioToSingleConsumer: number;
+    /** Main thread, GC helpers and libuv threads, per message (from /proc per-thread CPU). */
+    workerCpuMicrosPerMessage: number;
+    engineCpuMicrosPerMessage: number;
+  };
   naive: { messages: number; msgsPerSecond: number };
   filterBytesPerDeviceMetric: number;
   latency: { rate: number; p50Ms: number; p99Ms: number; rows: number; targetP99Ms: number };
@@ -153,7 +174,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const rounds = Math.ceil(options.messages / options.devices);
     log(`preloading ${options.messages} messages of ${options.devices} devices…`);
     const loadStarted = performance.now();
-    await preload(nc, config, { devices: options.devices, seed: 1, intervalS: 10, startMs: Date.now() - rounds * 10_000 }, options.messages);
+    const kinds = options.scenario === 'api' ? ['api'] : options.scenario === 'mixed' ? kindsOfMix() : ['metrics'];
+    await preload(nc, config, { devices: options.devices, seed: 1, intervalS: 10, startMs: Date.now() - rounds * 10_000 }, options.messages, kinds);
     log(`  ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
 
     log('ceiling: bare consumers, one per partition, JSON.parse, AckAll per 10k…');
@@ -183,23 +205,32 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const sift = sorted[Math.floor(sorted.length / 2)]!;
     const siftRate = rateOf(sift);
 
-    log(`naive baseline: an explicit ack per message and an insert per stored message, ${options.naiveMessages} messages…`);
-    const naive = await runScript(join(packageRoot, 'bench', 'naive-baseline.mjs'), [String(options.naiveMessages)], { ...env, CLICKHOUSE_EMBEDDED_PATH: join(work, 'naive-ch') });
-    const naiveRate = naive.messages! / naive.seconds!;
-    log(`  ${Math.round(naiveRate)} msg/s`);
+    const cpuPerMessage = (sift.nodeCpuSeconds * 1e6) / sift.messages;
+    const enginePerMessage = (sift.engineCpuSeconds * 1e6) / sift.messages;
+    log(`  worker CPU ${cpuPerMessage.toFixed(1)} µs/msg (main thread and GC helpers), embedded engine ${enginePerMessage.toFixed(1)} µs/msg`);
 
-    log('filter memory over 100,000 devices…');
-    const memory = await runScript(join(packageRoot, 'dist', 'bench', 'filter-memory.js'), [], {}, ['--expose-gc']);
-
+    // The naive baseline, filter memory and latency runs measure the device-metrics path.
+    const metricsOnly = options.scenario === 'device-metrics';
+    let naive: Record<string, number> = { messages: 0, seconds: 1 };
+    let memory: Record<string, number> = { bytesPerDeviceMetric: Number.NaN };
+    let lat = { p50: Number.NaN, p99: Number.NaN, rows: 0 };
     const rate = Math.max(1, Math.round(siftRate / 2));
-    log(`latency at half load (${rate} msg/s for ${options.latencySeconds} s)…`);
-    await jetstreamManager(nc); // connection still healthy before the latency run
-    await nc.close();
-    const lat = await latency(config, env, rate, options.latencySeconds, Math.min(options.devices, 2_000));
-    log(`  p50 ${lat.p50} ms, p99 ${lat.p99} ms over ${lat.rows} stored messages`);
+    if (metricsOnly) {
+      log(`naive baseline: an explicit ack per message and an insert per stored message, ${options.naiveMessages} messages…`);
+      naive = await runScript(join(packageRoot, 'bench', 'naive-baseline.mjs'), [String(options.naiveMessages)], { ...env, CLICKHOUSE_EMBEDDED_PATH: join(work, 'naive-ch') });
+      log(`  ${Math.round(naive.messages! / naive.seconds!)} msg/s`);
+      log('filter memory over 100,000 devices…');
+      memory = await runScript(join(packageRoot, 'dist', 'bench', 'filter-memory.js'), [], {}, ['--expose-gc']);
+      log(`latency at half load (${rate} msg/s for ${options.latencySeconds} s)…`);
+      await jetstreamManager(nc); // connection still healthy before the latency run
+      await nc.close();
+      lat = await latency(config, env, rate, options.latencySeconds, Math.min(options.devices, 2_000));
+      log(`  p50 ${lat.p50} ms, p99 ${lat.p99} ms over ${lat.rows} stored messages`);
+    }
+    const naiveRate = naive.messages! / naive.seconds!;
 
     return {
-      scenario: 'device-metrics',
+      scenario: options.scenario,
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       messages: options.messages,
@@ -213,6 +244,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         runs: runs.map((run) => Math.round(rateOf(run))),
         ratioToCeiling: siftRate / ceilingRate,
         ratioToSingleConsumer: siftRate / singleRate,
+        workerCpuMicrosPerMessage: Math.round(cpuPerMessage * 10) / 10,
+        engineCpuMicrosPerMessage: Math.round(enginePerMessage * 10) / 10,
       },
       naive: { messages: naive.messages!, msgsPerSecond: Math.round(naiveRate) },
       filterBytesPerDeviceMetric: Math.round(memory.bytesPerDeviceMetric!),
@@ -236,10 +269,10 @@ export function benchTable(r: BenchResult): string {
     '| --- | ---: | ---: | ---: | --- |',
     `| ceiling: bare consumers, one per partition (JSON.parse, AckAll per 10k) | ${x(r.ceiling.msgsPerSecond)} | 1.00 | ${ratio(r.ceiling.msgsPerSecond)} | the same reads as the worker, nothing else |`,
     `| ceiling: one bare consumer over the whole stream | ${x(r.ceiling.singleConsumerMsgsPerSecond)} | ${(r.ceiling.singleConsumerMsgsPerSecond / r.ceiling.msgsPerSecond).toFixed(2)} | 1.00 | the same reads without partitions (the server filters less) |`,
-    `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${ratio(r.sift.msgsPerSecond)} | median of ${r.sift.runs.length} runs (${x(Math.min(...r.sift.runs))}–${x(Math.max(...r.sift.runs))}); ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB |`,
-    `| naive baseline (explicit ack per message, one insert per stored message) | ${x(r.naive.msgsPerSecond)} | ${(r.naive.msgsPerSecond / r.ceiling.msgsPerSecond).toFixed(4)} | ${(r.naive.msgsPerSecond / r.ceiling.singleConsumerMsgsPerSecond).toFixed(4)} | ${x(r.naive.messages)}-message sample; Sift is ${Math.round(r.sift.msgsPerSecond / r.naive.msgsPerSecond)}× faster |`,
+    `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${ratio(r.sift.msgsPerSecond)} | median of ${r.sift.runs.length} runs (${x(Math.min(...r.sift.runs))}–${x(Math.max(...r.sift.runs))}); ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB; worker CPU ${r.sift.workerCpuMicrosPerMessage} µs/msg, engine ${r.sift.engineCpuMicrosPerMessage} µs/msg |`,
+    ...(r.naive.messages === 0 ? [] : [`| naive baseline (explicit ack per message, one insert per stored message) | ${x(r.naive.msgsPerSecond)} | ${(r.naive.msgsPerSecond / r.ceiling.msgsPerSecond).toFixed(4)} | ${(r.naive.msgsPerSecond / r.ceiling.singleConsumerMsgsPerSecond).toFixed(4)} | ${x(r.naive.messages)}-message sample; Sift is ${Math.round(r.sift.msgsPerSecond / r.naive.msgsPerSecond)}× faster |`]),
     '',
-    `Filter state: ${r.filterBytesPerDeviceMetric} bytes per tracked device-metric. End-to-end latency (publish to row stored) at ${x(r.latency.rate)} msg/s: p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (target ≤ ${r.latency.targetP99Ms} ms) over ${x(r.latency.rows)} stored messages.`,
+    r.scenario !== 'device-metrics' ? '' : `Filter state: ${r.filterBytesPerDeviceMetric} bytes per tracked device-metric. End-to-end latency (publish to row stored) at ${x(r.latency.rate)} msg/s: p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (target ≤ ${r.latency.targetP99Ms} ms) over ${x(r.latency.rows)} stored messages.`,
   ].join('\n');
 }
 
@@ -249,4 +282,9 @@ export function saveBench(result: BenchResult): string {
   const file = join(dir, `${result.date.slice(0, 19).replace(/[:]/g, '-')}-${result.scenario}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   return file;
+}
+
+/** Every registered kind that can be simulated: the mixed scenario's stream. */
+function kindsOfMix(): string[] {
+  return ['metrics', ...kinds.filter((k) => k.simulator).map((k) => k.name)];
 }

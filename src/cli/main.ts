@@ -110,6 +110,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--seed <n>', 'seed of the deterministic fleet (default 1)')
     .option('--interval-s <s>', 'event-time seconds between two readings of a device (default 10)')
     .option('--start <iso>', 'event time of the first reading (default: so the last reading is about now)')
+    .option('--kinds <list>', 'kinds to publish, comma-separated, or all (default metrics)')
     .action(async (options: Record<string, string | undefined>) => {
       const { config } = setup(options);
       const parsed = parseSimulateOptions({ ...options, 'interval-s': options.intervalS });
@@ -138,6 +139,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   command(program, 'bench', 'measure throughput against the ceiling and a naive baseline', benchDescription)
+    .option('--scenario <name>', 'device-metrics (default), api (every event stored) or mixed (every kind)')
     .option('--messages <n>', 'messages preloaded (default 1000000)')
     .option('--devices <n>', 'devices (default 10000)')
     .option('--sift-runs <n>', 'worker runs, the median is reported (default 3)')

@@ -6,8 +6,13 @@ import { layoutOf, provision } from '../sources/jetstream/provision.js';
 import { publishSubject } from '../sources/jetstream/subjects.js';
 import { sleep } from '../sinks/clickhouse/retry.js';
 import { intOption, UsageError } from './args.js';
+import { kinds as registeredKinds, kindNamed } from '../kinds/registry.js';
+import type { SimulatedEvent } from '../kinds/kind.js';
 
-export const simulateDescription = 'Publishes a synthetic device fleet to <prefix>.metrics.<device_id> on JetStream.';
+export const simulateDescription = `Publishes synthetic events to <prefix>.<kind>.<key> on JetStream: a device fleet (metrics) and,
+with --kinds, every other kind with realistic shapes (sessions with page views, a few failing
+endpoints, a retrying job type, an error storm, devices changing state, instances going silent).
+Events of several kinds are interleaved.`;
 
 export interface SimulateOptions {
   devices: number;
@@ -18,6 +23,8 @@ export interface SimulateOptions {
   startMs: number | undefined;
   /** Publishes awaiting their JetStream ack at once (default 512). */
   window?: number;
+  /** Kinds to publish, interleaved (default: metrics only). */
+  kinds?: string[];
 }
 
 export function parseSimulateOptions(values: Record<string, string | boolean | undefined>): SimulateOptions {
@@ -32,7 +39,12 @@ export function parseSimulateOptions(values: Record<string, string | boolean | u
     startMs = Date.parse(values.start as string);
     if (Number.isNaN(startMs)) throw new UsageError(`--start must be an ISO date-time, got "${values.start}"`);
   }
+  const kinds = values.kinds === undefined ? undefined : String(values.kinds).split(',').map((k) => k.trim()).filter(Boolean);
+  const known = registeredKinds.map((k) => k.name);
+  const unknown = (kinds ?? []).filter((k) => k !== 'all' && !known.includes(k));
+  if (unknown.length > 0) throw new UsageError(`--kinds: no kind ${unknown.map((k) => `"${k}"`).join(', ')} (kinds: ${known.join(', ')}, or all)`);
   return {
+    kinds: kinds?.includes('all') ? known : kinds,
     devices,
     count,
     rate,
@@ -54,14 +66,16 @@ export async function simulate(config: SiftConfig, options: SimulateOptions, pro
     const rounds = Math.ceil(options.count / options.devices);
     const startMs = options.startMs ?? Date.now() - (rounds - 1) * options.intervalS * 1000;
     const fleet = new Fleet({ devices: options.devices, seed: options.seed, intervalS: options.intervalS, startMs });
+    const sources = eventSources(options, fleet);
     const layout = layoutOf(config.nats);
     const window = options.window ?? 512;
     const inFlight = new Set<Promise<unknown>>();
     const started = performance.now();
     let published = 0;
     for (let i = 0; i < options.count; i++) {
-      const { deviceId, body } = fleet.nextReading();
-      const ack = js.publish(publishSubject(layout, 'metrics', deviceId), JSON.stringify(body)).then(() => published++);
+      const source = sources[i % sources.length]!;
+      const { key, body } = source.next();
+      const ack = js.publish(publishSubject(layout, source.kind, key), JSON.stringify(body)).then(() => published++);
       inFlight.add(ack);
       void ack.finally(() => inFlight.delete(ack));
       if (inFlight.size >= window) await Promise.race(inFlight);
@@ -77,4 +91,19 @@ export async function simulate(config: SiftConfig, options: SimulateOptions, pro
   } finally {
     await nc.close();
   }
+}
+
+/** The kinds' event sources, interleaved round-robin: the device fleet for metrics, each other kind's simulator. */
+function eventSources(options: SimulateOptions, fleet: Fleet): Array<{ kind: string; next(): SimulatedEvent }> {
+  const kinds = options.kinds ?? ['metrics'];
+  // Other kinds' events start two hours back and move forward in their own steps, within the accepted window.
+  const startMs = options.startMs ?? Date.now() - 2 * 3_600_000;
+  return kinds.map((kind, i) => {
+    if (kind === 'metrics') {
+      return { kind, next: () => { const r = fleet.nextReading(); return { key: r.deviceId, body: r.body as Record<string, unknown> }; } };
+    }
+    const simulator = kindNamed(kind)?.simulator?.({ seed: options.seed + i, startMs, keys: Math.max(1, Math.min(options.devices, 50)) });
+    if (!simulator) throw new UsageError(`kind "${kind}" has no simulator`);
+    return { kind, next: () => simulator.next() };
+  });
 }

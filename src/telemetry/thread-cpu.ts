@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** CPU seconds of this process's threads, split into Node's own (main thread, V8 GC helpers, libuv) and the rest (the embedded engine). */
+export interface ThreadCpu {
+  nodeSeconds: number;
+  otherSeconds: number;
+}
+
+/** Thread names Node itself starts (Linux truncates names to 15 characters). */
+const NODE_THREADS = /^(node|MainThread|V8 DefaultWorke|V8 Default|libuv-worker|node-worker|DelayedTaskSche|PlatformWorker)/;
+
+/**
+ * Per-thread CPU from /proc (Linux); undefined elsewhere. Measures what the worker itself costs
+ * apart from the embedded ClickHouse engine's threads, which process.resourceUsage cannot tell apart.
+ */
+export function threadCpu(): ThreadCpu | undefined {
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return undefined;
+  }
+  const ticks = 100; // USER_HZ on Linux
+  let node = 0;
+  let other = 0;
+  for (const task of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      // comm is in parentheses and may hold spaces; the fields after it are space-separated.
+      const open = stat.indexOf('(');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(open + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks; // utime, stime
+      if (NODE_THREADS.test(name) || task === String(process.pid)) node += seconds;
+      else other += seconds;
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return { nodeSeconds: node, otherSeconds: other };
+}
