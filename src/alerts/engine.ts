@@ -120,7 +120,7 @@ export class AlertEngine {
     }
   }
 
-  /** Announces and records each decided event, then empties the outbox (or drops a forgotten entry). */
+  /** Announces and records each decided event, then empties the outbox (or drops a forgotten entry); updates `records` to match. */
   private async deliverOutboxes(records: Map<string, StoredRecord>): Promise<void> {
     for (const [key, { record, revision }] of records) {
       if (record.outbox.length === 0) continue;
@@ -129,8 +129,12 @@ export class AlertEngine {
         if (announced(e) && (await this.publisher.publish(e))) fresh.push(e);
         await recordTransition(this.o.clickhouse, this.o.config.clickhouse.database, e);
       }
-      if (record.alert) await this.store.write(key, { alert: record.alert, outbox: [] }, revision);
-      else await this.store.remove(key, revision);
+      // The map follows the store, so this evaluation's own writes name the current revision.
+      if (record.alert) records.set(key, { record: { alert: record.alert, outbox: [] }, revision: await this.store.write(key, { alert: record.alert, outbox: [] }, revision) });
+      else {
+        await this.store.remove(key, revision);
+        records.delete(key);
+      }
       // Receivers hear only what the stream took as new, so a repeat after a failover is not re-sent.
       this.notifier.send(fresh);
       for (const e of fresh) if (e.state === 'firing') this.resentToAlertmanager.set(key, Date.now());
