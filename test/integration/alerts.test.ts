@@ -10,7 +10,7 @@ import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickho
 import { migrate } from '../../src/sinks/clickhouse/migrations.js';
 import { AlertStateStore } from '../../src/alerts/state-store.js';
 import { alertKey } from '../../src/alerts/evaluate.js';
-import { checkRules } from '../../src/cli/alerts.js';
+import { checkRules, listAlerts } from '../../src/cli/alerts.js';
 import { loadRules } from '../../src/alerts/rules.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
@@ -155,6 +155,7 @@ describe('alerts', () => {
     expect(await history('/orders')).toEqual([{ state: 'firing', n: 1 }, { state: 'pending', n: 1 }]);
     expect(await history('/users')).toEqual([]);
     expect((await worker.metrics.alertsFiring.get()).values.find((v) => v.labels.rule === 'api_error_rate')?.value).toBe(1);
+    expect(await listAlerts(config)).toEqual([`firing    api_error_rate service=shop endpoint=/orders value=0.1 since ${firing!.starts_at}`]);
 
     await requests('/orders', 500, 0); // 10 / 600 < 5 %
     await until(async () => of(await events(), '/orders', 'resolved').length > 0, 'the RESOLVED event');
