@@ -57,8 +57,9 @@ export class AlertEngine {
   /** Checks every query with EXPLAIN, provisions the stream and KV bucket; then `start()` schedules. */
   static async open(o: AlertEngineOptions): Promise<AlertEngine> {
     for (const rule of o.rules) await explain(o.clickhouse, o.config.clickhouse.database, rule);
-    await provisionAlertStream(o.nc, o.config.alerts.stream, o.config.alerts.subjectPrefix, o.config.nats.storage as 'file' | 'memory');
-    const engine = new AlertEngine(o, await AlertStateStore.open(o.nc, o.config.alerts.kvBucket));
+    const { nats, alerts } = o.config;
+    await provisionAlertStream(o.nc, { stream: alerts.stream, subjectPrefix: alerts.subjectPrefix, storage: nats.storage as 'file' | 'memory', replicas: nats.replicas, create: nats.provision });
+    const engine = new AlertEngine(o, await AlertStateStore.open(o.nc, alerts.kvBucket, nats.replicas));
     for (const rule of o.rules) o.metrics.alertsFiring.set({ rule: rule.name, severity: rule.severity }, 0);
     return engine;
   }

@@ -3,18 +3,22 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AlertEvent } from './event.js';
 import { insertSettings } from '../sinks/clickhouse/insert-settings.js';
+import { NotProvisionedError } from '../sources/jetstream/prepare.js';
 
-/** The ALERTS stream: created when missing, left alone when it exists. */
-export async function provisionAlertStream(nc: NatsConnection, stream: string, subjectPrefix: string, storage: 'file' | 'memory'): Promise<void> {
+/** The ALERTS stream: created when missing (unless WORKER_PROVISION=false), left alone when it exists. */
+export async function provisionAlertStream(nc: NatsConnection, o: { stream: string; subjectPrefix: string; storage: 'file' | 'memory'; replicas: number; create: boolean }): Promise<void> {
+  const { stream, subjectPrefix, storage } = o;
   const jsm = await jetstreamManager(nc);
   const exists = await jsm.streams.info(stream).then(() => true, () => false);
   if (exists) return;
+  if (!o.create) throw new NotProvisionedError(`NATS lacks the alert stream ${stream} and WORKER_PROVISION=false: create it with an account that may (subjects ${subjectPrefix}.>), or let a worker provision`);
   await jsm.streams.add({
     name: stream,
     description: 'Sift alert events: FIRING and RESOLVED per rule and labels',
     subjects: [`${subjectPrefix}.>`],
     retention: RetentionPolicy.Limits,
     storage: storage === 'memory' ? StorageType.Memory : StorageType.File,
+    num_replicas: o.replicas,
     max_age: 30 * 86_400 * 1e9,
     // A new leader may announce again what the old one announced just before it died: the id drops it.
     duplicate_window: 3_600 * 1e9,

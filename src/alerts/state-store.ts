@@ -27,8 +27,8 @@ export class AlertStateConflict extends Error {
 export class AlertStateStore {
   private constructor(private readonly kv: KV) {}
 
-  static async open(nc: NatsConnection, bucket: string): Promise<AlertStateStore> {
-    return new AlertStateStore(await new Kvm(nc).create(bucket, { history: 1, description: 'Sift alert states (rule + labels → pending/firing/resolved)' }));
+  static async open(nc: NatsConnection, bucket: string, replicas = 1): Promise<AlertStateStore> {
+    return new AlertStateStore(await new Kvm(nc).create(bucket, { history: 1, replicas, description: 'Sift alert states (rule + labels → pending/firing/resolved)' }));
   }
 
   async load(rule?: string): Promise<Map<string, StoredRecord>> {

@@ -29,7 +29,7 @@ export async function checkRules(client: ClickHouseClient, database: string, rul
 export async function listAlerts(config: SiftConfig): Promise<string[]> {
   const nc = await connectNats(config.nats, 'sift-alerts');
   try {
-    const store = await AlertStateStore.open(nc, config.alerts.kvBucket);
+    const store = await AlertStateStore.open(nc, config.alerts.kvBucket, config.nats.replicas);
     const lines: string[] = [];
     for (const { record } of (await store.load()).values()) {
       const a = record.alert;
