@@ -32,6 +32,7 @@ import { buildInfo } from './telemetry/build-info.js';
 import { threadCpu } from './telemetry/thread-cpu.js';
 import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
+import { openAlerts } from './alerts/start.js';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
 function kindHandlers(config: SiftConfig, metrics: SiftMetrics, partition: number): Map<string, KindHandler> {
@@ -67,6 +68,9 @@ export class Worker {
   private readonly policy: BatchPolicy;
   private readonly stoppedByRequest: Promise<void>;
   private markStopped!: () => void;
+  /** Live workers as the membership last listed them (sorted); the first one evaluates the alert rules. */
+  private members: readonly string[] = [];
+  private alerts: Awaited<ReturnType<typeof openAlerts>> | undefined;
 
   private readonly rawWriter: ClickHouseWriter;
 
@@ -134,9 +138,15 @@ export class Worker {
           readiness: () => worker.readiness(),
         });
       }
+      // Rules are checked (and their queries explained) before anything is consumed.
+      if (config.alerts.enabled) worker.alerts = await openAlerts({ config, nc, clickhouse: worker.clickhouse, metrics: worker.metrics, log: logger, isLeader: () => worker.isAlertLeader });
       await worker.ownership.start((onChange) =>
-        Membership.join(nc, `${config.nats.consumer.prefix}-workers`, worker.id, config.nats.consumer.heartbeatMs, logger, onChange),
+        Membership.join(nc, `${config.nats.consumer.prefix}-workers`, worker.id, config.nats.consumer.heartbeatMs, logger, (members) => {
+          worker.members = members;
+          onChange(members);
+        }),
       );
+      worker.alerts?.engine.start();
       worker.watchConnection();
       worker.statusTimer = setInterval(() => void worker.pollStatus(), config.telemetry.statusPollMs);
       await worker.pollStatus();
@@ -202,6 +212,11 @@ export class Worker {
     const ping = await this.clickhouse.ping().catch((error: unknown) => ({ success: false, error }));
     this.health.clickhouseAnswers = ping.success;
     this.readiness();
+  }
+
+  /** Whether this worker evaluates the alert rules: the smallest id among the live workers (each, with static partitions; the state's revision checks fence them). */
+  get isAlertLeader(): boolean {
+    return !this.stopped && (this.members.length === 0 || this.members[0] === this.id);
   }
 
   /** Partitions this worker consumes now, ascending. */
@@ -351,6 +366,7 @@ export class Worker {
       // Leave first so the others start asking for our partitions; the pins fence them until we
       // have flushed, acked and unpinned each one.
       clearInterval(this.statusTimer);
+      await this.alerts?.stop();
       await this.ownership.leave();
       await this.nc.drain().catch(() => undefined);
       if (this.ownsClickHouse) await this.clickhouse.close().catch(() => undefined);

@@ -11,6 +11,8 @@ import { DeadLetterNotFoundError } from '../sinks/dead-letter/dead-letter-store.
 import { maskUrlsIn } from '../config/mask-url.js';
 import { NotProvisionedError } from '../sources/jetstream/prepare.js';
 import { NotMigratedError } from '../sinks/clickhouse/prepare.js';
+import { AlertRulesError } from '../alerts/rules.js';
+import { AlertQueryError } from '../alerts/engine.js';
 
 /** What a person reads when a command fails: one line, the stack kept for LOG_LEVEL=debug. */
 export interface Failure {
@@ -24,11 +26,12 @@ export interface Failure {
 const SELF_EXPLAINING = [
   ConfigError, UsageError, ProvisionConflictError, MigrationError, EmbeddedClickHouseError,
   NatsUnreachableError, ClickHouseUnreachableError, PortInUseError, QueryError, DeadLetterNotFoundError, NotProvisionedError, NotMigratedError,
+  AlertRulesError, AlertQueryError,
 ];
 
 export function describeFailure(error: unknown): Failure {
   const err = error instanceof Error ? error : new Error(String(error));
-  const usage = err instanceof UsageError || err instanceof ConfigError;
+  const usage = err instanceof UsageError || err instanceof ConfigError || err instanceof AlertRulesError || err instanceof AlertQueryError;
   if (SELF_EXPLAINING.some((kind) => err instanceof kind)) return { line: maskUrlsIn(err.message), stack: err.stack, usage };
   // Anything else still gets one line, with the error's kind so a report can be searched for it.
   return { line: `${err.name}: ${maskUrlsIn(firstLine(err.message))}`, stack: err.stack, usage };

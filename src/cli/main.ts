@@ -16,6 +16,7 @@ import { benchDescription, runBenchCommand } from './bench.js';
 import { describeFailure } from './failure.js';
 import { out, setup, unwrap } from './setup.js';
 import { dlqCommand } from './dlq.js';
+import { alertsCommand } from './alerts.js';
 import { formatStatus, gatherStatus, statusDescription } from './status.js';
 import { chaosDescription, runChaos } from './chaos.js';
 
@@ -188,6 +189,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program.addCommand(dlqCommand());
+  program.addCommand(alertsCommand());
 
   return program;
 }

@@ -6,6 +6,7 @@ import { kindConfigSections } from '../kinds/registry.js';
 import { telemetryConfig } from '../telemetry/config.js';
 import { eventTimeConfig } from '../contract/config.js';
 import { privacyConfig } from '../transforms/privacy/config.js';
+import { alertsConfig } from '../alerts/config.js';
 
 /** The whole schema; every key carries its own docs, default and environment variable. */
 export const schema = {
@@ -16,4 +17,5 @@ export const schema = {
   eventTime: eventTimeConfig,
   privacy: privacyConfig,
   telemetry: telemetryConfig,
+  alerts: alertsConfig,
 };

@@ -41,6 +41,10 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     devicesTracked: new Gauge({ name: 'sift_filter_devices_tracked', help: 'Devices whose filter state this worker holds in memory.', registers: [registry] }),
     filterEvictions: new Counter({ name: 'sift_filter_evictions_total', help: 'Keys whose filter state was forgotten (metrics: device-metrics), by kind: "cap" when FILTER_MAX_TRACKED was reached (least recently seen first), "idle" after FILTER_IDLE_EVICT_S of silence.', labelNames: ['kind', 'cause'], registers: [registry] }),
     ready: new Gauge({ name: 'sift_ready', help: '1 when NATS is connected, ClickHouse answers, migrations are applied and inserts succeed.', registers: [registry] }),
+    alertsFiring: new Gauge({ name: 'sift_alerts_firing', help: 'Alerts firing now, by rule and severity (set by the evaluating worker; 0 on the others).', labelNames: ['rule', 'severity'], registers: [registry] }),
+    alertEvaluationDuration: new Histogram({ name: 'sift_alert_evaluation_duration_seconds', help: 'Duration of one evaluation of one alert rule (state read, query, state write, delivery).', labelNames: ['rule'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
+    alertEvaluationFailures: new Counter({ name: 'sift_alert_evaluation_failures_total', help: 'Alert rule evaluations that failed (query, NATS or a state changed by another evaluator); retried at the next interval.', labelNames: ['rule'], registers: [registry] }),
+    alertNotificationFailures: new Counter({ name: 'sift_alert_notification_failures_total', help: 'Alert notifications given up after every retry, by receiver (webhook, alertmanager).', labelNames: ['receiver'], registers: [registry] }),
     buildInfo: new Gauge({ name: 'sift_build_info', help: 'Always 1; labels say which build runs.', labelNames: ['version', 'git_sha'], registers: [registry] }),
   };
   m.buildInfo.set({ version: build.version, git_sha: build.gitSha }, 1);
@@ -62,6 +66,7 @@ function initialiseKnownLabels(m: SiftMetrics): void {
     for (const reason of kind.storeReasons) m.stored.inc({ kind: k, reason }, 0);
     for (const reason of [...kind.storeReasons, ...(kind.rowOnlyReasons ?? [])]) m.storedRows.inc({ kind: k, reason }, 0);
   }
+  for (const receiver of ['webhook', 'alertmanager']) m.alertNotificationFailures.inc({ receiver }, 0);
   for (const error_class of INSERT_ERROR_CLASSES) {
     m.insertErrors.inc({ error_class }, 0);
     m.insertRetries.inc({ error_class }, 0);

@@ -21,8 +21,10 @@ export class MigrationError extends Error {
 
 export function loadMigrations(root = join(packageRoot, 'src', 'kinds')): Migration[] {
   const migrations: Migration[] = [];
-  for (const kind of kinds.map((k) => k.name).sort()) {
-    const dir = join(root, kind, 'migrations');
+  const folders = kinds.map((k) => [k.name, join(root, k.name, 'migrations')] as const).sort(([a], [b]) => a.localeCompare(b));
+  // The alert history is no kind's table, but migrates with them (id alerts/NNNN_name).
+  folders.push(['alerts', join(root, '..', 'alerts', 'migrations')]);
+  for (const [kind, dir] of folders) {
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort()) {
       const sql = readFileSync(join(dir, file), 'utf8');
