@@ -43,7 +43,7 @@ describe('sift status', () => {
   it('reads the migration version with --clickhouse once no worker holds the directory', async () => {
     await worker.stop();
     const text = await siftOk(['status', '--clickhouse'], t.env);
-    expect(text).toMatch(/database sift_test_\w+: migration metrics\/0001_device_metrics \(applied \d{4}-\d\d-\d\d/);
+    expect(text).toMatch(/database sift_test_\w+: migration [\w-]+\/\d{4}_[\w-]+ \(applied \d{4}-\d\d-\d\d/);
     expect(text).toContain('live workers (0): none');
     expect(text).toMatch(/^0\s+sift-p000\s+-\s+none\s+0\s+0\s+\d{4}-/m);
   });
