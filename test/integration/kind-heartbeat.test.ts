@@ -5,6 +5,8 @@ import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.j
 import { analystRows, rows } from '../helpers/clickhouse.js';
 import { guideQuery } from '../helpers/analyst-guide.js';
 import { deadLetterReasons } from '../helpers/dead-letter-reasons.js';
+import { insertSettings } from '../../src/sinks/clickhouse/insert-settings.js';
+import { HEARTBEATS } from '../../src/kinds/heartbeat/rows.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -131,5 +133,16 @@ describe('heartbeat kind: heartbeats, instances_v and stale_instances_v', () => 
     for (const r of got) expect(r.silent_s).toBeGreaterThan(2 * r.interval_s);
     const batch = got.find((r) => r.instance_id === 'batch-7')!;
     expect(Math.abs(batch.silent_s - 3 * 3600)).toBeLessThan(60);
+  });
+  it('counts a retried batch once in instances_v (the same insert token twice, as a retry sends it)', async () => {
+    const row = (ts: number, seq: number) => [ts, 'retry-1', 'app', '', '', 60, '', '', '', '', '', '', null, null, seq];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await worker.clickhouse.insert({
+        table: `${db}.heartbeats`, columns: [...HEARTBEATS.columns] as [string, ...string[]], values: [row(now - 2000, 900_001), row(now - 1000, 900_002)],
+        format: 'JSONCompactEachRow', clickhouse_settings: insertSettings('TELEMETRY:1:900001-900002'),
+      });
+    }
+    const got = await rows(worker.clickhouse, `SELECT heartbeats FROM ${db}.instances_v WHERE instance_id = 'retry-1'`);
+    expect(got).toEqual([{ heartbeats: 2 }]);
   });
 });

@@ -5,6 +5,8 @@ import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.j
 import { analystRows, rows } from '../helpers/clickhouse.js';
 import { guideQuery } from '../helpers/analyst-guide.js';
 import { deadLetterReasons } from '../helpers/dead-letter-reasons.js';
+import { insertSettings } from '../../src/sinks/clickhouse/insert-settings.js';
+import { USAGE_EVENTS } from '../../src/kinds/usage/rows.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -110,5 +112,17 @@ describe('usage kind: usage_events and usage_hourly_v', () => {
       const got = await analystRows(worker.clickhouse, db, guideQuery('feature_usage_7d'), { app });
       expect(got).toEqual(expected);
     }
+  });
+  it('counts a retried batch once in usage_hourly_v (the same insert token twice, as a retry sends it)', async () => {
+    const bucket = Math.floor((now - 20 * DAY) / HOUR) * HOUR;
+    const batch = [[bucket + 1000, 'retry-app', 'e', 'f', 'u-1', '', {}, 900_001], [bucket + 2000, 'retry-app', 'e', 'f', 'u-2', '', {}, 900_002]];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await worker.clickhouse.insert({
+        table: `${db}.usage_events`, columns: [...USAGE_EVENTS.columns] as [string, ...string[]], values: batch,
+        format: 'JSONCompactEachRow', clickhouse_settings: insertSettings('TELEMETRY:0:900001-900002'),
+      });
+    }
+    const got = await rows(worker.clickhouse, `SELECT events, users FROM ${db}.usage_hourly_v WHERE app = 'retry-app'`);
+    expect(got).toEqual([{ events: 2, users: 2 }]);
   });
 });
