@@ -9,6 +9,8 @@ import { Worker } from '../worker.js';
 import { simulate } from './simulate.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { jetstream } from '@nats-io/jetstream';
+import { kinds } from '../kinds/registry.js';
+import { guideQueries } from '../docs/analyst-guide.js';
 
 export const demoDescription = `Runs the whole pipeline on this machine: starts a local nats-server (fetched if needed) on a free
 port, simulates a device fleet, drains it through a worker into the embedded ClickHouse under
@@ -23,6 +25,27 @@ const BAD_INPUT: Array<[subject: string, body: string]> = [
   ['metrics.dev-00003', '{"device_id": "someone-else", "metrics": {"temperature": 20}}'],
   ['doorbell.dev-00004', '{"rang": true}'],
 ];
+
+/** Events of each other kind the demo publishes beside the device fleet. */
+const OTHER_EVENTS_PER_KIND = 1_500;
+
+/** Guide queries the demo prints: title, query name, parameters. */
+const DEMO_ANSWERS: Array<[title: string, name: string, params: Record<string, string | number>]> = [
+  ['Daily, weekly and monthly active users', 'active_users_dau_wau_mau', {}],
+  ['Slowest endpoints by p95', 'api_slowest_endpoints', {}],
+  ['Job success rate per type over a week', 'job_success_rate_week', {}],
+  ['Error trend by category', 'error_trends_24h', {}],
+  ['Instances gone silent', 'silent_instances', {}],
+];
+
+/** Fills `{name:Type}` parameters with literals (the demo's own values, never input). */
+function bindParams(sql: string, params: Record<string, string | number>): string {
+  return sql.replace(/\{(\w+):[^}]+\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "\\'")}'`;
+  });
+}
 
 /** Which devices and metrics the report draws. */
 const REPORT_METRICS = ['temperature', 'cpu_pct'];
@@ -65,6 +88,10 @@ export async function runDemo(logger: Logger, options: { devices: number; rounds
     const fleet = { devices: options.devices, seed: 42, intervalS: 10, startMs: Date.now() - (options.rounds - 1) * 10_000 };
     out(`simulating ${options.devices} devices × ${options.rounds} readings, 10 s apart in event time (${count} messages)…`);
     await simulate(config, { ...fleet, count, rate: 0 });
+    const others = kinds.filter((k) => k.simulator).map((k) => k.name);
+    const otherCount = OTHER_EVENTS_PER_KIND * others.length;
+    out(`simulating ${others.join(', ')}: ${otherCount} events of the last two hours…`);
+    await simulate(config, { ...fleet, devices: 40, count: otherCount, rate: 0, kinds: others, startMs: Date.now() - 2 * 3_600_000 });
     const nc = await connectNats(config.nats, 'sift-demo');
     const js = jetstream(nc);
     for (const [subject, body] of BAD_INPUT) await js.publish(`${config.nats.subjectPrefix}.${subject}`, body);
@@ -96,6 +123,17 @@ export async function runDemo(logger: Logger, options: { devices: number; rounds
     out('Hourly rollup of every received value (device_metrics_hourly_v):');
     out(await query(`SELECT bucket, device_id, metric, samples, round(min, 2) AS min, round(max, 2) AS max, round(avg, 2) AS avg, last FROM ${db}.device_metrics_hourly_v WHERE device_id = 'dev-00007' ORDER BY metric, bucket LIMIT 10`));
     out(await query(`SELECT sum(samples) AS values_received, (SELECT count() FROM ${db}.device_metrics) AS rows_stored FROM ${db}.device_metrics_hourly_v`));
+    out('');
+    out('A few answers from the analyst guide (docs/analyst-guide.md), over every kind:');
+    await worker.clickhouse.command({ query: `USE ${db}` });
+    const guide = guideQueries();
+    for (const [title, name, params] of DEMO_ANSWERS) {
+      const sql = guide.get(name)?.sql;
+      if (!sql) continue;
+      out('');
+      out(`${title} (${name}):`);
+      out(await query(`SELECT * FROM (${bindParams(sql, params)}) LIMIT 8`).catch((error: Error) => `  (could not run: ${error.message.split('\n')[0]})`));
+    }
     const report = resolve(options.report);
     writeFileSync(report, renderDemoReport(await reportSeries(worker, db, fleet, count), { ...s, seconds }));
     await worker.stop();
