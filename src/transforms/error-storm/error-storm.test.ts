@@ -67,7 +67,7 @@ describe('storm suppression', () => {
     tracked.process('fp', 0);
     wall = 59_000;
     expect(tracked.process('fp', 500)).toEqual({ store: false });
-    wall = 61_000;
+    wall = 59_000 + 60_000;
     expect(tracked.process('fp', 1000)).toEqual({ store: true, repeats: 0 });
     expect(evictions).toEqual(['idle:1']);
     expect(tracked.states.size).toBe(1);
