@@ -90,11 +90,15 @@ CREATE VIEW IF NOT EXISTS {db}.error_trends AS
 SELECT
     bucket,
     category,
-    sum(errors) AS errors,
-    sumIf(errors, severity = 'critical') AS critical,
+    sum(n) AS errors,
+    sumIf(n, severity = 'critical') AS critical,
     uniqExact(source) AS sources
-FROM {db}.errors_hourly_v
-WHERE bucket >= toStartOfHour(now() - toIntervalHour({hours:UInt32}))
-  AND ({category:String} = '' OR category = {category:String})
+FROM
+(
+    SELECT bucket, category, severity, source, errors AS n
+    FROM {db}.errors_hourly_v
+    WHERE bucket >= toStartOfHour(now() - toIntervalHour({hours:UInt32}))
+      AND ({category:String} = '' OR category = {category:String})
+)
 GROUP BY bucket, category
 ORDER BY bucket, category;
