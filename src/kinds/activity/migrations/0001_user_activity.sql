@@ -154,12 +154,23 @@ CREATE VIEW IF NOT EXISTS {db}.sessions_v
 AS SELECT
     app,
     session_id,
-    max(user_id) AS user_id,
-    min(started) AS started,
-    max(ended) AS ended,
-    (toUnixTimestamp64Milli(max(ended)) - toUnixTimestamp64Milli(min(started))) / 1000 AS duration_s,
-    sum(events) AS events,
-    sum(page_views) AS page_views
-FROM {db}.user_sessions
-GROUP BY app, session_id
+    user_id,
+    started,
+    ended,
+    (toUnixTimestamp64Milli(ended) - toUnixTimestamp64Milli(started)) / 1000 AS duration_s,
+    events,
+    page_views
+FROM
+(
+    SELECT
+        app,
+        session_id,
+        max(user_id) AS user_id,
+        min(started) AS started,
+        max(ended) AS ended,
+        sum(events) AS events,
+        sum(page_views) AS page_views
+    FROM {db}.user_sessions
+    GROUP BY app, session_id
+)
 COMMENT 'One row per session: its user, span and event counts, over every received activity';
