@@ -4,6 +4,7 @@ import { Worker } from '../../src/worker.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { analystRows, rows } from '../helpers/clickhouse.js';
 import { guideQuery } from '../helpers/analyst-guide.js';
+import { insertSettings } from '../../src/sinks/clickhouse/insert-settings.js';
 import { seededRandom } from '../../src/simulate/fleet.js';
 import { DEAD_LETTER_HEADERS } from '../../src/sinks/dead-letter/dead-letter-publisher.js';
 
@@ -183,5 +184,22 @@ describe('activity kind: user_activity, daily and active users, sessions', () =>
     }).filter((r) => r.sessions > 0);
     expect(expected.length).toBeGreaterThan(0);
     expect(await analystRows(worker.clickhouse, db, guideQuery('active_sessions_now'))).toEqual(expected);
+  });
+  // Last: it adds a row. A retried batch carries the same token; the raw table and every rollup fed from it must drop the repeat.
+  it('a repeated insert (same deduplication token) is counted once in the raw table and the rollups', async () => {
+    const ts = Date.now() - 10 * DAY;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await worker.clickhouse.insert({
+        table: `${db}.user_activity`,
+        columns: ['ts', 'app', 'session_id', 'user_id', 'activity_type', 'page_url', 'element_id', 'search_query', 'duration_ms', 'metadata', 'stream_seq'],
+        values: [[ts, 'retry-app', 'retry-session', 'retry-user', 'page_view', '/', '', '', null, {}, 999_999]],
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: insertSettings('kind-activity-retry'),
+      });
+    }
+    const [raw] = await rows<{ n: number }>(worker.clickhouse, `SELECT count() AS n FROM ${db}.user_activity WHERE app = 'retry-app'`);
+    const [session] = await rows<{ events: number; page_views: number }>(worker.clickhouse, `SELECT events, page_views FROM ${db}.sessions_v WHERE app = 'retry-app'`);
+    const [users] = await rows<{ users: number; sessions: number }>(worker.clickhouse, `SELECT users, sessions FROM ${db}.active_users_daily_v WHERE app = 'retry-app'`);
+    expect([Number(raw!.n), Number(session!.events), Number(session!.page_views), Number(users!.users), Number(users!.sessions)]).toEqual([1, 1, 1, 1, 1]);
   });
 });

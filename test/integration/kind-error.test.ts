@@ -4,6 +4,7 @@ import { Worker } from '../../src/worker.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { analystRows, rows } from '../helpers/clickhouse.js';
 import { guideQuery } from '../helpers/analyst-guide.js';
+import { insertSettings } from '../../src/sinks/clickhouse/insert-settings.js';
 import { seededRandom } from '../../src/simulate/fleet.js';
 import { DEAD_LETTER_HEADERS } from '../../src/sinks/dead-letter/dead-letter-publisher.js';
 
@@ -173,5 +174,20 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
     const got = await analystRows<{ occurrences: number; stored: number; suppressed: number; fingerprint: string }>(worker.clickhouse, db, guideQuery('noisiest_errors'), { hours: 24 });
     expect(got.map((r) => Number(r.occurrences))).toEqual(expected);
     for (const r of got) expect(Number(r.occurrences)).toBe(Number(r.stored) + Number(r.suppressed));
+  });
+  // Last: it adds counts. A retried batch carries the same token: its partial counts must reach the rollup once.
+  it('a repeated partials insert (same deduplication token) is counted once', async () => {
+    const hour = Math.floor((Date.now() - 50 * HOUR) / HOUR) * 3600;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await worker.clickhouse.insert({
+        table: `${db}.error_partials`,
+        columns: ['hour', 'source', 'category', 'severity', 'errors'],
+        values: [[hour, 'retry-source', 'api', 'error', 7]],
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: insertSettings('kind-error-retry'),
+      });
+    }
+    const [row] = await rows<{ errors: number }>(worker.clickhouse, `SELECT sum(errors) AS errors FROM ${db}.errors_hourly_v WHERE source = 'retry-source'`);
+    expect(Number(row!.errors)).toBe(7);
   });
 });
