@@ -31,10 +31,10 @@ const OTHER_EVENTS_PER_KIND = 1_500;
 
 /** Guide queries the demo prints: title, query name, parameters. */
 const DEMO_ANSWERS: Array<[title: string, name: string, params: Record<string, string | number>]> = [
-  ['Daily, weekly and monthly active users', 'active_users_dau_wau_mau', {}],
+  ['Daily, weekly and monthly active users today', 'wau_mau', {}],
   ['Slowest endpoints by p95', 'api_slowest_endpoints', {}],
   ['Job success rate per type over a week', 'job_success_rate_week', {}],
-  ['Error trend by category', 'error_trends_24h', {}],
+  ['Error trend by category, last 3 hours', 'error_trends', { hours: 3, category: '' }],
   ['Instances gone silent', 'silent_instances', {}],
 ];
 
