@@ -7,7 +7,7 @@ import { connectNats } from '../sources/jetstream/connect.js';
 import { provision } from '../sources/jetstream/provision.js';
 import { createClickHouse, describeTarget } from '../sinks/clickhouse/client.js';
 import { migrate, planMigrations } from '../sinks/clickhouse/migrations.js';
-import { intOption, UsageError } from './args.js';
+import { intOption } from './args.js';
 import { runWorker, workerDescription } from './worker.js';
 import { queryDescription, runQuery } from './query.js';
 import { parseSimulateOptions, simulate, simulateDescription } from './simulate.js';

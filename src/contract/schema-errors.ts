@@ -21,5 +21,12 @@ export function describeSchemaError(error: ValueError): string {
     const rule = schema.description ? `; ${schema.description}` : ` (must match ${Object.keys(schema.patternProperties ?? {}).join(' or ')})`;
     return safeText(`${parent}: name ${JSON.stringify(key)} is not allowed${rule}`);
   }
+  if (error.type === ValueErrorType.Union) {
+    // A union of literals is an enumeration: say which values are allowed, not "Expected union value".
+    const options = (error.schema as { anyOf?: Array<{ const?: unknown }> }).anyOf ?? [];
+    if (options.length > 0 && options.every((o) => o.const !== undefined)) {
+      return safeText(`${error.path || '/'}: ${JSON.stringify(error.value)} is not one of ${options.map((o) => JSON.stringify(o.const)).join(', ')}`);
+    }
+  }
   return safeText(`${error.path || '/'}: ${error.message}`);
 }

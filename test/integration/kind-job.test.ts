@@ -95,7 +95,7 @@ describe('job kind: telemetry.job.<job_type>', () => {
     expect(new Map([...got].map(([seq, d]) => [seq, d.reason]))).toEqual(bad);
     expect([...got.values()].map((d) => d.detail)).toEqual(expect.arrayContaining([
       expect.stringContaining('/status'), expect.stringContaining('/duration_ms'), expect.stringContaining('/retry_count'),
-      expect.stringContaining('/metadata/note: value of 5000 characters'), expect.stringContaining('unexpected property "owner"'),
+      expect.stringContaining('/metadata/note: value is 5000 characters'), expect.stringContaining('unexpected property "owner"'),
     ]));
     const stored = await rows<{ seq: number }>(worker.clickhouse, `SELECT stream_seq AS seq FROM ${db()}.job_outcomes ORDER BY seq`);
     expect(stored.map((r) => r.seq)).toEqual(sent.map((s) => s.seq));

@@ -1,7 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { EventTimeWindow } from '../../contract/event-time.js';
 import { decoded, type Decoded } from '../../pipeline/result.js';
-import { checkKindBody } from '../kind-body.js';
+import { validatedBody } from '../../contract/validated-body.js';
 import { ApiRequestMessage } from './schema.js';
 
 /** A validated API request: the service from the subject key, event time in epoch ms. */
@@ -25,7 +25,7 @@ const validator = TypeCompiler.Compile(ApiRequestMessage);
 
 /** Bytes of one telemetry.api.<service> message to a request, or a dead-letter reason. */
 export function decodeApiRequest(data: Uint8Array, service: string, arrivalMs: number, window: EventTimeWindow): Decoded<ApiRequest> {
-  const checked = checkKindBody(validator, data, arrivalMs, window);
+  const checked = validatedBody(validator, data, arrivalMs, window);
   if (!checked.ok) return checked;
   const { body, ts } = checked.value;
   return decoded({

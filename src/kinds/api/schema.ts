@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EventTimeField } from '../kind-body.js';
+import { eventTimeField } from '../../contract/event-time-field.js';
 
 /** Largest accepted duration: a week, far beyond any request timeout, small enough that sums stay exact. */
 export const MAX_DURATION_MS = 604_800_000;
@@ -10,7 +10,7 @@ const Bytes = (description: string) => Type.Optional(Type.Integer({ minimum: 0, 
 /** Body of telemetry.api.<service>: one API request a service answered. */
 export const ApiRequestMessage = Type.Object(
   {
-    ts: EventTimeField,
+    ts: eventTimeField(),
     method: Type.String({ pattern: '^[A-Z]{1,16}$', description: 'HTTP method, upper case: GET, POST, PUT, DELETE, …' }),
     endpoint: Type.String({ minLength: 1, maxLength: 1024, description: 'The route as a template (/users/{id}), not the raw path: the rollups keep one row per endpoint.' }),
     status: Type.Integer({ minimum: 100, maximum: 599, description: 'HTTP status code.' }),

@@ -36,7 +36,7 @@ describe('job outcome decoding', () => {
     ['a negative retry_count', outcome({ retry_count: -1 }), 'schema', '/retry_count'],
     ['a fractional retry_count', outcome({ retry_count: 1.5 }), 'schema', '/retry_count'],
     ['metadata that is not an object', outcome({ metadata: 'x' }), 'schema', '/metadata'],
-    ['a metadata value too long', outcome({ metadata: { big: 'x'.repeat(5000) } }), 'schema', '/metadata/big: value of 5000 characters'],
+    ['a metadata value too long', outcome({ metadata: { big: 'x'.repeat(5000) } }), 'schema', '/metadata/big: value is 5000 characters'],
     ['an unknown field', outcome({ job_type: 'x' }), 'schema', '/: unexpected property "job_type"'],
     ['a ts two days ahead', outcome({ ts: ARRIVAL + 2 * DAY }), 'ts_out_of_range', '/ts'],
   ])('dead-letters %s', (_name, body, reason, detail) => {

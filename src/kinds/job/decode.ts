@@ -1,7 +1,8 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { EventTimeWindow } from '../../contract/event-time.js';
 import { decoded, type Decoded } from '../../pipeline/result.js';
-import { checkKindBody, freeFormText } from '../kind-body.js';
+import { validatedBody } from '../../contract/validated-body.js';
+import { freeFormMap } from '../../contract/free-form-map.js';
 import { JobOutcomeMessage } from './schema.js';
 
 /** A validated job outcome: the job type from the subject key, event time in epoch ms. */
@@ -22,10 +23,10 @@ const validator = TypeCompiler.Compile(JobOutcomeMessage);
 
 /** Bytes of one telemetry.job.<job_type> message to an outcome, or a dead-letter reason. */
 export function decodeJobOutcome(data: Uint8Array, jobType: string, arrivalMs: number, window: EventTimeWindow): Decoded<JobOutcome> {
-  const checked = checkKindBody(validator, data, arrivalMs, window);
+  const checked = validatedBody(validator, data, arrivalMs, window);
   if (!checked.ok) return checked;
   const { body, ts } = checked.value;
-  const metadata = freeFormText(body.metadata, '/metadata');
+  const metadata = freeFormMap(body.metadata, '/metadata');
   if (!metadata.ok) return metadata;
   return decoded({
     jobType,
