@@ -9,6 +9,7 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: sorts 
  */
 export class MessageIds {
   private lastMs = -1;
+  private timePrefix = '';
   private readonly random = new Uint8Array(10);
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -16,9 +17,12 @@ export class MessageIds {
   next(): string {
     const now = Math.max(this.clock(), this.lastMs); // a clock stepping back must not reorder ids
     if (now === this.lastMs) this.increment();
-    else randomFillSync(this.random);
+    else {
+      randomFillSync(this.random);
+      this.timePrefix = encodeTime(now);
+    }
     this.lastMs = now;
-    return encodeTime(now) + encodeRandom(this.random);
+    return this.timePrefix + encodeRandom(this.random);
   }
 
   private increment(): void {

@@ -40,6 +40,7 @@ export function serializeBody(kind: string, contract: KindContract, body: unknow
     const at = loneSurrogateAt(body, '/');
     if (at) throw new InvalidEventError(kind, at, 'text is not valid UTF-8 (a lone surrogate)');
   }
+  if (json.length * 3 <= maxBytes) return json; // no UTF-16 unit takes more than 3 bytes
   const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) throw new InvalidEventError(kind, '/', `body is ${bytes} bytes, the limit is ${maxBytes}`);
   return json;
