@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '../../src/worker.js';
 import { kinds } from '../../src/kinds/registry.js';
-import { createSiftClient, kindNames, type KindName, type SiftClientStats } from '../../packages/client/src/index.js';
+import { createSiftClient, idTime, InvalidEventError, kindNames, type KindName, type SiftClientStats } from '../../packages/client/src/index.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
 import { sampleEvents, storedEvents, type StoredEvent } from '../helpers/client-stream.js';
+import { until } from '../helpers/until.js';
 
 const PER_KIND = 20;
 
@@ -89,5 +90,42 @@ describe('@sift/client: every registered kind, end to end', () => {
       const [row] = await rows<{ n: number }>(worker.clickhouse, `SELECT uniqExact(stream_seq) AS n FROM ${t.config.clickhouse.database}.${raw.table}`);
       expect(row!.n, `${kind.name} rows in ${raw.table}`).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('@sift/client: heartbeats on their interval, and refusals at the call', () => {
+  let t: SiftTestEnv;
+  let spoolDir: string;
+
+  beforeAll(async () => {
+    t = await siftTestEnv();
+    spoolDir = mkdtempSync(join(tmpdir(), 'sift-client-beat-'));
+  });
+  afterAll(async () => {
+    await t?.dispose();
+    rmSync(spoolDir, { recursive: true, force: true });
+  });
+
+  it('beats every intervalS, then once with status stopping; refuses bad events before sending anything', async () => {
+    const client = await createSiftClient({ servers: t.config.nats.url, spoolDir, heartbeat: { instanceId: 'fast-1', app: 'desk', intervalS: 0.2 } });
+    await until(async () => (await storedEvents(t.nc, t.config.nats.stream)).length >= 4, 'four heartbeats', 10_000);
+
+    const kind = kindNames[0] as KindName;
+    const { key, body } = sampleEvents(kind, 1)[0]!;
+    expect(() => client.publish(kind, 'a.b', body as never)).toThrow(/key "a\.b" holds a dot/);
+    expect(() => client.publish(kind, key, { ...body, not_in_the_schema: 1 } as never)).toThrow(InvalidEventError);
+    expect(() => client.publish(kind, key, { ...body, not_in_the_schema: 1 } as never)).toThrow(/unexpected property "not_in_the_schema"/);
+    expect(() => client.publish('gizmos' as KindName, key, body as never)).toThrow(/unknown kind "gizmos"/);
+
+    const stats = await client.close();
+    const stored = await storedEvents(t.nc, t.config.nats.stream);
+    expect(stored.every((e) => e.kind === 'heartbeat' && e.key === 'fast-1')).toBe(true);
+    expect(stored.length).toBe(stats.sent);
+    expect(stored.at(-1)!.body.status).toBe('stopping');
+    expect(stored.slice(0, -1).every((e) => e.body.status === undefined && typeof e.body.system === 'object')).toBe(true);
+    // The periodic beats are about intervalS apart (the id carries its millisecond).
+    const made = stored.slice(0, -1).map((e) => idTime(e.msgId!));
+    const gaps = made.slice(1).map((ms, i) => ms - made[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(150);
   });
 });
