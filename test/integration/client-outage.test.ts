@@ -78,3 +78,42 @@ describe('@sift/client: a NATS outage loses and duplicates nothing', () => {
     expect(rollup!.n).toBe(BEFORE + DURING);
   });
 });
+
+describe('@sift/client: a server killed mid-stream, acks lost in flight, loses and duplicates nothing', () => {
+  let t: SiftTestEnv;
+  let spoolDir: string;
+
+  beforeAll(async () => {
+    t = await siftTestEnv();
+    spoolDir = mkdtempSync(join(tmpdir(), 'sift-client-kill-'));
+  });
+  afterAll(async () => {
+    await t?.dispose();
+    rmSync(spoolDir, { recursive: true, force: true });
+  });
+
+  it('resends the unacknowledged under their ids, which JetStream deduplicates', async () => {
+    const total = 20_000;
+    const client = await createSiftClient({ servers: t.config.nats.url, spoolDir, maxInFlight: 512, ackTimeoutMs: 1_000, retry: { initialMs: 100, maxMs: 500 } });
+    expect(await client.ready(20_000)).toBe(true);
+    let killed = false;
+    for (let i = 0; i < total; i++) {
+      client.metrics(reading(i).key, reading(i).body);
+      if (i % 500 === 499) await new Promise((r) => setImmediate(r)); // a producer that yields, as a server does
+      if (!killed && client.stats().sent >= 3_000 && client.stats().inFlight > 0) {
+        killed = true;
+        await t.nats!.stop(true); // SIGKILL with publishes in flight
+        setTimeout(() => void t.nats!.restart(), 1_000);
+      }
+    }
+    expect(killed).toBe(true);
+    expect(await client.ready(90_000)).toBe(true);
+    const stats = await client.close();
+    expect(stats).toMatchObject({ sent: total, dropped: 0, spoolEvents: 0 });
+    const stored = await storedEvents(t.nc, t.config.nats.stream);
+    const times = stored.map((e) => e.body.ts as number);
+    expect(new Set(times).size).toBe(total);
+    expect(stored).toHaveLength(total);
+    expect(new Set(stored.map((e) => e.msgId)).size).toBe(total);
+  });
+});

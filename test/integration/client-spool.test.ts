@@ -7,6 +7,7 @@ import { Worker } from '../../src/worker.js';
 import { freePort } from '../../src/tools/nats-server.js';
 import { packageRoot } from '../../src/package-root.js';
 import { createSiftClient } from '../../packages/client/src/index.js';
+import { Spool } from '../../packages/client/src/spool/spool.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
 import { storedEvents } from '../helpers/client-stream.js';
@@ -93,5 +94,23 @@ describe('@sift/client spool: kept across a killed process, bounded by its cap',
     await online.close();
     const sent = (await storedEvents(t.nc, t.config.nats.stream)).slice(jsmBefore);
     expect(sent.map((e) => (e.body.metrics as { v: number }).v)).toEqual(Array.from({ length: held.spoolEvents }, (_, k) => total - held.spoolEvents + k));
+  });
+
+  it('resends an event a crash left in the spool after it was stored; JetStream drops the repeat by its id', async () => {
+    const sender = await createSiftClient({ servers: t.config.nats.url, spoolDir: freshDir() });
+    sender.metrics('dedup-1', { ts: T0, metrics: { v: 42 } });
+    await sender.close();
+    const before = await storedEvents(t.nc, t.config.nats.stream);
+    const original = before.at(-1)!;
+    expect(original.key).toBe('dedup-1');
+    // The process died after the ack but before the spool's cursor moved past the event.
+    const crashed = freshDir();
+    const spool = Spool.open(crashed, 1 << 20);
+    spool.append({ id: original.msgId!, subject: `${t.config.nats.subjectPrefix}.metrics.dedup-1`, data: JSON.stringify(original.body) });
+    spool.close();
+    const restarted = await createSiftClient({ servers: t.config.nats.url, spoolDir: crashed });
+    expect(await restarted.ready(30_000)).toBe(true);
+    expect(await restarted.close()).toMatchObject({ sent: 1, deduplicated: 1, spoolEvents: 0 });
+    expect(await storedEvents(t.nc, t.config.nats.stream)).toHaveLength(before.length);
   });
 });

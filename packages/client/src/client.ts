@@ -41,6 +41,8 @@ export interface SiftClientOptions {
 export interface SiftClientStats {
   /** Events JetStream acknowledged. */
   sent: number;
+  /** Of those, resends JetStream recognised by their id as already stored (a lost ack, not a duplicate row). */
+  deduplicated: number;
   /** Events ever written to the spool. */
   spooled: number;
   /** Events the spool dropped to stay under its cap (oldest first). */
@@ -109,7 +111,9 @@ class SiftClientImpl implements SiftClientCore {
   private replayTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
   private sent = 0;
+  private deduplicated = 0;
   private readonly idleWaiters = new Set<() => void>();
 
   constructor(private readonly options: SiftClientOptions) {
@@ -132,13 +136,7 @@ class SiftClientImpl implements SiftClientCore {
 
   start(): void {
     if (this.options.nc) this.attach(this.options.nc);
-    else {
-      const servers = this.options.servers!;
-      connect({ servers, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, name: 'sift-client' }).then(
-        (nc) => (this.closed ? void nc.close() : this.attach(nc)),
-        (error: Error) => this.report(new Error(`NATS connection to ${String(servers)} failed: ${error.message}`, { cause: error })),
-      );
-    }
+    else this.connectUntilUp(0);
     if (this.options.heartbeat) {
       this.beat();
       const intervalMs = (this.options.heartbeat.intervalS ?? 3600) * 1000;
@@ -168,6 +166,7 @@ class SiftClientImpl implements SiftClientCore {
   stats(): SiftClientStats {
     return {
       sent: this.sent,
+      deduplicated: this.deduplicated,
       spooled: this.spool.written,
       dropped: this.spool.dropped,
       spoolEvents: this.spool.events,
@@ -191,6 +190,7 @@ class SiftClientImpl implements SiftClientCore {
     await this.untilIdle(deadline);
     this.closed = true;
     clearTimeout(this.replayTimer);
+    clearTimeout(this.connectTimer);
     // Whatever is still unacknowledged waits in the spool for the next start; a late ack only means a deduplicated resend.
     const unsent = [...this.inFlight.values(), ...this.queue.slice(this.queueHead)];
     this.inFlight.clear();
@@ -210,6 +210,20 @@ class SiftClientImpl implements SiftClientCore {
     } catch (error) {
       this.report(error as Error);
     }
+  }
+
+  /** First connection: retried with backoff until it works or the client closes (events spool meanwhile). */
+  private connectUntilUp(attempt: number): void {
+    if (this.closed) return;
+    const servers = this.options.servers!;
+    connect({ servers, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2_000, name: 'sift-client' }).then(
+      (nc) => (this.closed ? void nc.close() : this.attach(nc)),
+      (error: Error) => {
+        this.report(new Error(`NATS connection to ${String(servers)} failed (attempt ${attempt + 1}), retrying: ${error.message}`, { cause: error }));
+        this.connectTimer = setTimeout(() => this.connectUntilUp(attempt + 1), backoffMs(attempt, this.retryInitialMs, this.retryMaxMs));
+        this.connectTimer.unref(); // a client nobody closed must not keep the process alive
+      },
+    );
   }
 
   private attach(nc: NatsConnection): void {
@@ -258,9 +272,10 @@ class SiftClientImpl implements SiftClientCore {
       }
       this.inFlight.set(event.id, event);
       this.js!.publish(event.subject, event.data, { msgID: event.id, timeout: this.ackTimeoutMs }).then(
-        () => {
+        (ack) => {
           if (!this.inFlight.delete(event.id)) return; // close() already spooled it
           this.sent++;
+          if (ack.duplicate) this.deduplicated++;
           this.pump();
           this.notifyIdle();
         },
@@ -298,6 +313,7 @@ class SiftClientImpl implements SiftClientCore {
       this.replayTimer = undefined;
       void this.replay();
     }, delayMs);
+    this.replayTimer.unref(); // unsent events wait in the spool for the next start
   }
 
   /** Sends the spool in order, a window at a time, committing the acknowledged prefix; online once empty. */
@@ -317,6 +333,7 @@ class SiftClientImpl implements SiftClientCore {
         if (prefix > 0) {
           this.spool.commit(batch[prefix - 1]!.end);
           this.sent += prefix;
+          for (let i = 0; i < prefix; i++) if ((results[i] as PromiseFulfilledResult<{ duplicate: boolean }>).value.duplicate) this.deduplicated++;
         }
         if (acked >= 0) {
           failed = (results[acked] as PromiseRejectedResult).reason as Error;
