@@ -27,7 +27,7 @@ describe('@sift/client: every registered kind, end to end', () => {
       servers: t.config.nats.url,
       subjectPrefix: t.config.nats.subjectPrefix,
       spoolDir,
-      heartbeat: { instanceId: 'inst-7', app: 'desk', version: '2.1.0', intervalS: 600 },
+      heartbeat: { instanceId: 'sdk-instance-7', app: 'desk', version: '2.1.0', intervalS: 600 },
     });
     expect(await client.ready(20_000)).toBe(true);
     published = [];
@@ -57,7 +57,7 @@ describe('@sift/client: every registered kind, end to end', () => {
   });
 
   it('stores each event once, in order, under <prefix>.<kind>.<key> with its body', () => {
-    const events = stored.filter((e) => e.kind !== 'heartbeat' || e.key !== 'inst-7');
+    const events = stored.filter((e) => e.kind !== 'heartbeat' || e.key !== 'sdk-instance-7');
     expect(events.map(({ kind, key, body }) => ({ kind, key, body }))).toEqual(published);
   });
 
@@ -69,7 +69,7 @@ describe('@sift/client: every registered kind, end to end', () => {
   });
 
   it('registers the instance with a heartbeat carrying the system fields, and says goodbye on close', () => {
-    const beats = stored.filter((e) => e.kind === 'heartbeat' && e.key === 'inst-7');
+    const beats = stored.filter((e) => e.kind === 'heartbeat' && e.key === 'sdk-instance-7');
     expect(beats).toHaveLength(2);
     const [first, last] = beats;
     expect(first!.body).toMatchObject({ app: 'desk', version: '2.1.0', interval_s: 600 });

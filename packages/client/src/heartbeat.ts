@@ -40,7 +40,7 @@ export function heartbeatBody(options: HeartbeatOptions, extra: { status?: strin
     app: options.app,
     ...(options.version !== undefined ? { version: options.version } : {}),
     ...(extra.status !== undefined ? { status: extra.status } : {}),
-    interval_s: options.intervalS ?? 3600,
+    interval_s: Math.max(1, Math.ceil(options.intervalS ?? 3600)), // whole seconds, as the heartbeat contract counts them
     ...(extra.system ? { system: extra.system } : {}),
   };
 }
