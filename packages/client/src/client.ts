@@ -196,7 +196,7 @@ class SiftClientImpl implements SiftClientCore {
     this.inFlight.clear();
     this.queue = [];
     this.queueHead = 0;
-    for (const event of unsent) this.spool.append(event);
+    for (const event of unsent) this.toSpool(event);
     const stats = this.stats();
     this.spool.close();
     if (this.ownsConnection && this.nc) await this.nc.close().catch(() => undefined);
@@ -250,13 +250,13 @@ class SiftClientImpl implements SiftClientCore {
 
   private enqueue(event: PendingEvent): void {
     if (this.mode === 'offline') {
-      this.spool.append(event);
+      this.toSpool(event);
       this.scheduleReplay(0);
       return;
     }
     if (this.queue.length - this.queueHead >= this.maxQueued) {
       this.goOffline();
-      this.spool.append(event);
+      this.toSpool(event);
       return;
     }
     this.queue.push(event);
@@ -282,7 +282,7 @@ class SiftClientImpl implements SiftClientCore {
         (error: Error) => {
           if (!this.inFlight.delete(event.id)) return;
           this.goOffline(error);
-          this.spool.append(event);
+          this.toSpool(event);
           this.notifyIdle();
         },
       );
@@ -294,7 +294,7 @@ class SiftClientImpl implements SiftClientCore {
     if (this.mode === 'offline') return;
     this.mode = 'offline';
     if (error) this.report(new Error(`JetStream publish failed, spooling until NATS acks again: ${error.message}`, { cause: error }));
-    for (let i = this.queueHead; i < this.queue.length; i++) this.spool.append(this.queue[i]!);
+    for (let i = this.queueHead; i < this.queue.length; i++) this.toSpool(this.queue[i]!);
     this.queue = [];
     this.queueHead = 0;
     this.scheduleReplay(backoffMs(this.attempt, this.retryInitialMs, this.retryMaxMs));
@@ -378,6 +378,16 @@ class SiftClientImpl implements SiftClientCore {
       const timer = setTimeout(() => finish(this.isIdle()), Math.max(0, deadline - Date.now()));
       this.idleWaiters.add(wake);
     });
+  }
+
+  /** Appends to the spool; a disk that refuses (full, read-only) costs the event, counted as dropped, never the caller. */
+  private toSpool(event: PendingEvent): void {
+    try {
+      this.spool.append(event);
+    } catch (error) {
+      this.spool.dropped++;
+      this.report(new Error(`spool write to ${this.spool.dir} failed, event dropped: ${(error as Error).message}`, { cause: error }));
+    }
   }
 
   private report(error: Error): void {
