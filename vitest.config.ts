@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'client', include: ['packages/client/test/**/*.test.ts'], environment: 'node' } },
       {
         test: {
           name: 'integration',

@@ -1,0 +1,10 @@
+export { createSiftClient, type SiftClient, type SiftClientCore, type SiftClientOptions, type SiftClientStats } from './client.js';
+export { InvalidEventError, SpoolError } from './errors.js';
+export { MessageIds, idTime } from './msg-id.js';
+export { keyProblem } from './subject.js';
+export { systemInfo, type HeartbeatOptions, type SystemInfo } from './heartbeat.js';
+export { siftExpress } from './http/express.js';
+export { siftFastify } from './http/fastify.js';
+export { siftHttp, type SiftIncomingMessage } from './http/node-http.js';
+export type { SiftHttpOptions, SiftRequestContext } from './http/request-tracker.js';
+export * from './generated/index.js';
