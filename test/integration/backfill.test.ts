@@ -4,7 +4,7 @@ import { sift, siftOk } from '../helpers/cli.js';
 import { simulate } from '../../src/cli/simulate.js';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
-const RAW = 'SELECT toUnixTimestamp64Milli(ts) AS ms, device_id, metric, value, reason, stream_seq, partition FROM device_metrics ORDER BY stream_seq, metric FORMAT JSONEachRow';
+const RAW = 'SELECT toUnixTimestamp64Milli(ts) AS ms, device_id, metric, value, reason, stream_seq, partition, trigger FROM device_metrics ORDER BY stream_seq, metric FORMAT JSONEachRow';
 const HOURLY = 'SELECT bucket, device_id, metric, samples, min, max, round(avg, 9) AS avg, last FROM device_metrics_hourly_v ORDER BY bucket, device_id, metric FORMAT JSONEachRow';
 const API = 'SELECT * EXCEPT inserted_at FROM api_requests ORDER BY stream_seq FORMAT JSONEachRow';
 
@@ -35,6 +35,9 @@ describe('sift backfill', () => {
     expect(out).toMatch(new RegExp(`received ${published}, stored \\d+ messages \\(\\d+ rows\\), filtered out \\d+, dead-lettered 2 \\((not_json 1, unknown_kind 1|unknown_kind 1, not_json 1)\\)`));
     const rawA = await query(RAW, t.env);
     expect(rawA.length).toBeGreaterThan(12);
+    // Whole mode: a change row marks only the metrics that moved as its trigger.
+    const changes = rawA.map((line) => JSON.parse(line) as { reason: string; trigger: boolean }).filter((r) => r.reason === 'change');
+    expect(changes.some((r) => r.trigger) && changes.some((r) => !r.trigger)).toBe(true);
     expect(await query(RAW, db('b'))).toEqual(rawA);
     const hourlyA = await query(HOURLY, t.env);
     expect(hourlyA.length).toBeGreaterThan(12);
