@@ -60,7 +60,8 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
   const span = hi - lo || Math.abs(lo) || 1;
   const raw = span / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  // The round step whose tick count comes closest to the one asked for.
+  const step = [0.5, 1, 2, 5, 10].map((m) => m * power).reduce((best, s) => (Math.abs(span / s - count) < Math.abs(span / best - count) ? s : best));
   const ticks: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
   return ticks;
