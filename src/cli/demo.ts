@@ -1,6 +1,7 @@
 import { rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Fleet, type FleetOptions } from '../simulate/fleet.js';
-import { renderDemoReport, type ReportSeries } from '../report/demo-report.js';
+import { renderDemoReport, type ReportSeries, type RollupHour } from '../report/demo-report.js';
+import { filterSettings } from '../transforms/device-filter/device-filter.js';
 import { join, resolve } from 'node:path';
 import { loadConfig, type SiftConfig } from '../config/load.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -52,26 +53,40 @@ const REPORT_METRICS = ['temperature', 'cpu_pct'];
 
 /** Every received value of a few devices (the fleet is deterministic, so replay it) and what was stored. */
 async function reportSeries(worker: Worker, db: string, fleet: FleetOptions, count: number): Promise<ReportSeries[]> {
+  const rules = filterSettings(worker.config.filter).rules;
   const picked = [7, 42, 123].filter((i) => i < fleet.devices).map((i) => `dev-${String(i).padStart(5, '0')}`);
   if (picked.length === 0) picked.push('dev-00000');
   const series = new Map<string, ReportSeries>();
-  for (const deviceId of picked) for (const metric of REPORT_METRICS) series.set(`${deviceId}/${metric}`, { deviceId, metric, received: [], stored: [] });
+  for (const deviceId of picked) for (const metric of REPORT_METRICS) series.set(`${deviceId}/${metric}`, { deviceId, metric, received: [], stored: [], rule: rules.ruleFor(metric) });
   const replay = new Fleet(fleet);
   for (let i = 0; i < count; i++) {
     const { deviceId, body } = replay.nextReading();
     for (const metric of REPORT_METRICS) series.get(`${deviceId}/${metric}`)?.received.push([Date.parse(body.ts), body.metrics[metric]!]);
   }
   const result = await worker.clickhouse.query({
-    query: `SELECT device_id, metric, toUnixTimestamp64Milli(ts) AS ms, value, reason FROM ${db}.device_metrics
+    query: `SELECT device_id, metric, toUnixTimestamp64Milli(ts) AS ms, value, reason, trigger FROM ${db}.device_metrics
             WHERE device_id IN {devices:Array(String)} AND metric IN {metrics:Array(String)} ORDER BY ts`,
     query_params: { devices: picked, metrics: REPORT_METRICS },
     format: 'JSONEachRow',
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
   });
-  for (const row of await result.json<{ device_id: string; metric: string; ms: number; value: number; reason: string }>()) {
-    series.get(`${row.device_id}/${row.metric}`)?.stored.push([Number(row.ms), row.value, row.reason]);
+  for (const row of await result.json<{ device_id: string; metric: string; ms: number; value: number; reason: string; trigger: boolean }>()) {
+    series.get(`${row.device_id}/${row.metric}`)?.stored.push([Number(row.ms), row.value, row.reason, Boolean(row.trigger)]);
   }
   return [...series.values()];
+}
+
+/** Values received (the rollup's samples) against rows stored, per hour over the whole fleet. */
+async function rollupHours(worker: Worker, db: string): Promise<RollupHour[]> {
+  const result = await worker.clickhouse.query({
+    query: `SELECT toUnixTimestamp(r.bucket) * 1000 AS hour, r.samples AS samples, coalesce(s.rows, 0) AS rows
+            FROM (SELECT bucket, sum(samples) AS samples FROM ${db}.device_metrics_hourly_v GROUP BY bucket) AS r
+            LEFT JOIN (SELECT toStartOfHour(ts) AS bucket, count() AS rows FROM ${db}.device_metrics GROUP BY bucket) AS s ON s.bucket = r.bucket
+            ORDER BY hour`,
+    format: 'JSONEachRow',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
+  return (await result.json<RollupHour>()).map((h) => ({ hour: Number(h.hour), samples: Number(h.samples), rows: Number(h.rows) }));
 }
 
 export async function runDemo(logger: Logger, options: { devices: number; rounds: number; report: string }, out: (line: string) => void): Promise<number> {
@@ -135,7 +150,9 @@ export async function runDemo(logger: Logger, options: { devices: number; rounds
       out(await query(`SELECT * FROM (${bindParams(sql, params)}) LIMIT 8`).catch((error: Error) => `  (could not run: ${error.message.split('\n')[0]})`));
     }
     const report = resolve(options.report);
-    writeFileSync(report, renderDemoReport(await reportSeries(worker, db, fleet, count), { ...s, seconds }));
+    const f = config.filter;
+    const settings = { store: f.store, snapshotIntervalS: f.snapshotIntervalS, changeThreshold: f.changeThreshold, zeroFloor: f.zeroFloor, storePrevious: f.storePrevious };
+    writeFileSync(report, renderDemoReport(await reportSeries(worker, db, fleet, count), { ...s, seconds }, settings, await rollupHours(worker, db)));
     await worker.stop();
     out('');
     out(`Report: ${report} (open it in a browser: every received value against what the filter stored)`);

@@ -13,6 +13,7 @@ import { NotProvisionedError } from '../sources/jetstream/prepare.js';
 import { NotMigratedError } from '../sinks/clickhouse/prepare.js';
 import { AlertRulesError } from '../alerts/rules.js';
 import { AlertQueryError } from '../alerts/engine.js';
+import { BackfillError, BackfillRefusedError } from '../backfill/backfill.js';
 
 /** What a person reads when a command fails: one line, the stack kept for LOG_LEVEL=debug. */
 export interface Failure {
@@ -26,7 +27,7 @@ export interface Failure {
 const SELF_EXPLAINING = [
   ConfigError, UsageError, ProvisionConflictError, MigrationError, EmbeddedClickHouseError,
   NatsUnreachableError, ClickHouseUnreachableError, PortInUseError, QueryError, DeadLetterNotFoundError, NotProvisionedError, NotMigratedError,
-  AlertRulesError, AlertQueryError,
+  AlertRulesError, AlertQueryError, BackfillRefusedError, BackfillError,
 ];
 
 export function describeFailure(error: unknown): Failure {

@@ -19,6 +19,7 @@ import { dlqCommand } from './dlq.js';
 import { alertsCommand } from './alerts.js';
 import { formatStatus, gatherStatus, statusDescription } from './status.js';
 import { chaosDescription, runChaos } from './chaos.js';
+import { backfillCommand, backfillDescription, formatBackfillSummary, parseBackfillArgs } from './backfill.js';
 
 const { SingleBar, Presets } = cliProgress;
 
@@ -173,6 +174,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       });
       out(JSON.stringify(report, null, 2));
       setExitCode(report.ok ? 0 : 1);
+    });
+
+  command(program, 'backfill', 're-read a range of the stream into ClickHouse (a new database, a repaired table)', backfillDescription)
+    .requiredOption('--from <time|seq>', 'first stream sequence, or arrival time (ISO 8601), to re-read')
+    .option('--until <time|seq>', 'last sequence or arrival time, included (default: the end of the stream when it starts)')
+    .option('--kinds <list>', 'kinds to re-read, comma-separated (default: the whole stream)')
+    .option('--force', 'store even when the target already holds rows of the range (rollups then count it twice)')
+    .action(async (options: { config?: string; from: string; until?: string; kinds?: string; force?: boolean }) => {
+      const args = parseBackfillArgs(options);
+      const { config, logger } = setup(options, true);
+      out(formatBackfillSummary(await backfillCommand(config, logger, { ...args, force: Boolean(options.force) }), config.clickhouse.database));
     });
 
   command(program, 'config', 'print the effective configuration (secrets masked)', 'Prints the effective configuration as JSON, secrets masked.')

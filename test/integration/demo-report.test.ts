@@ -30,7 +30,7 @@ describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer ru
     run.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise((resolve) => run.on('close', resolve));
     expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/received\s+3005 messages/);
+    expect(stdout).toMatch(/received\s+10505 messages/);
     expect(stdout).toMatch(/dead-lettered\s+5 messages/);
     expect(existsSync(report)).toBe(true);
   });
@@ -46,7 +46,18 @@ describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer ru
             const box = el.getBoundingClientRect();
             return box.width > 0 && box.height > 0;
           }).length;
-        return { device: svg.getAttribute('data-device'), metric: svg.getAttribute('data-metric'), received: visible('circle.received'), stored: visible('circle.stored') };
+        return {
+          device: svg.getAttribute('data-device'),
+          metric: svg.getAttribute('data-metric'),
+          received: visible('circle.received'),
+          stored: visible('circle.stored'),
+          bands: visible('rect.band'),
+          yTicks: visible('text.tick.y'),
+          xTicks: visible('text.tick.x'),
+          // A gridline's box is zero wide or zero high: count them.
+          gridlines: svg.querySelectorAll('line.grid').length,
+          markers: [...svg.querySelectorAll('circle.stored')].map((c) => c.getAttribute('data-marker')!),
+        };
       }),
     );
     // Devices 7 and 42 of 50, two metrics each; every device sent 60 readings.
@@ -55,6 +66,24 @@ describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer ru
       expect(chart.received).toBe(60);
       expect(chart.stored).toBeGreaterThanOrEqual(1); // at least the first contact
       expect(chart.stored).toBeLessThan(60);
+      expect(chart.bands).toBeGreaterThanOrEqual(1);
+      expect(chart.yTicks).toBeGreaterThanOrEqual(3);
+      expect(chart.xTicks).toBeGreaterThanOrEqual(3);
+      expect(chart.gridlines).toBe(chart.yTicks + chart.xTicks);
     }
+    // Whole mode: rows stored because another metric changed are not drawn as changes.
+    const drawn = new Set(charts.flatMap((c) => c.markers));
+    expect(drawn.has('along')).toBe(true);
+    // 3000 readings, 1,500 events of each of five other kinds, five bad messages.
+    // The legend names exactly the markers drawn, besides the received points and the band.
+    const legend = await page.$$eval('.legend span[data-marker]', (spans) => spans.map((s) => s.getAttribute('data-marker')));
+    expect(new Set(legend)).toEqual(drawn);
+    expect(await page.textContent('.settings')).toMatch(/store whole, change threshold \d+ % .* snapshot every \d+ s/);
+    const dead = await page.$$eval('table.dead-letters tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(dead.reduce((n, [, count]) => n + Number(count), 0)).toBe(5);
+    const hours = await page.$$eval('tr.rollup-hour', (rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1, 3).map((td) => Number(td.textContent))));
+    expect(hours.length).toBeGreaterThanOrEqual(1);
+    for (const [samples, rows] of hours) expect(rows).toBeLessThan(samples!);
+    if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: process.env.REPORT_SCREENSHOT, fullPage: true });
   });
 });

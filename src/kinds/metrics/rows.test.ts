@@ -3,10 +3,18 @@ import { DEVICE_METRIC_PARTIALS, DEVICE_METRICS, RollupAccumulator, storedRows }
 import { reading, T0 } from '../../../test/helpers/readings.js';
 
 describe('device metric rows', () => {
+  it('marks only the metrics whose change caused a whole store as triggers', () => {
+    const r = reading(5, { a: 1, b: 2, c: 3 });
+    const rows = storedRows({ reason: 'change', reading: r, metrics: undefined, triggers: ['b'] }, 7);
+    expect(rows.map((row) => [row[2], row[8]])).toEqual([['a', false], ['b', true], ['c', false]]);
+    expect(storedRows({ reason: 'snapshot', reading: r, metrics: undefined }, 7).every((row) => row[8] === false)).toBe(true);
+  });
+
   it('writes one row per stored metric, with reason, labels and sequence', () => {
     const r = reading(5, { a: 1, b: 2 }, 'dev-9', { site: 'x' });
-    expect(storedRows({ reason: 'change', reading: r, metrics: ['b'] }, 42, 3)).toEqual([[T0 + 5000, 'dev-9', 'b', 2, 'change', { site: 'x' }, 42, 3]]);
+    expect(storedRows({ reason: 'change', reading: r, metrics: ['b'], triggers: ['b'] }, 42, 3)).toEqual([[T0 + 5000, 'dev-9', 'b', 2, 'change', { site: 'x' }, 42, 3, true]]);
     expect(storedRows({ reason: 'first_contact', reading: r, metrics: undefined }, 1).map((row) => row[2])).toEqual(['a', 'b']);
+    expect(DEVICE_METRICS.columns.at(-1)).toBe('trigger');
     expect(DEVICE_METRICS.columns.slice(0, 4)).toEqual(['ts', 'device_id', 'metric', 'value']);
   });
 });

@@ -5,11 +5,11 @@ import type { DeviceReading } from './decode.js';
 /** telemetry.device_metrics, as Sift writes it (inserted_at takes its default). */
 export const DEVICE_METRICS: TableColumns = {
   table: 'device_metrics',
-  columns: ['ts', 'device_id', 'metric', 'value', 'reason', 'labels', 'stream_seq', 'partition'],
+  columns: ['ts', 'device_id', 'metric', 'value', 'reason', 'labels', 'stream_seq', 'partition', 'trigger'],
 };
 
 /** A row of telemetry.device_metrics, in the order of DEVICE_METRICS.columns. */
-export type DeviceMetricRow = [ts: number, device_id: string, metric: string, value: number, reason: string, labels: Record<string, string>, stream_seq: number, partition: number];
+export type DeviceMetricRow = [ts: number, device_id: string, metric: string, value: number, reason: string, labels: Record<string, string>, stream_seq: number, partition: number, trigger: boolean];
 
 /** A partial aggregate while a batch builds up, named as telemetry.device_metric_partials' columns. */
 export interface PartialRow {
@@ -35,7 +35,8 @@ const HOUR_MS = 3_600_000;
 export function storedRows(request: StoreRequest, streamSeq: number, partition = 0): DeviceMetricRow[] {
   const { ts, deviceId, metrics, labels } = request.reading;
   const names = request.metrics ?? Object.keys(metrics);
-  return names.map((metric) => [ts, deviceId, metric, metrics[metric]!, request.reason, labels, streamSeq, partition]);
+  const triggers = request.triggers;
+  return names.map((metric) => [ts, deviceId, metric, metrics[metric]!, request.reason, labels, streamSeq, partition, triggers !== undefined && triggers.includes(metric)]);
 }
 
 /**

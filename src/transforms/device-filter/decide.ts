@@ -30,6 +30,8 @@ export interface StoreRequest {
   reading: DeviceReading;
   /** Metric names to write; all of the reading's when undefined. */
   metrics: string[] | undefined;
+  /** Metrics whose change caused this store (a `change` store only): in "whole" mode the others ride along. */
+  triggers?: readonly string[];
 }
 
 export interface Decision {
@@ -95,7 +97,7 @@ export function decide(state: DeviceState | undefined, reading: DeviceReading, s
       stores.push({ reason: 'previous', reading: previous, metrics: metrics?.filter((m) => Object.hasOwn(previous.metrics, m)) });
     }
     // In "changed" mode a reading whose only change is a disappearance writes no row.
-    if (metrics === undefined || metrics.length > 0) stores.push({ reason: 'change', reading, metrics });
+    if (metrics === undefined || metrics.length > 0) stores.push({ reason: 'change', reading, metrics, triggers: changed });
   }
   return { stores, changed, disappeared, late };
 }
