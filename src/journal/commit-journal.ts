@@ -67,13 +67,17 @@ export class CommitJournal {
     await Promise.all(members.map(([p]) => this.update(p, (e) => ({ ...e, inflight: { token, members } }))));
   }
 
-  /** True while every member's entry is still this worker's (checked before an insert is retried). */
+  /**
+   * False once any member's entry names another owner or epoch (checked before an insert is
+   * retried). While NATS cannot be asked it answers true: the insert's token still makes a repeat
+   * a no-op, and treating a blip as a lost partition would leave the batch unacked behind later ones.
+   */
   async stillOwns(members: readonly JournalMember[]): Promise<boolean> {
     for (const [p] of members) {
       const held = this.held.get(p);
       if (!held) return false;
-      const now = await this.read(p);
-      if (!sameOwner(now.entry, held.entry)) return false;
+      const now = await this.read(p).catch(() => undefined);
+      if (now && !sameOwner(now.entry, held.entry)) return false;
     }
     return true;
   }

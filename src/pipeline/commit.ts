@@ -39,11 +39,17 @@ export interface CommitOptions {
 export class BatchCommitter {
   /** Acks sent whose confirmation has not come back yet. */
   readonly acking = new Set<Promise<void>>();
+  /**
+   * Another worker took the partition: nothing more is inserted or acked here (an AckAll of a later
+   * batch would acknowledge the fenced one's messages, which the new owner stores).
+   */
+  private fenced = false;
 
   constructor(private readonly o: CommitOptions) {}
 
   /** Resolves once the batch is stored (its ack may still be on its way) or given up unacked. */
   async commit(batch: PartitionBatch): Promise<void> {
+    if (this.fenced) return this.o.stats.abandoned(batch.messages);
     const dead = await Promise.all(batch.deadLetters);
     // Stopped before the dead letters were stored: leave the batch unacked.
     if (dead.includes(false)) return this.o.stats.abandoned(batch.messages);
@@ -52,6 +58,10 @@ export class BatchCommitter {
       const token = batchToken(this.o.stream, this.o.partition, batch.firstSeq, batch.lastSeq);
       const outcome = await this.o.writer.insert({ token, tables, member: [this.o.partition, batch.firstSeq, batch.lastSeq] }, this.o.signal);
       // Stopped, or the partition went to another worker, which stores these messages itself.
+      if (!outcome.ok && outcome.reason === 'fenced') {
+        this.fenced = true;
+        this.o.log.warn({ firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'another worker owns this partition now; leaving its batches to it');
+      }
       if (!outcome.ok && (outcome.reason === 'aborted' || outcome.reason === 'fenced')) return this.o.stats.abandoned(batch.messages);
       if (!outcome.ok && !(await this.isolate(batch, token, outcome))) return this.o.stats.abandoned(batch.messages);
     }

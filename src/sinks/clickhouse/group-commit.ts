@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { InsertBatch, InsertOutcome, TableRows } from './writer.js';
 import type { JournalMember } from '../../journal/entry.js';
+import { FencedError } from '../../journal/commit-journal.js';
+import { backoffDelay, sleep } from './retry.js';
 
 /** What the partition consumers insert through: one batch in, one outcome out. */
 export interface BatchInserter {
@@ -139,11 +141,11 @@ export class GroupCommitInserter implements BatchInserter {
       if (list.length === 0) return this.insertNow(batch, signal);
       const token = batch.token;
       try {
-        await journal.begin(token, list);
+        await this.untilJournaled(() => journal.begin(token, list), signal);
       } catch (error) {
-        await journal.abandon(token, list);
+        if (!(error instanceof FencedError)) return { ok: false, reason: 'aborted' };
+        await journal.abandon(token, list).catch(() => undefined);
         const lost = members.filter((m) => !journal.holds(m.batch.member![0]));
-        if (lost.length === 0) throw error;
         for (const m of lost) {
           m.settled = true;
           m.resolve({ ok: false, reason: 'fenced' });
@@ -154,9 +156,27 @@ export class GroupCommitInserter implements BatchInserter {
         continue;
       }
       const outcome = await this.insertNow(batch, signal, () => journal.stillOwns(list));
-      if (outcome.ok) await journal.finish(token, list);
-      else await journal.abandon(token, list);
+      // Recording the end may wait for NATS; the rows are stored either way (a new owner that finds
+      // the commit unfinished re-forms it under the same token, a no-op).
+      if (outcome.ok) await this.untilJournaled(() => journal.finish(token, list), signal).catch(() => undefined);
+      else await journal.abandon(token, list).catch(() => undefined);
       return outcome;
+    }
+  }
+
+  /**
+   * A journal write, retried while NATS is away (a restart, a partition); a FencedError ends it at
+   * once, and so does the worker's hard stop (as an abort).
+   */
+  private async untilJournaled(write: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (error instanceof FencedError || signal?.aborted) throw error;
+        await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 5_000 }), signal);
+        if (signal?.aborted) throw error;
+      }
     }
   }
 
