@@ -1,8 +1,8 @@
 import type { KindModule } from '../kind.js';
-import { eventTimeWindow } from '../../contract/config.js';
-import { fieldPrivacy } from '../../transforms/privacy/privacy.js';
 import { ApiRequestMessage } from './schema.js';
-import { ApiRequestHandler } from './handler.js';
+import { storeEveryEvent } from '../store-every-event.js';
+import { decodeApiRequest } from './decode.js';
+import { API_REQUESTS, apiRequestRow } from './rows.js';
 import { API_PRIVACY_FIELDS } from './rows.js';
 import { ApiSimulator } from './simulate.js';
 
@@ -20,7 +20,6 @@ export const apiKind: KindModule = {
   dropReasons: [],
   privacyFields: API_PRIVACY_FIELDS,
   deadLetterReasons: [],
-  createHandler: (config) =>
-    new ApiRequestHandler(eventTimeWindow(config.eventTime), fieldPrivacy(config.privacy.rules, 'api', config.privacy.salt)),
+  createHandler: storeEveryEvent('api', { table: API_REQUESTS, decode: decodeApiRequest, row: apiRequestRow }),
   simulator: (options) => new ApiSimulator(options),
 };

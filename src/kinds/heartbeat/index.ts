@@ -1,8 +1,8 @@
 import type { KindModule } from '../kind.js';
-import { eventTimeWindow } from '../../contract/config.js';
-import { fieldPrivacy } from '../../transforms/privacy/privacy.js';
 import { HeartbeatMessage } from './schema.js';
-import { HeartbeatHandler } from './handler.js';
+import { storeEveryEvent } from '../store-every-event.js';
+import { decodeHeartbeat } from './decode.js';
+import { HEARTBEATS, heartbeatRow } from './rows.js';
 import { heartbeatSimulator } from './simulate.js';
 
 /** telemetry.heartbeat.<instance_id>: instances saying they are alive; every beat is stored. */
@@ -18,6 +18,6 @@ export const heartbeatKind: KindModule = {
   dropReasons: [],
   privacyFields: ['hostname'],
   deadLetterReasons: [],
-  createHandler: (config) => new HeartbeatHandler(eventTimeWindow(config.eventTime), fieldPrivacy(config.privacy.rules, 'heartbeat', config.privacy.salt)),
+  createHandler: storeEveryEvent('heartbeat', { table: HEARTBEATS, decode: decodeHeartbeat, row: heartbeatRow }),
   simulator: heartbeatSimulator,
 };

@@ -1,8 +1,8 @@
 import type { KindModule } from '../kind.js';
-import { eventTimeWindow } from '../../contract/config.js';
-import { fieldPrivacy } from '../../transforms/privacy/privacy.js';
 import { JobOutcomeMessage } from './schema.js';
-import { JobOutcomeHandler } from './handler.js';
+import { storeEveryEvent } from '../store-every-event.js';
+import { decodeJobOutcome } from './decode.js';
+import { JOB_OUTCOMES, jobOutcomeRow } from './rows.js';
 import { JOB_PRIVACY_FIELDS } from './rows.js';
 import { JobSimulator } from './simulate.js';
 
@@ -19,7 +19,6 @@ export const jobKind: KindModule = {
   dropReasons: [],
   privacyFields: JOB_PRIVACY_FIELDS,
   deadLetterReasons: [],
-  createHandler: (config) =>
-    new JobOutcomeHandler(eventTimeWindow(config.eventTime), fieldPrivacy(config.privacy.rules, 'job', config.privacy.salt)),
+  createHandler: storeEveryEvent('job', { table: JOB_OUTCOMES, decode: decodeJobOutcome, row: jobOutcomeRow }),
   simulator: (options) => new JobSimulator(options),
 };

@@ -1,8 +1,8 @@
 import type { KindModule } from '../kind.js';
-import { eventTimeWindow } from '../../contract/config.js';
-import { fieldPrivacy } from '../../transforms/privacy/privacy.js';
 import { UsageMessage } from './schema.js';
-import { UsageHandler } from './handler.js';
+import { storeEveryEvent } from '../store-every-event.js';
+import { decodeUsageEvent } from './decode.js';
+import { USAGE_EVENTS, usageRow } from './rows.js';
 import { usageSimulator } from './simulate.js';
 
 /** telemetry.usage.<app>: feature usage events; every event is stored. */
@@ -18,6 +18,6 @@ export const usageKind: KindModule = {
   dropReasons: [],
   privacyFields: ['user_id', 'instance_id'],
   deadLetterReasons: [],
-  createHandler: (config) => new UsageHandler(eventTimeWindow(config.eventTime), fieldPrivacy(config.privacy.rules, 'usage', config.privacy.salt)),
+  createHandler: storeEveryEvent('usage', { table: USAGE_EVENTS, decode: decodeUsageEvent, row: usageRow }),
   simulator: usageSimulator,
 };
