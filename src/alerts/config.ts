@@ -1,7 +1,7 @@
 export const alertsConfig = {
   enabled: {
-    doc: 'Whether workers evaluate the alert rules (only the leader among the live workers does). Off until the views the rules read exist.',
-    format: Boolean, default: false, env: 'ALERTS_ENABLED',
+    doc: 'Whether workers evaluate the alert rules (only the leader among the live workers does); the rules\' queries are checked against ClickHouse at start-up.',
+    format: Boolean, default: true, env: 'ALERTS_ENABLED',
   },
   rulesFile: { doc: 'YAML or JSON file of alert rules (see README "Alerts").', format: String, default: 'config/alerts.yaml', env: 'ALERT_RULES_FILE' },
   subjectPrefix: { doc: 'First subject token of alert events: <prefix>.<rule>.', format: 'subject-token', default: 'telemetry-alerts', env: 'ALERT_SUBJECT_PREFIX' },

@@ -79,6 +79,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     CONSUMER_PINNED_TTL_MS: '3000',
     WORKER_HEARTBEAT_MS: '500',
     METRICS_PORT: '0',
+    ALERTS_ENABLED: 'false',
     EVENT_TIME_MAX_PAST_S: String(3650 * 86_400),
     RETENTION_DAYS: '3650',
     LOG_LEVEL: 'warn',

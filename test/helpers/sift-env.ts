@@ -45,6 +45,8 @@ export async function siftTestEnv(overrides: NodeJS.ProcessEnv = {}): Promise<Si
     CONSUMER_ACK_WAIT_MS: '5000',
     CONSUMER_PINNED_TTL_MS: '3000',
     METRICS_PORT: '0',
+    // Alert evaluation has its own tests; elsewhere it would only add load.
+    ALERTS_ENABLED: 'false',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests publish readings at fixed dates: a ten-year event-time window (and retention, which
     // bounds it; more would carry the TTL past DateTime's 2106) keeps them valid as the calendar
