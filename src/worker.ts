@@ -299,7 +299,8 @@ export class Worker {
     const { nats } = this.config;
     for (let attempt = 0; !this.hardStop.signal.aborted && !this.stopped; attempt++) {
       try {
-        const entry = await this.journal.take(partition);
+        const consumer = await this.jsm.consumers.info(nats.stream, consumerName(nats.consumer.prefix, partition));
+        const entry = await this.journal.take(partition, String(consumer.created));
         if (entry.inflight) {
           await recoverInflight(entry, {
             journal: this.journal,

@@ -38,11 +38,18 @@ export class CommitJournal {
     return { revision: found.revision, entry: decodeEntry(found.string()) };
   }
 
-  /** Takes a partition: writes this worker as its owner with a new epoch, fencing the previous owner. Returns the entry found. */
-  async take(partition: number): Promise<JournalEntry> {
+  /**
+   * Takes a partition: writes this worker as its owner with a new epoch, fencing the previous
+   * owner. Returns the entry found; one written for another consumer than `consumerCreated` (the
+   * consumer was deleted and made again) comes back empty but for its epoch.
+   */
+  async take(partition: number, consumerCreated: string): Promise<JournalEntry> {
     for (;;) {
-      const { revision, entry } = await this.read(partition);
-      const mine: JournalEntry = { ...entry, owner: this.owner, epoch: entry.epoch + 1 };
+      const read = await this.read(partition);
+      const { revision } = read;
+      const entry: JournalEntry =
+        read.entry.consumerCreated === undefined || read.entry.consumerCreated === consumerCreated ? read.entry : { ...emptyEntry(), epoch: read.entry.epoch };
+      const mine: JournalEntry = { ...entry, owner: this.owner, epoch: entry.epoch + 1, consumerCreated };
       try {
         const written = await this.write(partition, mine, revision);
         this.held.set(partition, { revision: written, entry: mine });

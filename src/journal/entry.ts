@@ -11,6 +11,11 @@ export interface JournalEntry {
   /** Bumped by each new owner: a write with an older revision fails, which fences a stale owner. */
   epoch: number;
   committed: number;
+  /**
+   * When the partition's consumer was created: an entry written for an earlier consumer (deleted
+   * and made again, to replay a stream into a new database) says nothing about this one's messages.
+   */
+  consumerCreated?: string;
   inflight?: { token: string; members: JournalMember[] };
 }
 
@@ -24,5 +29,11 @@ export function encodeEntry(entry: JournalEntry): string {
 
 export function decodeEntry(text: string): JournalEntry {
   const value = JSON.parse(text) as Partial<JournalEntry>;
-  return { owner: value.owner ?? '', epoch: value.epoch ?? 0, committed: value.committed ?? 0, ...(value.inflight ? { inflight: value.inflight } : {}) };
+  return {
+    owner: value.owner ?? '',
+    epoch: value.epoch ?? 0,
+    committed: value.committed ?? 0,
+    ...(value.consumerCreated ? { consumerCreated: value.consumerCreated } : {}),
+    ...(value.inflight ? { inflight: value.inflight } : {}),
+  };
 }
