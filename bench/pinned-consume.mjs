@@ -2,15 +2,17 @@
 // (consumeWithPullLimits), with a pinned priority-group consumer as provision.ts creates them and
 // with a plain one. nats-server runs in its own process, so process.cpuUsage() is the client only.
 // Acks are off (ack_policy none) so both variants measure reading alone.
-// Usage: npm run -s build && node bench/pinned-consume.mjs [messages] [rounds] [--touch]
-//   --touch also reads msg.seq, msg.info.pending and msg.info.timestampNanos, as the pipeline does.
+// Usage: npm run -s build && node bench/pinned-consume.mjs [messages] [rounds] [--touch[=ack]]
+//   --touch also reads msg.seq, msg.info.pending and msg.info.timestampNanos (the client's parse);
+//   --touch=ack reads the same fields with Sift's parseAckSubject.
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, StorageType } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startNatsServer } from '../dist/tools/nats-server.js';
 import { consumeWithPullLimits, pullLimits } from '../dist/sources/jetstream/pull-limits.js';
+import { parseAckSubject } from '../dist/sources/jetstream/ack-subject.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const touch = process.argv.includes('--touch');
+const touch = process.argv.find((a) => a.startsWith('--touch'))?.slice(2) ?? false;
 const count = Number(args[0] ?? 500_000);
 const rounds = Number(args[1] ?? 3);
 const stream = 'bench_pin';
@@ -49,7 +51,11 @@ try {
       let seen = 0;
       let sink = 0;
       for await (const msg of messages) {
-        if (touch) sink += msg.seq + msg.info.pending + (msg.info.timestampNanos % 7);
+        if (touch === 'touch') sink += msg.seq + msg.info.pending + (Math.floor(msg.info.timestampNanos / 1e6) % 7);
+        else if (touch === 'touch=ack') {
+          const d = parseAckSubject(msg.reply);
+          sink += d.streamSequence + d.pending + (d.timestampMs % 7);
+        }
         if (++seen === count) break;
       }
       const used = process.cpuUsage(before);
