@@ -197,6 +197,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       log(`sift, run ${i + 1} of ${options.siftRuns}: worker --until-idle over every partition…`);
       // Each run reads the whole stream again (fresh consumers) into a fresh ClickHouse.
       for (let p = 0; p < config.nats.partitions; p++) await jsm.consumers.delete(config.nats.stream, consumerName(config.nats.consumer.prefix, p)).catch(() => undefined);
+      // and a fresh batch journal: the last run's would say every message is stored already, and it would skip them all.
+      await jsm.streams.delete(`KV_${config.nats.consumer.prefix}-journal`).catch(() => undefined);
       const run = await runWorker({ ...env, CLICKHOUSE_EMBEDDED_PATH: join(work, `sift-ch-${i}`) }, ['--until-idle']).done;
       runs.push(run);
       log(`  ${Math.round(rateOf(run))} msg/s, ${run.storedRows} rows`);

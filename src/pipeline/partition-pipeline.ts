@@ -3,6 +3,7 @@ import type { BatchPolicy } from '../batch/batch-policy.js';
 import type { KindHandler } from '../kinds/kind.js';
 import type { BatchInserter } from '../sinks/clickhouse/group-commit.js';
 import type { DeadLetterPublisher, DeadLetterSource } from '../sinks/dead-letter/dead-letter-publisher.js';
+import { deliveryOf } from '../sources/jetstream/ack-subject.js';
 import type { MessageSink } from '../sources/jetstream/partition-source.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PipelineStats } from '../telemetry/pipeline-stats.js';
@@ -24,9 +25,6 @@ export interface PartitionPipelineOptions {
   /** Builds the commit step once the router exists (it labels kinds for metrics). */
   committer(kindLabel: (kind: string) => string): BatchCommitter;
 }
-
-/** JetStream arrival time of a message, epoch ms. */
-const arrivalMs = (msg: JsMsg): number => Math.floor(msg.info.timestampNanos / 1_000_000);
 
 /**
  * One partition's messages from source to commit: routes each to its kind, builds batches, cuts
@@ -70,11 +68,13 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
   }
 
   take(msg: JsMsg): Promise<void> | undefined {
-    const seq = msg.seq;
+    // Sequence, backlog and arrival time (JetStream's store time) read without the client's split.
+    const delivery = deliveryOf(msg);
+    const seq = delivery.streamSequence;
     // A redelivery of a message already in an unacked batch (e.g. during a long insert retry).
     if (seq <= this.highestTaken) return undefined;
     this.highestTaken = seq;
-    this.backlog = msg.info.pending;
+    this.backlog = delivery.pending;
     const batch = this.batch;
     if (batch.isEmpty) this.armTimer();
     batch.track(msg, seq);
@@ -85,7 +85,7 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
       batch.tally.drop(kind, ALREADY_STORED);
       return this.o.policy.isFull(batch) ? this.afterFull(undefined) : undefined;
     }
-    const message: RoutedMessage = { subject: msg.subject, data: msg.data, seq, arrivalMs: () => arrivalMs(msg) };
+    const message: RoutedMessage = { subject: msg.subject, data: msg.data, seq, arrivalMs: () => delivery.timestampMs };
     this.o.stats.messageReceived(this.router.kindLabel(kindToken(msg.subject)));
     this.router.route(message, batch);
     const turn = consumeSlice.due();

@@ -1,5 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DeviceMetricsMessage } from './schema.js';
+import { isPlainDeviceMetrics } from './schema-check.js';
 import { deadLetter, decoded as ok, type Decoded } from '../../pipeline/result.js';
 import { parseJsonBody } from '../../contract/json-body.js';
 import { parseEventTime, type EventTimeWindow } from '../../contract/event-time.js';
@@ -43,7 +44,7 @@ export function decodeDeviceMetrics(data: Uint8Array, deviceId: string, arrivalM
   const parsed = parseJsonBody(data);
   if (!parsed.ok) return parsed;
   const body = parsed.value;
-  if (!validator.Check(body)) return schemaFailure(body, arrivalMs, window);
+  if (!isPlainDeviceMetrics(body) && !validator.Check(body)) return schemaFailure(body, arrivalMs, window);
   if (body.device_id !== undefined && body.device_id !== deviceId) {
     return deadLetter('device_mismatch', `body device_id ${JSON.stringify(body.device_id)} differs from subject key ${JSON.stringify(deviceId)}`);
   }

@@ -1,0 +1,32 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../package-root.js';
+
+// patches/@nats-io+jetstream+<version>.patch stops the client decoding the Nats-Pin-Id header of
+// every pinned message (docs/upstream/nats-js-pin-id-decode.md). These fail when an upgrade moves
+// the patched code, so the patch is redone or dropped rather than silently not applied.
+const require = createRequire(import.meta.url);
+const libDir = dirname(require.resolve('@nats-io/jetstream'));
+const installedVersion = (JSON.parse(readFileSync(join(libDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+describe('the @nats-io/jetstream pin id patch', () => {
+  it('is made for the installed client version', () => {
+    const patches = readdirSync(join(packageRoot, 'patches')).filter((f) => f.startsWith('@nats-io+jetstream+'));
+    expect(patches).toEqual([`@nats-io+jetstream+${installedVersion}.patch`]);
+  });
+
+  it('is applied: the pull consumer reads the pin header only while it holds no pin id', () => {
+    const source = readFileSync(join(libDir, 'consumer.js'), 'utf8');
+    const guard = source.indexOf('if (this.isPinned && this.natsPinId === "") {');
+    const read = source.indexOf('m?.headers?.get("Nats-Pin-Id")');
+    expect(guard).toBeGreaterThan(0);
+    expect(read).toBeGreaterThan(guard);
+    // The header read sits directly inside the guard, with nothing but the declaration between.
+    expect(source.slice(guard, read)).toMatch(/^if \(this\.isPinned && this\.natsPinId === ""\) \{\s*const pinID = $/);
+    // A 423 (unpinned) still clears the id, which is what lets a re-pin be seen.
+    expect(source).toMatch(/case 423:[\s\S]{0,200}this\.natsPinId = "";/);
+    expect(source.match(/Nats-Pin-Id/g)).toHaveLength(1);
+  });
+});
