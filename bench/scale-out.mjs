@@ -1,8 +1,9 @@
 // Scale-out and takeover figures on one machine. Usage: npm run -s build && node bench/scale-out.mjs [messages]
 // 1. Drain throughput with 1, 2 and 3 `sift worker --until-idle` processes sharing the partitions
 //    (each with its own embedded ClickHouse directory: one engine binds one directory per process).
-// 2. Takeover time: two workers at a steady publish rate; one is killed with SIGKILL; the time until
-//    every partition it owned is acked again, with the default pin TTL and heartbeat.
+// 2. Takeover time: two workers at a steady publish rate; one is killed with SIGKILL; publishing stops a
+//    second later; the time from the kill until every partition is drained and acked again (the killed
+//    worker's only after another took them over), with the default pin TTL and heartbeat.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,22 +64,23 @@ async function takeover() {
   await new Promise((r) => setTimeout(r, 15_000));
   a.child.kill('SIGKILL');
   const killedAt = Date.now();
-  // The killed worker's partitions are those whose ack floor stops moving; wait until every partition's ack floor passes what was delivered at the kill.
-  const marks = [];
-  for (let p = 0; p < config.nats.partitions; p++) marks.push((await jsm.consumers.info(config.nats.stream, consumerName(config.nats.consumer.prefix, p))).delivered.stream_seq);
+  // Keep publishing for a second, then wait until every partition is drained and acked: the killed
+  // worker's partitions only once another worker has taken them over.
+  await new Promise((r) => setTimeout(r, 1_000));
+  publishing = false;
+  await publisher;
   let recovered;
   for (;;) {
-    let all = true;
-    for (let p = 0; p < config.nats.partitions && all; p++) {
+    let idle = true;
+    for (let p = 0; p < config.nats.partitions && idle; p++) {
       const info = await jsm.consumers.info(config.nats.stream, consumerName(config.nats.consumer.prefix, p));
-      all = info.ack_floor.stream_seq >= marks[p];
+      idle = info.num_pending + info.num_ack_pending === 0;
     }
-    if (all) { recovered = (Date.now() - killedAt) / 1000; break; }
+    if (idle) { recovered = (Date.now() - killedAt) / 1000; break; }
     if (Date.now() - killedAt > 120_000) { recovered = Number.NaN; break; }
     await new Promise((r) => setTimeout(r, 100));
   }
-  publishing = false;
-  await publisher;
+
   b.child.kill('SIGTERM');
   await b.done;
   await nc.close();

@@ -255,6 +255,7 @@ export class Worker {
       deadLetters: this.deadLetters,
       stats,
       log,
+      takeOver: () => this.takeOver(partition, pipeline, handlers, log),
       committer: (kindLabel) =>
         new BatchCommitter({
           jsm: this.jsm,
@@ -271,11 +272,8 @@ export class Worker {
           signal,
         }),
     });
-    const started = this.prepare(partition, pipeline, handlers, log).then((ready) => {
-      if (ready) source.start(pipeline);
-    });
+    source.start(pipeline);
     const release = async () => {
-      await started;
       await source.stop();
       await pipeline.drain();
       this.journal.release(partition);
@@ -291,47 +289,40 @@ export class Worker {
   }
 
   /**
-   * Takes the partition's journal entry (fencing its previous owner), finishes a commit that owner
-   * left in flight, and tells the pipeline which messages are stored already. Retried while NATS is
-   * away; false when the worker stops first.
+   * At the start of a pinned session: takes the partition's journal entry (fencing its previous
+   * owner, who no longer holds the pin), finishes a commit that owner left in flight, tells the
+   * pipeline which messages are stored already, and with FILTER_RESTORE_STATE rebuilds the filter.
+   * Taken at the pin, not at assignment: a worker releasing the partition keeps committing until
+   * it unpins. A throw ends the session, which the source retries.
    */
-  private async prepare(partition: number, pipeline: PartitionPipeline, handlers: ReadonlyMap<string, KindHandler>, log: Logger): Promise<boolean> {
+  private async takeOver(partition: number, pipeline: PartitionPipeline, handlers: ReadonlyMap<string, KindHandler>, log: Logger): Promise<void> {
     const { nats } = this.config;
-    for (let attempt = 0; !this.hardStop.signal.aborted && !this.stopped; attempt++) {
-      try {
-        const consumer = await this.jsm.consumers.info(nats.stream, consumerName(nats.consumer.prefix, partition));
-        const entry = await this.journal.take(partition, String(consumer.created));
-        if (entry.inflight) {
-          await recoverInflight(entry, {
-            journal: this.journal,
-            jsm: this.jsm,
-            stream: nats.stream,
-            filterOf: (p) => partitionFilter(layoutOf(nats), p),
-            handlers: () => kindHandlers(this.config, this.metrics, partition),
-            maxMsgBytes: nats.maxMsgBytes,
-            insert: (batch) => this.rawWriter.insert(batch, this.hardStop.signal),
-            storedSeqs: (table, seqs) => storedSeqs(this.clickhouse, this.config.clickhouse.database, table, seqs),
-            deadLetters: this.deadLetters,
-            log,
-          });
-        }
-        pipeline.skipThrough = (await this.journal.read(partition)).entry.committed;
-        if (this.config.filter.restoreState) {
-          const stored = { query: <T>(sql: string, params: Record<string, unknown>) => this.storedRows<T>(sql, params) };
-          for (const [kind, handler] of handlers) {
-            const keys = await handler.restore?.(stored);
-            if (keys !== undefined) log.info({ kind, keys }, 'rebuilt filter state from stored rows');
-          }
-        }
-        log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members }, 'took the partition');
-        return true;
-      } catch (error) {
-        const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 15_000 });
-        log.warn({ err: (error as Error).message, delayMs: delay }, 'could not take the partition\'s journal entry, retrying');
-        await sleep(delay, this.hardStop.signal);
+    const consumer = await this.jsm.consumers.info(nats.stream, consumerName(nats.consumer.prefix, partition));
+    const { entry, alreadyHeld } = await this.journal.take(partition, String(consumer.created));
+    // Pinned again while still holding the entry (a NATS blip): its commits under way are this worker's own.
+    if (!alreadyHeld && entry.inflight) {
+      await recoverInflight(entry, {
+        journal: this.journal,
+        jsm: this.jsm,
+        stream: nats.stream,
+        filterOf: (p) => partitionFilter(layoutOf(nats), p),
+        handlers: () => kindHandlers(this.config, this.metrics, partition),
+        maxMsgBytes: nats.maxMsgBytes,
+        insert: (batch) => this.rawWriter.insert(batch, this.hardStop.signal),
+        storedSeqs: (table, seqs) => storedSeqs(this.clickhouse, this.config.clickhouse.database, table, seqs),
+        deadLetters: this.deadLetters,
+        log,
+      });
+    }
+    pipeline.skipThrough = Math.max(pipeline.skipThrough, (await this.journal.read(partition)).entry.committed);
+    if (this.config.filter.restoreState) {
+      const stored = { query: <T>(sql: string, params: Record<string, unknown>) => this.storedRows<T>(sql, params) };
+      for (const [kind, handler] of handlers) {
+        const keys = await handler.restore?.(stored);
+        if (keys !== undefined) log.info({ kind, keys }, 'rebuilt filter state from stored rows');
       }
     }
-    return false;
+    log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members }, 'took the partition');
   }
 
   private async storedRows<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {

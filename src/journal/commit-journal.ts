@@ -43,17 +43,23 @@ export class CommitJournal {
    * owner. Returns the entry found; one written for another consumer than `consumerCreated` (the
    * consumer was deleted and made again) comes back empty but for its epoch.
    */
-  async take(partition: number, consumerCreated: string): Promise<JournalEntry> {
+  async take(partition: number, consumerCreated: string): Promise<{ entry: JournalEntry; alreadyHeld: boolean }> {
     for (;;) {
       const read = await this.read(partition);
       const { revision } = read;
+      // Pinned again after a NATS blip, still this worker's: keep the epoch, so commits under way stay valid.
+      const held = this.held.get(partition);
+      if (held && sameOwner(read.entry, held.entry)) {
+        this.held.set(partition, read);
+        return { entry: read.entry, alreadyHeld: true };
+      }
       const entry: JournalEntry =
         read.entry.consumerCreated === undefined || read.entry.consumerCreated === consumerCreated ? read.entry : { ...emptyEntry(), epoch: read.entry.epoch };
       const mine: JournalEntry = { ...entry, owner: this.owner, epoch: entry.epoch + 1, consumerCreated };
       try {
         const written = await this.write(partition, mine, revision);
         this.held.set(partition, { revision: written, entry: mine });
-        return entry;
+        return { entry, alreadyHeld: false };
       } catch (error) {
         if (!isWrongRevision(error)) throw error;
         // Another worker wrote meanwhile (a recovery clearing an inflight commit): read again.

@@ -22,6 +22,8 @@ export interface PartitionPipelineOptions {
   deadLetters: DeadLetterPublisher;
   stats: PipelineStats;
   log: Logger;
+  /** Takes the partition over when a pinned session begins (journal entry, recovery, skip point). */
+  takeOver(pipeline: PartitionPipeline): Promise<void>;
   /** Builds the commit step once the router exists (it labels kinds for metrics). */
   committer(kindLabel: (kind: string) => string): BatchCommitter;
 }
@@ -100,6 +102,10 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     if (turn) await turn;
     await this.committing;
     this.flush();
+  }
+
+  sessionStarts(): Promise<void> {
+    return this.o.takeOver(this);
   }
 
   unpinned(): void {

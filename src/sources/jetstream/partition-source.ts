@@ -11,6 +11,12 @@ export interface MessageSink {
   readonly highestTaken: number;
   /** The server unpinned this worker: another may have handled these keys meanwhile. */
   unpinned(): void;
+  /**
+   * A pinned session begins (its first message is here): the sink takes the partition over (its
+   * journal entry, what a previous owner left) before any message is handled. A throw ends the
+   * session; it is retried with backoff.
+   */
+  sessionStarts(): Promise<void>;
 }
 
 export interface PartitionSourceOptions extends TakeoverContext {
@@ -78,6 +84,7 @@ export class PartitionSource {
         for await (const msg of messages) {
           if (this.sessionStarts) {
             this.sessionStarts = false;
+            await sink.sessionStarts();
             if (await previousOwnerLeftGap(this.o, msg, sink.highestTaken)) {
               messages.stop();
               await rewindToAckFloor(this.o);
