@@ -265,7 +265,7 @@ export function benchTable(r: BenchResult): string {
   const x = (n: number) => `${n.toLocaleString('en-US')}`;
   const ratio = (n: number) => (n / r.ceiling.singleConsumerMsgsPerSecond).toFixed(2);
   return [
-    `Scenario \`${r.scenario}\`: ${x(r.messages)} messages, ${x(r.devices)} devices × 5 metrics; ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.date.slice(0, 10)}.`,
+    `Scenario \`${r.scenario}\`: ${x(r.messages)} messages, ${r.scenario === 'device-metrics' ? `${x(r.devices)} devices × 5 metrics` : r.scenario === 'api' ? 'api requests of 50 services' : 'every kind interleaved'}; ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.date.slice(0, 10)}.`,
     '',
     '| run | msgs/s | vs partitioned ceiling | vs one consumer | notes |',
     '| --- | ---: | ---: | ---: | --- |',
