@@ -44,6 +44,8 @@ export class BatchCommitter {
    * batch would acknowledge the fenced one's messages, which the new owner stores).
    */
   private fenced = false;
+  /** Highest sequence whose batch is stored (its ack may have failed): a redelivery up to it only needs an ack. */
+  storedThrough = 0;
 
   constructor(private readonly o: CommitOptions) {}
 
@@ -65,6 +67,7 @@ export class BatchCommitter {
       if (!outcome.ok && (outcome.reason === 'aborted' || outcome.reason === 'fenced')) return this.o.stats.abandoned(batch.messages);
       if (!outcome.ok && !(await this.isolate(batch, token, outcome))) return this.o.stats.abandoned(batch.messages);
     }
+    this.storedThrough = Math.max(this.storedThrough, batch.lastSeq);
     // The next batch's insert need not wait for this ack's confirmation, which comes back behind
     // all the read-ahead the server has queued for this connection (measured: 0.5-0.9 s at a
     // backlog, which left ClickHouse idle between inserts). AckAll is cumulative, so a later

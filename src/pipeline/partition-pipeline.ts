@@ -73,8 +73,13 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     // Sequence, backlog and arrival time (JetStream's store time) read without the client's split.
     const delivery = deliveryOf(msg);
     const seq = delivery.streamSequence;
-    // A redelivery of a message already in an unacked batch (e.g. during a long insert retry).
-    if (seq <= this.highestTaken) return undefined;
+    if (seq <= this.highestTaken) {
+      // A redelivery of a stored message whose batch's ack was lost: ack it again (AckAll covers
+      // the batch), or nothing would ever ack it at the end of a stream.
+      if (seq <= this.commitStep.storedThrough) msg.ack();
+      // Otherwise it is in a batch not yet committed (e.g. during a long insert retry).
+      return undefined;
+    }
     this.highestTaken = seq;
     this.backlog = delivery.pending;
     const batch = this.batch;

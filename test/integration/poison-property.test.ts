@@ -45,7 +45,7 @@ describe('property: random mixes of valid messages and every poison class', () =
     const refused = (params: { values?: unknown }) => JSON.stringify(params.values ?? '').includes(REFUSED);
     worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, refused, unknownCode) });
     await worker.untilIdle();
-  }, 180_000);
+  }, 120_000);
 
   afterAll(async () => {
     await worker?.stop();
