@@ -11,7 +11,7 @@ describe('README configuration table', () => {
     expect(inside).toBe(configTable());
   });
 
-  it('lists every environment variable the brief names', () => {
+  it('lists every environment variable operators set', () => {
     const table = configTable();
     for (const env of ['NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'NATS_TOKEN', 'NATS_CREDS', 'STREAM_NAME', 'SUBJECT_PREFIX', 'PARTITIONS', 'CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_DATABASE', 'CLICKHOUSE_EMBEDDED_PATH', 'BATCH_MAX_ROWS', 'BATCH_MAX_BYTES', 'BATCH_MAX_WAIT_MS', 'FILTER_SNAPSHOT_INTERVAL_S', 'FILTER_CHANGE_THRESHOLD', 'RETENTION_DAYS', 'METRICS_PORT', 'LOG_LEVEL']) {
       expect(table).toContain(`\`${env}\``);
