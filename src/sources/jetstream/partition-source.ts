@@ -51,6 +51,8 @@ export class PartitionSource {
   private stopping = false;
   /** Set when this worker (again) becomes the partition's pinned client: check for a gap first. */
   private sessionStarts = true;
+  /** The last session ended in a rewind: the next one starts with redeliveries, in order. */
+  private rewound = false;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly o: PartitionSourceOptions) {}
@@ -85,9 +87,12 @@ export class PartitionSource {
           if (this.sessionStarts) {
             this.sessionStarts = false;
             await sink.sessionStarts();
-            if (await previousOwnerLeftGap(this.o, msg, sink.highestTaken)) {
+            const justRewound = this.rewound;
+            this.rewound = false;
+            if (await previousOwnerLeftGap(this.o, msg, sink.highestTaken, justRewound)) {
               messages.stop();
               await rewindToAckFloor(this.o);
+              this.rewound = true;
               break;
             }
           }
