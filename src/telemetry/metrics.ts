@@ -11,14 +11,20 @@ import type { InsertErrorClass } from '../sinks/clickhouse/retry.js';
 export function createMetrics(build: { version: string; gitSha: string }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  /** Run before a scrape reads the per-message series: the pipeline counts those locally (see PipelineStats). */
+  const beforeScrape: Array<() => void> = [];
+  const collect = () => {
+    for (const flush of beforeScrape) flush();
+  };
   const m = {
     registry,
-    received: new Counter({ name: 'sift_messages_received_total', help: 'Messages taken from JetStream (a redelivery after a takeover counts again).', labelNames: ['kind'], registers: [registry] }),
+    beforeScrape,
+    received: new Counter({ name: 'sift_messages_received_total', help: 'Messages taken from JetStream (a redelivery after a takeover counts again).', labelNames: ['kind'], registers: [registry], collect }),
     stored: new Counter({ name: 'sift_messages_stored_total', help: 'Messages stored in ClickHouse, by why the filter kept them; counted once acked.', labelNames: ['kind', 'reason'], registers: [registry] }),
     storedRows: new Counter({ name: 'sift_rows_stored_total', help: 'Rows stored in raw tables, by why; a "previous" row belongs to a message counted as filtered out.', labelNames: ['kind', 'reason'], registers: [registry] }),
     filteredOut: new Counter({ name: 'sift_messages_filtered_out_total', help: 'Valid messages the smart filter did not store (still counted in the rollups); counted once acked.', labelNames: ['kind', 'reason'], registers: [registry] }),
     deadLettered: new Counter({ name: 'sift_messages_dead_lettered_total', help: 'Messages republished to the dead-letter stream; counted once acked.', labelNames: ['kind', 'reason'], registers: [registry] }),
-    inFlight: new Gauge({ name: 'sift_messages_in_flight', help: 'Messages taken but not yet acked (in a batch or being written).', registers: [registry] }),
+    inFlight: new Gauge({ name: 'sift_messages_in_flight', help: 'Messages taken but not yet acked (in a batch or being written).', registers: [registry], collect }),
     acks: new Counter({ name: 'sift_acks_total', help: 'AckAll acknowledgements sent, one per flushed batch.', registers: [registry] }),
     acked: new Counter({ name: 'sift_messages_acked_total', help: 'Messages acknowledged through batch acks.', registers: [registry] }),
     batchRows: new Histogram({ name: 'sift_batch_rows', help: 'Rows per flushed batch, all tables.', buckets: [1, 10, 100, 1_000, 5_000, 10_000, 20_000, 50_000, 100_000], registers: [registry] }),

@@ -18,12 +18,29 @@ export class PipelineStats {
   readonly storedByReason: Record<string, number> = {};
   readonly deadLetteredByReason: Record<string, number> = {};
 
-  constructor(readonly metrics?: SiftMetrics) {}
+  /**
+   * Received per kind since the last scrape, and messages in flight: counted here and handed to
+   * Prometheus when it scrapes, since a labelled increment per message cost more than the rest of
+   * the message's bookkeeping.
+   */
+  private readonly receivedSinceScrape = new Map<string, number>();
+  private inFlight = 0;
+
+  constructor(readonly metrics?: SiftMetrics) {
+    metrics?.beforeScrape.push(() => this.flushToMetrics());
+  }
 
   messageReceived(kind: string): void {
     if (this.received++ === 0) this.firstReceivedAt = Date.now();
-    this.metrics?.received.inc({ kind });
-    this.metrics?.inFlight.inc();
+    this.receivedSinceScrape.set(kind, (this.receivedSinceScrape.get(kind) ?? 0) + 1);
+    this.inFlight++;
+  }
+
+  private flushToMetrics(): void {
+    const m = this.metrics!;
+    for (const [kind, n] of this.receivedSinceScrape) m.received.inc({ kind }, n);
+    this.receivedSinceScrape.clear();
+    m.inFlight.set(this.inFlight);
   }
 
   /** A batch was acked: its outcomes count now. */
@@ -53,11 +70,11 @@ export class PipelineStats {
     }
     this.batches++;
     this.acked += batch.messages;
+    this.inFlight -= batch.messages;
     this.lastAckedAt = now;
     if (m) {
       m.acks.inc();
       m.acked.inc(batch.messages);
-      m.inFlight.dec(batch.messages);
       m.batchRows.observe(batch.rows);
       m.batchBytes.observe(batch.bytes);
       if (tally.newestEventMs > 0) m.lag.set({ partition: String(partition) }, Math.max(0, (now - tally.newestEventMs) / 1000));
@@ -66,7 +83,7 @@ export class PipelineStats {
 
   /** A batch was given up unacked (hard stop): its messages will be delivered again. */
   abandoned(messages: number): void {
-    this.metrics?.inFlight.dec(messages);
+    this.inFlight -= messages;
   }
 
   insertRetry(errorClass: string): void {

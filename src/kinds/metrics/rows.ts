@@ -39,61 +39,77 @@ export function storedRows(request: StoreRequest, streamSeq: number, partition =
   return names.map((metric) => [ts, deviceId, metric, metrics[metric]!, request.reason, labels, streamSeq, partition, triggers !== undefined && triggers.includes(metric)]);
 }
 
+/** A partial in the column order of device_metric_partials, so a batch inserts it as it is. */
+type PartialTuple = [hour: number, device_id: string, metric: string, samples: number, min_value: number, max_value: number, sum_value: number, last_ts: number, last_value: number];
+
+/** One device's partials of one hour; a device whose batch spans an hour boundary chains a second. */
+interface DeviceHour {
+  hour: number;
+  metrics: Map<string, PartialTuple>;
+  next: DeviceHour | undefined;
+}
+
 /**
  * Folds every received value (stored or not) into per-hour partial aggregates for one batch, so
  * the rollups count all received points while the batch inserts one row per hour, device and metric.
+ * Keyed by device, then hour by a short chain (a batch rarely spans two hours): a key string of
+ * hour and device built per message cost more than the rest of the fold.
  */
 export class RollupAccumulator {
-  /** Per hour and device (one key a reading, not one a metric), then per metric. */
-  private readonly partials = new Map<string, Map<string, PartialRow>>();
-  private count = 0;
+  private readonly byDevice = new Map<string, DeviceHour>();
+  private readonly tuples: PartialTuple[] = [];
 
   get size(): number {
-    return this.count;
+    return this.tuples.length;
   }
 
   add(reading: DeviceReading): void {
-    const hour = reading.ts - (((reading.ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
-    const key = `${hour}\u0000${reading.deviceId}`;
-    let byMetric = this.partials.get(key);
-    if (!byMetric) this.partials.set(key, (byMetric = new Map()));
+    const hourMs = reading.ts - (((reading.ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
+    const hour = hourMs / 1000;
+    let entry = this.byDevice.get(reading.deviceId);
+    if (entry === undefined) this.byDevice.set(reading.deviceId, (entry = { hour, metrics: new Map(), next: undefined }));
+    else {
+      while (entry.hour !== hour && entry.next !== undefined) entry = entry.next;
+      if (entry.hour !== hour) entry = entry.next = { hour, metrics: new Map(), next: undefined };
+    }
+    const byMetric = entry.metrics;
     for (const metric in reading.metrics) {
       const value = reading.metrics[metric]!;
       const partial = byMetric.get(metric);
-      if (!partial) {
-        byMetric.set(metric, {
-          hour: hour / 1000,
-          device_id: reading.deviceId,
-          metric,
-          samples: 1,
-          min_value: value,
-          max_value: value,
-          sum_value: value,
-          last_ts: reading.ts,
-          last_value: value,
-        });
-        this.count++;
+      if (partial === undefined) {
+        const created: PartialTuple = [hour, reading.deviceId, metric, 1, value, value, value, reading.ts, value];
+        byMetric.set(metric, created);
+        this.tuples.push(created);
         continue;
       }
-      partial.samples++;
-      if (value < partial.min_value) partial.min_value = value;
-      if (value > partial.max_value) partial.max_value = value;
-      partial.sum_value += value;
-      if (reading.ts >= partial.last_ts) {
-        partial.last_ts = reading.ts;
-        partial.last_value = value;
+      partial[3]++;
+      if (value < partial[4]) partial[4] = value;
+      if (value > partial[5]) partial[5] = value;
+      partial[6] += value;
+      if (reading.ts >= partial[7]) {
+        partial[7] = reading.ts;
+        partial[8] = value;
       }
     }
   }
 
   /** Named partials, for reading. */
   partialRows(): PartialRow[] {
-    const rows: PartialRow[] = [];
-    for (const byMetric of this.partials.values()) for (const row of byMetric.values()) rows.push(row);
-    return rows;
+    return this.tuples.map(([hour, device_id, metric, samples, min_value, max_value, sum_value, last_ts, last_value]) => ({
+      hour,
+      device_id,
+      metric,
+      samples,
+      min_value,
+      max_value,
+      sum_value,
+      last_ts,
+      last_value,
+    }));
   }
 
+  /** The partials in column order, in the order they were first seen (the tuples themselves). */
   rows(): unknown[][] {
-    return this.partialRows().map((p) => PARTIAL_COLUMNS.map((column) => p[column]));
+    return this.tuples;
   }
 }
