@@ -73,32 +73,25 @@ export class PartitionSource {
     while (!this.stopping) {
       try {
         const consumer: Consumer = await this.o.js.consumers.get(this.o.stream, this.o.consumer);
+        const feed = new Feed((msg) => this.handle(msg, sink, feed));
         // Read-ahead bounded in bytes as well as messages: with many partitions, a count bound alone let
         // the server's buffer for this connection pass its max_pending, and the server dropped the
         // worker as a slow consumer.
-        const { messages, fixedSize } = await consumeWithPullLimits(consumer, this.o.pull, { group: this.o.group, expires: this.o.expiresMs });
+        const { messages, fixedSize } = await consumeWithPullLimits(consumer, this.o.pull, { group: this.o.group, expires: this.o.expiresMs, callback: feed.push });
+        feed.messages = messages;
         this.messages = messages;
         if (!fixedSize) this.o.log.debug('this NATS client takes no message bound with a byte bound: pulls ask for 100 messages');
         if (this.stopping) messages.stop();
         void this.watchStatus(messages, sink);
         attempt = 0;
         this.sessionStarts = true;
-        for await (const msg of messages) {
-          if (this.sessionStarts) {
-            this.sessionStarts = false;
-            await sink.sessionStarts();
-            const justRewound = this.rewound;
-            this.rewound = false;
-            if (await previousOwnerLeftGap(this.o, msg, sink.highestTaken, justRewound)) {
-              messages.stop();
-              await rewindToAckFloor(this.o);
-              this.rewound = true;
-              break;
-            }
-          }
-          const wait = sink.take(msg);
-          if (wait) await wait;
-        }
+        const ended = await messages.closed();
+        // Messages still queued are left to the next session's gap check; the one being handled (a
+        // rewind, say) finishes before the next consume starts.
+        feed.close();
+        await feed.settled();
+        if (feed.error !== undefined) throw feed.error;
+        if (ended instanceof Error) throw ended;
       } catch (error) {
         if (this.stopping) break;
         const delay = backoffDelay(attempt++, { initialMs: 500, maxMs: 15_000 });
@@ -106,6 +99,32 @@ export class PartitionSource {
         await sleep(delay, this.o.signal);
       }
     }
+  }
+
+  /**
+   * One message of a session, in order. Its first message waits for the takeover and the check
+   * for what a previous owner left; a gap ends the session in a rewind (the consume stops and the
+   * next one starts at the ack floor). Resolves when the sink is ready for the next message.
+   */
+  private handle(msg: JsMsg, sink: MessageSink, feed: Feed): Promise<void> | undefined {
+    if (!this.sessionStarts) return sink.take(msg);
+    this.sessionStarts = false;
+    return this.beginSession(msg, sink, feed);
+  }
+
+  private async beginSession(msg: JsMsg, sink: MessageSink, feed: Feed): Promise<void> {
+    await sink.sessionStarts();
+    const justRewound = this.rewound;
+    this.rewound = false;
+    if (await previousOwnerLeftGap(this.o, msg, sink.highestTaken, justRewound)) {
+      feed.close();
+      feed.messages?.stop();
+      await rewindToAckFloor(this.o);
+      this.rewound = true;
+      return;
+    }
+    const wait = sink.take(msg);
+    if (wait) await wait;
   }
 
   private async watchStatus(messages: ConsumerMessages, sink: MessageSink): Promise<void> {
@@ -119,5 +138,80 @@ export class PartitionSource {
         this.o.log.warn({ status }, 'consumer status');
       }
     }
+  }
+}
+
+/**
+ * A consume's messages handed to `handle` one at a time, in order, from the client's callback:
+ * while `handle` makes the source wait (backpressure, a takeover), later messages queue here, and
+ * the server's max_ack_pending bounds how many can arrive meanwhile. The client's iterator did the
+ * same with a promise and an iterator result per message (measured: 2.7 -> 2.0 µs of client CPU
+ * a message).
+ */
+class Feed {
+  messages: ConsumerMessages | undefined;
+  /** What ended the session from the handling side (the takeover failed, say); the consume is stopped. */
+  error: unknown;
+  private readonly queue: JsMsg[] = [];
+  private head = 0;
+  private draining: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly handle: (msg: JsMsg) => Promise<void> | undefined) {}
+
+  /** The client's callback: runs synchronously for each message it receives. */
+  readonly push = (msg: JsMsg): void => {
+    if (this.closed) return;
+    if (this.draining) {
+      this.queue.push(msg);
+      return;
+    }
+    try {
+      const wait = this.handle(msg);
+      if (wait) this.draining = this.drainAfter(wait);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  /** No more messages are handled (the rest are delivered again after their ack wait or a rewind). */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.head = 0;
+  }
+
+  /** Resolves once no message is being handled. */
+  settled(): Promise<void> {
+    return this.draining ?? Promise.resolve();
+  }
+
+  private async drainAfter(wait: Promise<void>): Promise<void> {
+    try {
+      await wait;
+      while (!this.closed && this.head < this.queue.length) {
+        const msg = this.queue[this.head]!;
+        this.queue[this.head++] = undefined as unknown as JsMsg;
+        // A backlog can keep the queue busy for a long time: drop the handled front now and then.
+        if (this.head >= 4_096) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+        const next = this.handle(msg);
+        if (next) await next;
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.queue.length = 0;
+      this.head = 0;
+      this.draining = undefined;
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.error ??= error;
+    this.close();
+    this.messages?.stop();
   }
 }

@@ -1,4 +1,4 @@
-import type { ConsumeOptions, Consumer, ConsumerMessages } from '@nats-io/jetstream';
+import type { ConsumeOptions, Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 
 /** How much one partition's pulls keep requested ahead of processing. */
 export interface PullLimits {
@@ -33,8 +33,8 @@ interface PullingIterator {
  * measured here, a worker then sent a pull request (and the server answered with a status
  * message) every ~20 messages, which cost a fifth of the worker's CPU.
  */
-export function byteBoundedConsume(limits: PullLimits, group: string | undefined, expires: number): ConsumeOptions {
-  return { ...(group !== undefined ? { group } : {}), max_bytes: limits.bytes, expires } as ConsumeOptions;
+export function byteBoundedConsume(limits: PullLimits, group: string | undefined, expires: number, callback?: (msg: JsMsg) => void): ConsumeOptions {
+  return { ...(group !== undefined ? { group } : {}), ...(callback ? { callback } : {}), max_bytes: limits.bytes, expires } as ConsumeOptions;
 }
 
 /**
@@ -60,13 +60,16 @@ function withFixedSizePulls(messages: ConsumerMessages, limits: PullLimits): boo
 
 /**
  * Starts consuming with pulls bounded by `limits` in messages and bytes. `fixedSize` is false when
- * this client version could not be given the message bound (see withFixedSizePulls).
+ * this client version could not be given the message bound (see withFixedSizePulls). With a
+ * `callback`, messages go to it as they arrive instead of through the iterator, which cost a
+ * promise and an iterator result per message (the first pull is the client's own either way: its
+ * options are fixed before the bounds can be set).
  */
 export async function consumeWithPullLimits(
   consumer: Consumer,
   limits: PullLimits,
-  options: { group?: string; expires: number },
+  options: { group?: string; expires: number; callback?: (msg: JsMsg) => void },
 ): Promise<{ messages: ConsumerMessages; fixedSize: boolean }> {
-  const messages = await consumer.consume(byteBoundedConsume(limits, options.group, options.expires));
+  const messages = await consumer.consume(byteBoundedConsume(limits, options.group, options.expires, options.callback));
   return { messages, fixedSize: withFixedSizePulls(messages, limits) };
 }
