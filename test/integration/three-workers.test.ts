@@ -285,7 +285,17 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
   });
 
   it('never has two workers store one device\'s messages at once; a device moves only when its partition is taken', () => {
-    const messages: StoredMessage[] = [...stored].flatMap(([owner, dir]) => dir.seqs.map((s) => ({ owner, key: s.device, partition: s.partition, seq: s.seq, insertedAtMs: s.insertedAtMs })));
+    // Left out: what the killed worker had taken but not acked. Its journaled commit is re-formed by
+    // the new owner of each member partition, all the group's members each time (on one server the
+    // repeats are dropped by their token): finishing the dead worker's commit, not handling a device.
+    // The test above bounds those copies.
+    const reformable = (s: StoredSeq) => {
+      const range = scenario.inFlight.get(s.partition);
+      return range !== undefined && s.seq > range.ackFloor && s.seq <= range.delivered;
+    };
+    const messages: StoredMessage[] = [...stored].flatMap(([owner, dir]) =>
+      dir.seqs.filter((s) => !reformable(s)).map((s) => ({ owner, key: s.device, partition: s.partition, seq: s.seq, insertedAtMs: s.insertedAtMs })),
+    );
     const takes = scenario.workers.flatMap((w) => w.takes);
     const stints = ownershipStints(messages);
     expect(ownershipViolations(stints, takes)).toEqual([]);
@@ -297,7 +307,8 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
     // And nothing stored by the killed worker after the kill (its last insert precedes it).
     expect(stints.filter((s) => s.owner === scenario.killed && s.toMs > scenario.killedAt)).toEqual([]);
     const devices = new Set(stints.map((s) => s.key)).size;
-    console.info(`ownership: ${devices} devices, ${stints.length} stints, ${stints.length - devices} moves between workers, ${takes.length} partition takes`);
+    const leftOut = [...stored.values()].reduce((n, dir) => n + dir.seqs.filter(reformable).length, 0);
+    console.info(`ownership: ${devices} devices, ${stints.length} stints, ${stints.length - devices} moves between workers, ${takes.length} partition takes; ${leftOut} stored messages in the killed worker's unacked ranges left out`);
   });
 });
 
