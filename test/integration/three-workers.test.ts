@@ -5,7 +5,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift, siftOk, type CliResult } from '../helpers/cli.js';
 import { simulate } from '../../src/cli/simulate.js';
-import { consumerName } from '../../src/sources/jetstream/subjects.js';
+import { consumerName, parseStoredSubject } from '../../src/sources/jetstream/subjects.js';
 import { ownershipStints, ownershipViolations, type PartitionTake, type StoredMessage } from '../../src/sources/jetstream/ownership-intervals.js';
 
 /**
@@ -169,6 +169,18 @@ async function runScenario(t: SiftTestEnv, envOf: (name: string) => NodeJS.Proce
   return { workers, killed: a.name, killedAt, killedAfterMs: killedAt - startedAt, ackedAtKill, inFlight, drainedAfterKillMs: drainedAt - killedAt, seconds: (performance.now() - started) / 1000 };
 }
 
+/** Each device's partition as the stream's subject transform computed it (the stored subjects name it). */
+async function devicePartitions(t: SiftTestEnv): Promise<Map<string, number>> {
+  const jsm = await jetstreamManager(t.nc);
+  const info = await jsm.streams.info(t.config.nats.stream, { subjects_filter: `${t.config.nats.subjectPrefix}.metrics.>` });
+  const partitions = new Map<string, number>();
+  for (const subject of Object.keys(info.state.subjects ?? {})) {
+    const stored = parseStoredSubject(subject);
+    if (stored) partitions.set(stored.key, stored.partition);
+  }
+  return partitions;
+}
+
 /** Every partition acked to its end: nothing pending or unacked, and the ack floor at the partition's last message. */
 async function expectAckedToTheEnd(t: SiftTestEnv, lastSeqOf: (partition: number) => number): Promise<void> {
   const infos = await consumerInfos(t, await jetstreamManager(t.nc));
@@ -203,6 +215,7 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
   let t: SiftTestEnv | undefined;
   let scenario: Scenario;
   const stored = new Map<string, Awaited<ReturnType<typeof readDirectory>>>();
+  let partitionOfDevice: Map<string, number>;
 
   beforeAll(async () => {
     t = await siftTestEnv({ ...settings, CLICKHOUSE_URL: '' });
@@ -211,6 +224,7 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
     scenario = await runScenario(env, envOf);
     const read = await Promise.all(scenario.workers.map(async (w) => [w.name, await readDirectory(w.env)] as const));
     for (const [name, dir] of read) stored.set(name, dir);
+    partitionOfDevice = await devicePartitions(env);
   }, 150_000);
   afterAll(async () => {
     for (const w of scenario?.workers ?? []) if (!w.exited) w.kill();
@@ -224,7 +238,7 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
     for (const [name, dir] of stored) {
       for (const s of dir.seqs) {
         holders.set(s.seq, [...(holders.get(s.seq) ?? []), name]);
-        partitionOf.set(s.seq, s.partition);
+        partitionOf.set(s.seq, partitionOfDevice.get(s.device)!);
       }
     }
     // Separate engines cannot deduplicate each other: a commit a left in flight is re-formed by the
@@ -268,6 +282,13 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
       expect(killed.rawRows - samples).toBeLessThanOrEqual(reformed);
     }
 
+    // Every row names the partition its message came from, whoever stored it (a re-formed commit too).
+    expect(partitionOfDevice.size).toBe(50);
+    for (const [name, dir] of stored) {
+      const mislabelled = dir.seqs.filter((s) => s.partition !== partitionOfDevice.get(s.device));
+      expect({ name, mislabelled: mislabelled.length, first: mislabelled.slice(0, 5).map((s) => `seq ${s.seq} of ${s.device} (partition ${partitionOfDevice.get(s.device)}) as partition ${s.partition}`) }).toEqual({ name, mislabelled: 0, first: [] });
+    }
+
     const missing = Array.from({ length: TOTAL }, (_, i) => i + 1).filter((seq) => !holders.has(seq));
     expect({ missing: missing.length, first: missing.slice(0, 20) }).toEqual({ missing: 0, first: [] });
     expect(holders.size).toBe(TOTAL);
@@ -290,15 +311,19 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
     // repeats are dropped by their token): finishing the dead worker's commit, not handling a device.
     // The test above bounds those copies.
     const reformable = (s: StoredSeq) => {
-      const range = scenario.inFlight.get(s.partition);
+      const range = scenario.inFlight.get(partitionOfDevice.get(s.device)!);
       return range !== undefined && s.seq > range.ackFloor && s.seq <= range.delivered;
     };
     const messages: StoredMessage[] = [...stored].flatMap(([owner, dir]) =>
-      dir.seqs.filter((s) => !reformable(s)).map((s) => ({ owner, key: s.device, partition: s.partition, seq: s.seq, insertedAtMs: s.insertedAtMs })),
+      dir.seqs.filter((s) => !reformable(s)).map((s) => ({ owner, key: s.device, partition: partitionOfDevice.get(s.device)!, seq: s.seq, insertedAtMs: s.insertedAtMs })),
     );
     const takes = scenario.workers.flatMap((w) => w.takes);
     const stints = ownershipStints(messages);
     expect(ownershipViolations(stints, takes)).toEqual([]);
+    // The check bites on this data: without the workers' takes, every move between them is a breach.
+    const devices = new Set(stints.map((s) => s.key)).size;
+    expect(stints.length).toBeGreaterThan(devices);
+    expect(ownershipViolations(stints, [])).toHaveLength(stints.length - devices);
 
     // Every partition the killed worker owned went to another worker after the kill.
     for (const p of scenario.inFlight.keys()) {
@@ -306,7 +331,6 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
     }
     // And nothing stored by the killed worker after the kill (its last insert precedes it).
     expect(stints.filter((s) => s.owner === scenario.killed && s.toMs > scenario.killedAt)).toEqual([]);
-    const devices = new Set(stints.map((s) => s.key)).size;
     const leftOut = [...stored.values()].reduce((n, dir) => n + dir.seqs.filter(reformable).length, 0);
     console.info(`ownership: ${devices} devices, ${stints.length} stints, ${stints.length - devices} moves between workers, ${takes.length} partition takes; ${leftOut} stored messages in the killed worker's unacked ranges left out`);
   });
