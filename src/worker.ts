@@ -308,7 +308,7 @@ export class Worker {
         jsm: this.jsm,
         stream: nats.stream,
         filterOf: (p) => partitionFilter(layoutOf(nats), p),
-        handlers: () => kindHandlers(this.config, this.metrics, partition),
+        handlers: (member) => kindHandlers(this.config, this.metrics, member),
         maxMsgBytes: nats.maxMsgBytes,
         insert: (batch) => this.rawWriter.insert(batch, this.hardStop.signal),
         storedSeqs: (table, seqs) => storedSeqs(this.clickhouse, this.config.clickhouse.database, table, seqs),
