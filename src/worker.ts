@@ -297,6 +297,8 @@ export class Worker {
    */
   private async takeOver(partition: number, pipeline: PartitionPipeline, handlers: ReadonlyMap<string, KindHandler>, log: Logger): Promise<void> {
     const { nats } = this.config;
+    // When the pinned session began: its log line comes after any recovery insert, this before.
+    const sessionStartedAt = Date.now();
     const consumer = await this.jsm.consumers.info(nats.stream, consumerName(nats.consumer.prefix, partition));
     const { entry, alreadyHeld } = await this.journal.take(partition, String(consumer.created));
     // Pinned again while still holding the entry (a NATS blip): its commits under way are this worker's own.
@@ -306,7 +308,7 @@ export class Worker {
         jsm: this.jsm,
         stream: nats.stream,
         filterOf: (p) => partitionFilter(layoutOf(nats), p),
-        handlers: () => kindHandlers(this.config, this.metrics, partition),
+        handlers: (member) => kindHandlers(this.config, this.metrics, member),
         maxMsgBytes: nats.maxMsgBytes,
         insert: (batch) => this.rawWriter.insert(batch, this.hardStop.signal),
         storedSeqs: (table, seqs) => storedSeqs(this.clickhouse, this.config.clickhouse.database, table, seqs),
@@ -322,7 +324,7 @@ export class Worker {
         if (keys !== undefined) log.info({ kind, keys }, 'rebuilt filter state from stored rows');
       }
     }
-    log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members }, 'took the partition');
+    log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members, sessionStartedAt }, 'took the partition');
   }
 
   private async storedRows<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {

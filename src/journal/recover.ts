@@ -1,7 +1,7 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KindHandler } from '../kinds/kind.js';
 import { PartitionBatch } from '../pipeline/partition-batch.js';
-import { Router } from '../pipeline/router.js';
+import { Router, type DeadLetterSink } from '../pipeline/router.js';
 import { batchToken } from '../pipeline/commit.js';
 import { groupToken, mergeBatches } from '../sinks/clickhouse/group-commit.js';
 import type { InsertOutcome, InsertBatch } from '../sinks/clickhouse/writer.js';
@@ -17,8 +17,11 @@ export interface RecoveryOptions {
   stream: string;
   /** The filter subject of a partition, to read its messages back. */
   filterOf(partition: number): string;
-  /** Fresh handlers: a re-formed commit is decoded anew; what it stores is a no-op if the first insert landed. */
-  handlers(): ReadonlyMap<string, KindHandler>;
+  /**
+   * Fresh handlers for a member partition: a re-formed commit is decoded anew (a no-op if the first
+   * insert landed), each member by its own partition's handlers, so its rows name that partition.
+   */
+  handlers(partition: number): ReadonlyMap<string, KindHandler>;
   maxMsgBytes: number;
   insert(batch: InsertBatch): Promise<InsertOutcome>;
   /** Of these stream sequences, those that have rows in the raw table. */
@@ -37,18 +40,18 @@ export interface RecoveryOptions {
 export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): Promise<boolean> {
   const inflight = entry.inflight;
   if (!inflight) return true;
-  const handlers = o.handlers();
   const published: Array<Promise<boolean>> = [];
-  const router = new Router(handlers, o.maxMsgBytes, {
+  const deadLetters: DeadLetterSink = {
     deadLetter(batch, kind, message, reason, detail) {
       batch.deadLetteredSeqs.add(message.seq);
       // A dead letter sent before the crash is dropped by its message id within the duplicate window.
       published.push(o.deadLetters.publish(kind, { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs() }, reason, detail));
     },
-  });
+  };
   const members: InsertBatch[] = [];
   const batches: PartitionBatch[] = [];
   for (const [partition, first, last] of inflight.members) {
+    const router = new Router(o.handlers(partition), o.maxMsgBytes, deadLetters);
     const batch = new PartitionBatch();
     batches.push(batch);
     for await (const stored of readPartitionRange(o.jsm, o.stream, o.filterOf(partition), first, last)) {
