@@ -301,6 +301,7 @@ export class Worker {
     const sessionStartedAt = Date.now();
     const consumer = await this.jsm.consumers.info(nats.stream, consumerName(nats.consumer.prefix, partition));
     const { entry, alreadyHeld } = await this.journal.take(partition, String(consumer.created));
+    if (!alreadyHeld) pipeline.newStint();
     // Pinned again while still holding the entry (a NATS blip): its commits under way are this worker's own.
     if (!alreadyHeld && entry.inflight) {
       await recoverInflight(entry, {

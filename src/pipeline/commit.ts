@@ -44,14 +44,22 @@ export class BatchCommitter {
    * batch would acknowledge the fenced one's messages, which the new owner stores).
    */
   private fenced = false;
+  /** Batches of an earlier hold on the partition are given up unacked (see PartitionPipeline.newStint). */
+  private stint = 0;
   /** Highest sequence whose batch is stored (its ack may have failed): a redelivery up to it only needs an ack. */
   storedThrough = 0;
 
   constructor(private readonly o: CommitOptions) {}
 
+  /** A new hold on the partition: its batches are committed again, earlier ones never. */
+  newStint(stint: number): void {
+    this.stint = stint;
+    this.fenced = false;
+  }
+
   /** Resolves once the batch is stored (its ack may still be on its way) or given up unacked. */
   async commit(batch: PartitionBatch): Promise<void> {
-    if (this.fenced) return this.o.stats.abandoned(batch.messages);
+    if (this.fenced || batch.stint < this.stint) return this.o.stats.abandoned(batch.messages);
     const dead = await Promise.all(batch.deadLetters);
     // Stopped before the dead letters were stored: leave the batch unacked.
     if (dead.includes(false)) return this.o.stats.abandoned(batch.messages);

@@ -43,6 +43,9 @@ export class PartitionBatch implements BatchSize, BatchOutput {
   readonly tables = new Map<string, BatchTable>();
   private readonly accumulators = new Accumulators();
 
+  /** `stint`: which of this worker's holds on the partition took the batch's messages (see PartitionPipeline.newStint). */
+  constructor(readonly stint = 0) {}
+
   get isEmpty(): boolean {
     return this.messages === 0;
   }

@@ -35,7 +35,9 @@ export interface PartitionPipelineOptions {
  * backpressure on the source.
  */
 export class PartitionPipeline implements MessageSink, DeadLetterSink {
-  private batch = new PartitionBatch();
+  /** This worker's holds on the partition so far: a batch of an earlier one is never committed. */
+  private stint = 0;
+  private batch = new PartitionBatch(this.stint);
   private committing: Promise<void> = Promise.resolve();
   private pendingCommits = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -113,6 +115,24 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     return this.o.takeOver(this);
   }
 
+  /**
+   * This worker took the partition from another owner (a new journal epoch), perhaps after holding
+   * it before: what it took then and has not stored is that owner's to store now (or stored
+   * already), so it is dropped unacked, and messages are taken afresh from the ack floor.
+   * Committing an earlier hold's batch under the new epoch would store messages twice; taking a
+   * redelivery of one for a batched message would ack it unstored.
+   */
+  newStint(): void {
+    this.stint++;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.due = false;
+    if (!this.batch.isEmpty) this.o.stats.abandoned(this.batch.messages);
+    this.batch = new PartitionBatch(this.stint);
+    this.highestTaken = 0;
+    this.commitStep.newStint(this.stint);
+  }
+
   unpinned(): void {
     // Another worker may have handled our keys meanwhile: start their state afresh.
     for (const h of this.o.handlers.values()) h.reset();
@@ -168,7 +188,7 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     this.due = false;
     if (this.batch.isEmpty) return;
     const batch = this.batch;
-    this.batch = new PartitionBatch();
+    this.batch = new PartitionBatch(this.stint);
     this.pendingCommits++;
     this.committing = this.committing.then(() =>
       this.commitStep

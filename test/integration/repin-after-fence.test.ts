@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Worker } from '../../src/worker.js';
+import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
+import { simulate } from '../../src/cli/simulate.js';
+import { consumerName } from '../../src/sources/jetstream/subjects.js';
+import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
+import { rows } from '../helpers/clickhouse.js';
+import { until } from '../helpers/until.js';
+
+/**
+ * Both workers claim the one partition (WORKER_PARTITIONS), so the server's pin decides who reads
+ * it. The first loses the pin with a batch not yet committed, the second takes the partition (a new
+ * journal epoch fences the first) and stores those messages itself; then the second stops and the
+ * first is pinned again. Its old batch must never be stored, and its new hold must store and ack
+ * what comes next: a fenced committer used to stay fenced, and the partition stalled for good.
+ */
+describe('a worker pinned again after another fenced it', () => {
+  let t: SiftTestEnv;
+  let clickhouse: ClickHouseClient;
+  let first: Worker | undefined;
+  let second: Worker | undefined;
+
+  afterAll(async () => {
+    await first?.stop();
+    await second?.stop();
+    await clickhouse?.close();
+    await t?.dispose();
+  });
+
+  it('drops its old batch, then stores and acks everything exactly once', async () => {
+    // Batches cut only by age, late enough that the first worker still holds one when it loses the pin.
+    t = await siftTestEnv({ PARTITIONS: '1', WORKER_PARTITIONS: '0', WORKER_HEARTBEAT_MS: '200', BATCH_MAX_WAIT_MS: '3000', FILTER_CHANGE_THRESHOLD: '0.000001' });
+    clickhouse = await createClickHouse(t.config.clickhouse);
+    const { stream } = t.config.nats;
+    const consumer = consumerName(t.config.nats.consumer.prefix, 0);
+    const jsm = await jetstreamManager(t.nc);
+    let published = 0;
+    const publish = async (count: number) => {
+      await simulate(t.config, { devices: 5, count, rate: 0, seed: published + 1, intervalS: 10, startMs: Date.parse('2026-11-01T00:00:00Z') + published * 10_000 });
+      published += count;
+    };
+    const ackFloor = async () => (await jsm.consumers.info(stream, consumer)).ack_floor.stream_seq;
+
+    first = await Worker.start(t.config, testLogger, { clickhouse });
+    await publish(10);
+    await until(async () => (await ackFloor()) === 10, 'the first worker stores the first messages');
+    second = await Worker.start(t.config, testLogger, { clickhouse });
+
+    // The first worker takes these into a batch that waits for its cut.
+    await publish(100);
+    await until(() => first!.stats.received === 110, 'the first worker takes the next messages');
+    // The server pins whichever worker's pull comes first after an unpin: try until it is the second.
+    for (let tries = 0; second.stats.received === 0; tries++) {
+      if (tries > 100) throw new Error('the second worker was never pinned');
+      await jsm.consumers.unpin(stream, consumer, t.config.nats.consumer.group);
+      await publish(1);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await until(async () => (await ackFloor()) === published, 'the second worker stores everything the first left', 20_000);
+    const fencedAt = published;
+
+    await second.stop();
+    second = undefined;
+    await publish(50);
+    await until(async () => (await ackFloor()) === published, 'the first worker, pinned again, stores and acks what comes next', 20_000);
+    expect(first.stats.received).toBeGreaterThan(110);
+
+    const db = t.config.clickhouse.database;
+    const [stored] = await rows<{ seqs: number; rows: number; distinct: number; hourly: number }>(
+      clickhouse,
+      `SELECT uniqExact(stream_seq) AS seqs, count() AS rows, uniqExact(stream_seq, metric) AS distinct,
+              (SELECT sum(samples) FROM ${db}.device_metrics_hourly_v) AS hourly
+       FROM ${db}.device_metrics`,
+    );
+    expect(stored!.seqs).toBe(published);
+    expect(stored!.rows).toBe(stored!.distinct);
+    // Every message stores all its metrics here: the rollups count each value once.
+    expect(stored!.hourly).toBe(stored!.rows);
+    expect(fencedAt).toBeGreaterThan(110);
+  });
+});
