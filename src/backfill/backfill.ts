@@ -181,7 +181,7 @@ class BackfillPipeline implements DeadLetterSink {
   ) {}
 
   take(msg: JsMsg, batch: PartitionBatch): void {
-    batch.track({ data: msg.data, ackAck: () => Promise.resolve(true) }, msg.seq);
+    batch.track({ ackAck: () => Promise.resolve(true) }, msg.seq, msg.data.length);
     const message: RoutedMessage = { subject: msg.subject, data: msg.data, seq: msg.seq, arrivalMs: () => Math.floor(msg.info.timestampNanos / 1_000_000) };
     this.router(parseStoredSubject(msg.subject)?.partition ?? 0).route(message, batch);
   }

@@ -55,10 +55,10 @@ export class PartitionBatch implements BatchSize, BatchOutput {
    * holding every message for the rare batch ClickHouse rejects kept them past the young
    * generation and tripled GC time; such a batch is read back from the stream instead.
    */
-  track(msg: AckHandle & { data: Uint8Array }, seq: number): void {
+  track(msg: AckHandle, seq: number, bytes: number): void {
     if (this.messages === 0) this.firstSeq = seq;
     this.messages++;
-    this.bytes += msg.data.length;
+    this.bytes += bytes;
     this.lastSeq = seq;
     this.last = msg;
   }

@@ -86,7 +86,9 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     this.backlog = delivery.pending;
     const batch = this.batch;
     if (batch.isEmpty) this.armTimer();
-    batch.track(msg, seq);
+    // Read once: the client makes a new view of the body at every read of msg.data.
+    const data = msg.data;
+    batch.track(msg, seq, data.length);
     if (seq <= this.skipThrough) {
       if (this.o.log.isLevelEnabled('debug')) this.o.log.debug({ seq, skipThrough: this.skipThrough }, 'skip: already stored');
       const kind = this.router.kindLabel(kindToken(msg.subject));
@@ -94,9 +96,7 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
       batch.tally.drop(kind, ALREADY_STORED);
       return this.o.policy.isFull(batch) ? this.afterFull(undefined) : undefined;
     }
-    const message: RoutedMessage = { subject: msg.subject, data: msg.data, seq, arrivalMs: () => delivery.timestampMs };
-    this.o.stats.messageReceived(this.router.kindLabel(kindToken(msg.subject)));
-    this.router.route(message, batch);
+    this.o.stats.messageReceived(this.router.route(new TakenMessage(msg.subject, data, seq, delivery.timestampMs), batch));
     const turn = consumeSlice.due();
     if (this.o.policy.isFull(this.batch)) return this.afterFull(turn);
     // Batches are queuing behind a slow or failing insert: stop pulling until they land, so a
@@ -204,4 +204,20 @@ function kindToken(subject: string): string | undefined {
   const first = subject.indexOf('.');
   const second = subject.indexOf('.', first + 1);
   return first < 0 || second < 0 ? undefined : subject.slice(first + 1, second);
+}
+
+/** A message as taken: one object per message, its arrival time a field rather than a closure. */
+class TakenMessage implements RoutedMessage {
+  key?: string;
+
+  constructor(
+    readonly subject: string,
+    readonly data: Uint8Array,
+    readonly seq: number,
+    private readonly timestampMs: number,
+  ) {}
+
+  arrivalMs(): number {
+    return this.timestampMs;
+  }
 }

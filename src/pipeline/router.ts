@@ -1,4 +1,4 @@
-import type { KindHandler } from '../kinds/kind.js';
+import type { IncomingMessage, KindHandler } from '../kinds/kind.js';
 import { parseStoredSubject } from '../sources/jetstream/subjects.js';
 import { checkKey } from '../contract/subject-key.js';
 import type { PartitionBatch } from './partition-batch.js';
@@ -10,6 +10,8 @@ export interface RoutedMessage {
   data: Uint8Array;
   seq: number;
   arrivalMs(): number;
+  /** The subject's key: set by the router, which then hands the message itself to its kind. */
+  key?: string;
 }
 
 /** Where the router sends what it cannot hand to a kind. */
@@ -33,11 +35,18 @@ export class Router {
     return kind !== undefined && this.handlers.has(kind) ? kind : 'unknown';
   }
 
-  route(message: RoutedMessage, batch: PartitionBatch): void {
+  /** Routes a message; returns its kind as a metric label. */
+  route(message: RoutedMessage, batch: PartitionBatch): string {
     const parsed = parseStoredSubject(message.subject);
     if (!parsed) {
-      return this.deadLetters.deadLetter(batch, '_invalid', message, 'bad_subject', `subject "${message.subject}" is not <prefix>.<kind>.<partition>.<key>`);
+      this.deadLetters.deadLetter(batch, '_invalid', message, 'bad_subject', `subject "${message.subject}" is not <prefix>.<kind>.<partition>.<key>`);
+      return this.kindLabel(undefined);
     }
+    this.dispatch(parsed, message, batch);
+    return this.kindLabel(parsed.kind);
+  }
+
+  private dispatch(parsed: { kind: string; key: string }, message: RoutedMessage, batch: PartitionBatch): void {
     const badKey = checkKey(parsed.key);
     if (badKey !== undefined) return this.deadLetters.deadLetter(batch, parsed.kind, message, 'bad_key', badKey);
     if (message.data.length > this.maxMsgBytes) {
@@ -49,7 +58,8 @@ export class Router {
       return this.deadLetters.deadLetter(batch, parsed.kind, message, 'unknown_kind', `no handler for kind "${parsed.kind}" (known: ${known})`);
     }
     batch.kind = parsed.kind;
-    const result = handler.accept({ key: parsed.key, data: message.data, seq: message.seq, arrivalMs: message.arrivalMs }, batch);
+    message.key = parsed.key;
+    const result = handler.accept(message as IncomingMessage, batch);
     if (result.type === 'dead_letter') this.deadLetters.deadLetter(batch, parsed.kind, message, result.reason, result.detail);
     else batch.handled(message.seq, parsed.kind, result);
   }
