@@ -33,18 +33,29 @@ export async function ceiling(
   const iterators: Array<Awaited<ReturnType<Awaited<ReturnType<typeof js.consumers.get>>['consume']>>> = [];
   const read = await Promise.all(
     names.map(async (name, i) => {
-      // The worker's pull options: pipelined pulls bounded in messages and bytes that expire after 5 s.
-      const { messages } = await consumeWithPullLimits(await js.consumers.get(stream, name), pull, { expires: PULL_EXPIRES_MS });
-      iterators.push(messages);
       let n = 0;
       let parsed = 0;
-      if (expected[i] === 0) messages.stop();
-      for await (const msg of messages) {
-        progressAt = Date.now();
-        parsed += typeof JSON.parse(decoder.decode(msg.data)) === 'object' ? 1 : 0;
-        if (++n % 10_000 === 0 || n === expected[i]) msg.ack();
-        if (n === expected[i]) break;
-      }
+      let finish!: () => void;
+      const done = new Promise<void>((resolve) => (finish = resolve));
+      // The worker's pull options (pipelined pulls bounded in messages and bytes that expire after
+      // 5 s) and its way of reading: the client's callback.
+      const { messages } = await consumeWithPullLimits(await js.consumers.get(stream, name), pull, {
+        expires: PULL_EXPIRES_MS,
+        callback: (msg) => {
+          if (n === expected[i]) return;
+          progressAt = Date.now();
+          parsed += typeof JSON.parse(decoder.decode(msg.data)) === 'object' ? 1 : 0;
+          if (++n % 10_000 === 0 || n === expected[i]) msg.ack();
+          if (n === expected[i]) finish();
+        },
+      });
+      iterators.push(messages);
+      if (expected[i] === 0) finish();
+      // A consume stopped early (the stall check) ends the wait; the count check below says so.
+      const stopped = messages.closed().then((ended) => {
+        if (ended instanceof Error) throw ended;
+      });
+      await Promise.race([done, stopped]);
       messages.stop();
       return parsed;
     }),
