@@ -280,20 +280,27 @@ class SiftClientImpl implements SiftClientCore {
           this.notifyIdle();
         },
         (error: Error) => {
-          if (!this.inFlight.delete(event.id)) return;
+          if (!this.inFlight.has(event.id)) return; // spooled already, in order
           this.goOffline(error);
-          this.toSpool(event);
           this.notifyIdle();
         },
       );
     }
   }
 
-  /** From now on events go to the spool, behind those queued in memory, until a replay empties it. */
+  /**
+   * From now on events go to the spool, behind those in flight and queued in memory, until a replay
+   * empties it. Events in flight are spooled first, as they are older than the queued ones: spooled
+   * when their publish failed, seconds later, they were replayed after everything queued meanwhile
+   * (out of publish order, so the filter took them for late readings). A late ack of one only makes
+   * its replay a deduplicated resend.
+   */
   private goOffline(error?: Error): void {
     if (this.mode === 'offline') return;
     this.mode = 'offline';
     if (error) this.report(new Error(`JetStream publish failed, spooling until NATS acks again: ${error.message}`, { cause: error }));
+    for (const event of this.inFlight.values()) this.toSpool(event);
+    this.inFlight.clear();
     for (let i = this.queueHead; i < this.queue.length; i++) this.toSpool(this.queue[i]!);
     this.queue = [];
     this.queueHead = 0;
