@@ -59,8 +59,9 @@ describe('the deploy/nats cluster', () => {
     await worker?.stop();
     await device?.close();
     await clickhouse?.close();
-    for (const node of nodes) node.kill();
-    if (!process.env.KEEP_NATS_LOGS) rmSync(dir, { recursive: true, force: true });
+    // Each node writes its store until it has exited: removing it sooner raced with a snapshot (ENOTEMPTY).
+    await Promise.all(nodes.map((node) => (node.exitCode !== null || node.signalCode !== null ? undefined : new Promise((exited) => (node.once('exit', exited), node.kill())))));
+    if (!process.env.KEEP_NATS_LOGS) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('refuses a client without credentials', async () => {
