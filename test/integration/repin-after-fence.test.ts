@@ -60,6 +60,7 @@ describe('a worker pinned again after another fenced it', () => {
     await until(async () => (await ackFloor()) === published, 'the second worker stores everything the first left', 20_000);
     const fencedAt = published;
 
+    const secondStats = { filtered: second.stats.filtered, deadLettered: second.stats.deadLettered };
     await second.stop();
     second = undefined;
     await publish(50);
@@ -73,7 +74,13 @@ describe('a worker pinned again after another fenced it', () => {
               (SELECT sum(samples) FROM ${db}.device_metrics_hourly_v) AS hourly
        FROM ${db}.device_metrics`,
     );
-    expect(stored!.seqs).toBe(published);
+    // Said with the failure: which messages have no rows, and whether a worker dropped or dead-lettered any.
+    const [missing] = await rows<{ seqs: number[] }>(
+      clickhouse,
+      `SELECT groupArray(number) AS seqs FROM numbers(1, ${published}) WHERE number NOT IN (SELECT stream_seq FROM ${db}.device_metrics)`,
+    );
+    const why = `without rows: ${JSON.stringify(missing!.seqs)}; first worker filtered ${first.stats.filtered}, dead-lettered ${first.stats.deadLettered}; second ${JSON.stringify(secondStats)}`;
+    expect(stored!.seqs, why).toBe(published);
     expect(stored!.rows).toBe(stored!.distinct);
     // Every message stores all its metrics here: the rollups count each value once.
     expect(stored!.hourly).toBe(stored!.rows);
