@@ -42,17 +42,18 @@ export class Router {
       this.deadLetters.deadLetter(batch, '_invalid', message, 'bad_subject', `subject "${message.subject}" is not <prefix>.<kind>.<partition>.<key>`);
       return this.kindLabel(undefined);
     }
-    this.dispatch(parsed, message, batch);
-    return this.kindLabel(parsed.kind);
+    // One lookup serves both the label and the hand-over.
+    const handler = this.handlers.get(parsed.kind);
+    this.dispatch(parsed, handler, message, batch);
+    return handler ? parsed.kind : this.kindLabel(undefined);
   }
 
-  private dispatch(parsed: { kind: string; key: string }, message: RoutedMessage, batch: PartitionBatch): void {
+  private dispatch(parsed: { kind: string; key: string }, handler: KindHandler | undefined, message: RoutedMessage, batch: PartitionBatch): void {
     const badKey = checkKey(parsed.key);
     if (badKey !== undefined) return this.deadLetters.deadLetter(batch, parsed.kind, message, 'bad_key', badKey);
     if (message.data.length > this.maxMsgBytes) {
       return this.deadLetters.deadLetter(batch, parsed.kind, message, 'oversize', `body is ${message.data.length} bytes, the limit is ${this.maxMsgBytes}`);
     }
-    const handler = this.handlers.get(parsed.kind);
     if (!handler) {
       const known = [...this.handlers.keys()].join(', ');
       return this.deadLetters.deadLetter(batch, parsed.kind, message, 'unknown_kind', `no handler for kind "${parsed.kind}" (known: ${known})`);
