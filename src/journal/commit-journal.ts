@@ -43,7 +43,7 @@ export class CommitJournal {
    * owner. Returns the entry found; one written for another consumer than `consumerCreated` (the
    * consumer was deleted and made again) comes back empty but for its epoch.
    */
-  async take(partition: number, consumerCreated: string): Promise<{ entry: JournalEntry; alreadyHeld: boolean }> {
+  async take(partition: number, consumerCreated: string): Promise<{ entry: JournalEntry; alreadyHeld: boolean; epoch: number }> {
     for (;;) {
       const read = await this.read(partition);
       const { revision } = read;
@@ -51,7 +51,7 @@ export class CommitJournal {
       const held = this.held.get(partition);
       if (held && sameOwner(read.entry, held.entry)) {
         this.held.set(partition, read);
-        return { entry: read.entry, alreadyHeld: true };
+        return { entry: read.entry, alreadyHeld: true, epoch: read.entry.epoch };
       }
       const entry: JournalEntry =
         read.entry.consumerCreated === undefined || read.entry.consumerCreated === consumerCreated ? read.entry : { ...emptyEntry(), epoch: read.entry.epoch };
@@ -59,7 +59,7 @@ export class CommitJournal {
       try {
         const written = await this.write(partition, mine, revision);
         this.held.set(partition, { revision: written, entry: mine });
-        return { entry, alreadyHeld: false };
+        return { entry, alreadyHeld: false, epoch: mine.epoch };
       } catch (error) {
         if (!isWrongRevision(error)) throw error;
         // Another worker wrote meanwhile (a recovery clearing an inflight commit): read again.
@@ -67,17 +67,23 @@ export class CommitJournal {
     }
   }
 
-  holds(partition: number): boolean {
-    return this.held.has(partition);
+  /** Whether this worker holds the partition's entry (under `epoch`, when one is given). */
+  holds(partition: number, epoch?: number): boolean {
+    const held = this.held.get(partition);
+    return held !== undefined && (epoch === undefined || held.entry.epoch === epoch);
   }
 
   release(partition: number): void {
     this.held.delete(partition);
   }
 
-  /** Journals a commit before its insert. Throws FencedError naming a partition this worker lost. */
-  async begin(token: string, members: JournalMember[]): Promise<void> {
-    await Promise.all(members.map(([p]) => this.update(p, (e) => ({ ...e, inflight: { token, members } }))));
+  /**
+   * Journals a commit before its insert. `epochs[i]`: the epoch under which member i's messages were
+   * taken; a batch of an earlier hold is never journaled under a later one (its messages are taken
+   * afresh in the new hold). Throws FencedError naming a partition this worker lost.
+   */
+  async begin(token: string, members: JournalMember[], epochs: readonly (number | undefined)[] = []): Promise<void> {
+    await Promise.all(members.map(([p], i) => this.update(p, (e) => ({ ...e, inflight: { token, members } }), epochs[i])));
   }
 
   /**
@@ -85,10 +91,10 @@ export class CommitJournal {
    * retried). While NATS cannot be asked it answers true: the insert's token still makes a repeat
    * a no-op, and treating a blip as a lost partition would leave the batch unacked behind later ones.
    */
-  async stillOwns(members: readonly JournalMember[]): Promise<boolean> {
-    for (const [p] of members) {
+  async stillOwns(members: readonly JournalMember[], epochs: readonly (number | undefined)[] = []): Promise<boolean> {
+    for (const [i, [p]] of members.entries()) {
       const held = this.held.get(p);
-      if (!held) return false;
+      if (!held || (epochs[i] !== undefined && held.entry.epoch !== epochs[i])) return false;
       const now = await this.read(p).catch(() => undefined);
       if (now && !sameOwner(now.entry, held.entry)) return false;
     }
@@ -127,7 +133,7 @@ export class CommitJournal {
         try {
           const written = await this.write(p, next, revision);
           const held = this.held.get(p);
-          if (held) this.held.set(p, { revision: written, entry: next });
+          if (held && sameOwner(held.entry, next)) this.held.set(p, { revision: written, entry: next });
           break;
         } catch (error) {
           if (!isWrongRevision(error)) throw error;
@@ -141,24 +147,27 @@ export class CommitJournal {
    * this worker and epoch, another worker finished a recovered commit in it: take its entry and
    * write again. A new owner or epoch means this worker lost the partition.
    */
-  private async update(partition: number, change: (entry: JournalEntry) => JournalEntry): Promise<void> {
+  private async update(partition: number, change: (entry: JournalEntry) => JournalEntry, epoch?: number): Promise<void> {
     for (;;) {
       const held = this.held.get(partition);
       if (!held) throw new FencedError(`partition ${partition} is not this worker's`);
+      if (epoch !== undefined && held.entry.epoch !== epoch) throw new FencedError(`partition ${partition}: a batch of an earlier hold (epoch ${epoch}, now ${held.entry.epoch})`);
       const next = change(held.entry);
       if (next.inflight === undefined) delete next.inflight;
       try {
         const revision = await this.write(partition, next, held.revision);
-        this.held.set(partition, { revision, entry: next });
+        // A take of this worker's during the write has begun a new hold: it stays.
+        if (this.held.get(partition) === held) this.held.set(partition, { revision, entry: next });
         return;
       } catch (error) {
         if (!isWrongRevision(error)) throw error;
         const now = await this.read(partition);
         if (!sameOwner(now.entry, held.entry)) {
-          this.held.delete(partition);
+          // Only the hold this write was made under is lost: a take since may have begun a new one.
+          if (this.held.get(partition) === held) this.held.delete(partition);
           throw new FencedError(`partition ${partition} was taken over by another worker`);
         }
-        this.held.set(partition, now);
+        if (this.held.get(partition) === held) this.held.set(partition, now);
       }
     }
   }

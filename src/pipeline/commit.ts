@@ -44,7 +44,7 @@ export class BatchCommitter {
    * batch would acknowledge the fenced one's messages, which the new owner stores).
    */
   private fenced = false;
-  /** Batches of an earlier hold on the partition are given up unacked (see PartitionPipeline.newStint). */
+  /** The current hold's journal epoch: batches of an earlier hold are given up unacked (see PartitionPipeline.newStint). */
   private stint = 0;
   /** Highest sequence whose batch is stored (its ack may have failed): a redelivery up to it only needs an ack. */
   storedThrough = 0;
@@ -66,7 +66,7 @@ export class BatchCommitter {
     const tables = batch.insertTables();
     if (tables.length > 0) {
       const token = batchToken(this.o.stream, this.o.partition, batch.firstSeq, batch.lastSeq);
-      const outcome = await this.o.writer.insert({ token, tables, member: [this.o.partition, batch.firstSeq, batch.lastSeq] }, this.o.signal);
+      const outcome = await this.o.writer.insert({ token, tables, member: [this.o.partition, batch.firstSeq, batch.lastSeq], epoch: batch.stint }, this.o.signal);
       // Stopped, or the partition went to another worker, which stores these messages itself.
       if (!outcome.ok && outcome.reason === 'fenced') {
         this.fenced = true;

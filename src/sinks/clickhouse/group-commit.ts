@@ -21,12 +21,13 @@ export function groupToken(memberTokens: readonly string[]): string {
 
 /** The journal a commit goes through: begun before its insert, finished after (see CommitJournal). */
 export interface GroupJournal {
-  begin(token: string, members: JournalMember[]): Promise<void>;
-  stillOwns(members: readonly JournalMember[]): Promise<boolean>;
+  /** `epochs[i]`: the hold member i was taken under (see InsertBatch.epoch). */
+  begin(token: string, members: JournalMember[], epochs: readonly (number | undefined)[]): Promise<void>;
+  stillOwns(members: readonly JournalMember[], epochs: readonly (number | undefined)[]): Promise<boolean>;
   finish(token: string, members: readonly JournalMember[]): Promise<void>;
   abandon(token: string, members: readonly JournalMember[]): Promise<void>;
-  /** Whether this worker still holds the partition's journal entry. */
-  holds(partition: number): boolean;
+  /** Whether this worker still holds the partition's journal entry (under `epoch`, when given). */
+  holds(partition: number, epoch?: number): boolean;
 }
 
 /** Many batches as one: rows concatenated per table, a token derived from the members' tokens. */
@@ -138,14 +139,15 @@ export class GroupCommitInserter implements BatchInserter {
     let members = group.filter((m) => !m.settled && m.batch.member);
     for (;;) {
       const list = members.map((m) => m.batch.member!);
+      const epochs = members.map((m) => m.batch.epoch);
       if (list.length === 0) return this.insertNow(batch, signal);
       const token = batch.token;
       try {
-        await this.untilJournaled(() => journal.begin(token, list), signal);
+        await this.untilJournaled(() => journal.begin(token, list, epochs), signal);
       } catch (error) {
         if (!(error instanceof FencedError)) return { ok: false, reason: 'aborted' };
         await journal.abandon(token, list).catch(() => undefined);
-        const lost = members.filter((m) => !journal.holds(m.batch.member![0]));
+        const lost = members.filter((m) => !journal.holds(m.batch.member![0], m.batch.epoch));
         for (const m of lost) {
           m.settled = true;
           m.resolve({ ok: false, reason: 'fenced' });
@@ -155,7 +157,7 @@ export class GroupCommitInserter implements BatchInserter {
         batch = mergeBatches(members.map((m) => m.batch));
         continue;
       }
-      const outcome = await this.insertNow(batch, signal, () => journal.stillOwns(list));
+      const outcome = await this.insertNow(batch, signal, () => journal.stillOwns(list, epochs));
       // Recording the end may wait for NATS; the rows are stored either way (a new owner that finds
       // the commit unfinished re-forms it under the same token, a no-op).
       if (outcome.ok) await this.untilJournaled(() => journal.finish(token, list), signal).catch(() => undefined);

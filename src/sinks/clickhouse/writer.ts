@@ -20,6 +20,8 @@ export interface InsertBatch {
   tables: TableRows[];
   /** The partition batch this is (partition, first and last sequence), for the commit journal. */
   member?: readonly [partition: number, first: number, last: number];
+  /** The journal epoch of the hold that took the batch's messages: it is journaled under no other. */
+  epoch?: number;
 }
 
 export type InsertOutcome =
