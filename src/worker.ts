@@ -300,8 +300,8 @@ export class Worker {
     // When the pinned session began: its log line comes after any recovery insert, this before.
     const sessionStartedAt = Date.now();
     const consumer = await this.jsm.consumers.info(nats.stream, consumerName(nats.consumer.prefix, partition));
-    const { entry, alreadyHeld } = await this.journal.take(partition, String(consumer.created));
-    if (!alreadyHeld) pipeline.newStint();
+    const { entry, alreadyHeld, epoch } = await this.journal.take(partition, String(consumer.created));
+    if (!alreadyHeld) pipeline.newStint(epoch);
     // Pinned again while still holding the entry (a NATS blip): its commits under way are this worker's own.
     if (!alreadyHeld && entry.inflight) {
       await recoverInflight(entry, {

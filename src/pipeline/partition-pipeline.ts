@@ -35,7 +35,7 @@ export interface PartitionPipelineOptions {
  * backpressure on the source.
  */
 export class PartitionPipeline implements MessageSink, DeadLetterSink {
-  /** This worker's holds on the partition so far: a batch of an earlier one is never committed. */
+  /** The journal epoch of this worker's current hold on the partition: a batch of an earlier hold is never committed. */
   private stint = 0;
   private batch = new PartitionBatch(this.stint);
   private committing: Promise<void> = Promise.resolve();
@@ -120,22 +120,21 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
    * it before: what it took then and has not stored is that owner's to store now (or stored
    * already), so it is dropped unacked, and messages are taken afresh from the ack floor.
    * Committing an earlier hold's batch under the new epoch would store messages twice; taking a
-   * redelivery of one for a batched message would ack it unstored.
+   * redelivery of one for a batched message would ack it unstored. The kinds' keyed state starts
+   * afresh too: the other owner stored these keys meanwhile, and the dropped batches' messages
+   * moved the filter's references (a redelivered message judged against itself was filtered out
+   * as unchanged: acked, never stored).
    */
-  newStint(): void {
-    this.stint++;
+  newStint(epoch: number): void {
+    this.stint = epoch;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.due = false;
     if (!this.batch.isEmpty) this.o.stats.abandoned(this.batch.messages);
     this.batch = new PartitionBatch(this.stint);
     this.highestTaken = 0;
-    this.commitStep.newStint(this.stint);
-  }
-
-  unpinned(): void {
-    // Another worker may have handled our keys meanwhile: start their state afresh.
     for (const h of this.o.handlers.values()) h.reset();
+    this.commitStep.newStint(this.stint);
   }
 
   deadLetter(batch: PartitionBatch, kind: string, message: RoutedMessage, reason: DeadLetterReason, detail: string): void {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy, jetstream, jetstreamManager, StorageType, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { consumeWithPullLimits } from '../../src/sources/jetstream/pull-limits.js';
+import { heldPinId } from '../../src/sources/jetstream/held-pin-id.js';
 import { startNatsServer, type NatsServer } from '../../src/tools/nats-server.js';
 import { until } from '../helpers/until.js';
 
@@ -51,7 +52,21 @@ describe('a pinned consumer re-pinned with a new id', () => {
     await spy.flush();
 
     const consumer = await jetstream(nc).consumers.get(stream, name);
-    const { messages } = await consumeWithPullLimits(consumer, { messages: 100, bytes: 2 * 1024 * 1024 }, { group, expires: 2_000 });
+    // The id the client holds as it hands each message over (what PartitionSource begins a session by).
+    const heldAt = new Map<string, string>();
+    let received = 0;
+    const { messages } = await consumeWithPullLimits(
+      consumer,
+      { messages: 100, bytes: 2 * 1024 * 1024 },
+      {
+        group,
+        expires: 2_000,
+        callback: (m) => {
+          heldAt.set(m.subject, heldPinId(messages));
+          received++;
+        },
+      },
+    );
     const pins: string[] = [];
     let unpinned = 0;
     void (async () => {
@@ -59,10 +74,6 @@ describe('a pinned consumer re-pinned with a new id', () => {
         if (s.type === 'consumer_pinned') pins.push(s.id);
         if (s.type === 'consumer_unpinned') unpinned++;
       }
-    })();
-    let received = 0;
-    void (async () => {
-      for await (const _ of messages) received++;
     })();
 
     for (let i = 0; i < 20; i++) nc.publish(`repin.a.${i}`, 'x');
@@ -80,6 +91,9 @@ describe('a pinned consumer re-pinned with a new id', () => {
     expect(second).not.toBe(first);
     expect(unpinned).toBeGreaterThan(0);
     expect(await pinnedClientId()).toBe(second);
+    // Each message was handed over under the pin it came with, the first of a new pin included.
+    for (let i = 0; i < 20; i++) expect(heldAt.get(`repin.a.${i}`)).toBe(first);
+    for (let i = 0; i < 20; i++) expect(heldAt.get(`repin.b.${i}`)).toBe(second);
     // The pulls after the re-pin carry the new id (the client re-pulls after a quarter of 100, so publish more).
     for (let i = 0; i < 100; i++) nc.publish(`repin.c.${i}`, 'x');
     await until(() => pullIds.includes(second), 'a pull carried the new pin id', 15_000);

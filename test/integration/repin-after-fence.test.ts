@@ -51,11 +51,13 @@ describe('a worker pinned again after another fenced it', () => {
     await publish(100);
     await until(() => first!.stats.received === 110, 'the first worker takes the next messages');
     // The server pins whichever worker's pull comes first after an unpin: try until it is the second.
+    // Pinned, it takes the partition over and rewinds it (the first left messages unacked) before it
+    // takes a message, so each try waits a while for that.
     for (let tries = 0; second.stats.received === 0; tries++) {
-      if (tries > 100) throw new Error('the second worker was never pinned');
+      if (tries > 40) throw new Error('the second worker was never pinned');
       await jsm.consumers.unpin(stream, consumer, t.config.nats.consumer.group);
       await publish(1);
-      await new Promise((r) => setTimeout(r, 250));
+      for (let waited = 0; waited < 1_500 && second.stats.received === 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
     }
     await until(async () => (await ackFloor()) === published, 'the second worker stores everything the first left', 20_000);
     const fencedAt = published;
@@ -85,5 +87,73 @@ describe('a worker pinned again after another fenced it', () => {
     // Every message stores all its metrics here: the rollups count each value once.
     expect(stored!.hourly).toBe(stored!.rows);
     expect(fencedAt).toBeGreaterThan(110);
+  });
+});
+
+/**
+ * The first worker judges messages into a batch, loses the pin, and the second takes the partition
+ * but stores nothing (it is stopped at once). Pinned again, the first is sent the same messages
+ * again: its filter must judge them afresh. Judged against the references its dropped batch left,
+ * each device's last message compared equal to itself and was filtered out: acked, never stored.
+ */
+describe('a worker pinned again after a successor that stored nothing', () => {
+  let t: SiftTestEnv;
+  let clickhouse: ClickHouseClient;
+  let first: Worker | undefined;
+  let second: Worker | undefined;
+
+  afterAll(async () => {
+    await first?.stop();
+    await second?.stop();
+    await clickhouse?.close();
+    await t?.dispose();
+  });
+
+  it('stores the messages it had batched before, every one', async () => {
+    t = await siftTestEnv({ PARTITIONS: '1', WORKER_PARTITIONS: '0', WORKER_HEARTBEAT_MS: '200', BATCH_MAX_WAIT_MS: '6000', CONSUMER_ACK_WAIT_MS: '15000', FILTER_CHANGE_THRESHOLD: '0.000001' });
+    clickhouse = await createClickHouse(t.config.clickhouse);
+    const { stream } = t.config.nats;
+    const consumer = consumerName(t.config.nats.consumer.prefix, 0);
+    const jsm = await jetstreamManager(t.nc);
+    const ackFloor = async () => (await jsm.consumers.info(stream, consumer)).ack_floor.stream_seq;
+    const publish = (count: number, seed: number) =>
+      simulate(t.config, { devices: 5, count, rate: 0, seed, intervalS: 10, startMs: Date.parse('2026-11-01T00:00:00Z') + seed * 10_000 });
+
+    first = await Worker.start(t.config, testLogger, { clickhouse });
+    second = await Worker.start(t.config, testLogger, { clickhouse });
+    // Whichever is pinned first takes these into a batch that waits for its cut.
+    await publish(60, 1);
+    await until(() => first!.stats.received + second!.stats.received === 60, 'one worker takes the messages');
+    if (second.stats.received > 0) [first, second] = [second, first];
+
+    // A pinned worker begins its session (takeover, rewind) at the first message it is sent: one a try.
+    let published = 60;
+    for (let tries = 0; second.stats.received === 0; tries++) {
+      if (tries > 40) throw new Error('the second worker was never pinned');
+      await jsm.consumers.unpin(stream, consumer, t.config.nats.consumer.group);
+      await publish(1, ++published);
+      for (let waited = 0; waited < 1_500 && second.stats.received === 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    }
+    // Stopped before its batch is cut: it stores nothing, and its leaving unpins the partition.
+    second.abort();
+    await second.stop();
+    second = undefined;
+    // One more message, so the first begins its session now rather than at the redeliveries' ack wait.
+    await publish(1, ++published);
+    await until(async () => (await ackFloor()) === published, 'the first worker, pinned again, stores and acks everything', 30_000);
+    // It took the first 60 twice: in the batch it lost, and again after the second left.
+    expect(first.stats.received).toBeGreaterThanOrEqual(120);
+
+    const db = t.config.clickhouse.database;
+    const [stored] = await rows<{ seqs: number; rows: number; distinct: number; hourly: number }>(
+      clickhouse,
+      `SELECT uniqExact(stream_seq) AS seqs, count() AS rows, uniqExact(stream_seq, metric) AS distinct,
+              (SELECT sum(samples) FROM ${db}.device_metrics_hourly_v) AS hourly
+       FROM ${db}.device_metrics`,
+    );
+    const [missing] = await rows<{ seqs: number[] }>(clickhouse, `SELECT groupArray(number) AS seqs FROM numbers(1, ${published}) WHERE number NOT IN (SELECT stream_seq FROM ${db}.device_metrics)`);
+    expect(stored!.seqs, `without rows: ${JSON.stringify(missing!.seqs)}; first worker filtered ${first.stats.filtered}`).toBe(published);
+    expect(stored!.rows).toBe(stored!.distinct);
+    expect(stored!.hourly).toBe(stored!.rows);
   });
 });

@@ -1,5 +1,6 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
+import { heldPinId } from './held-pin-id.js';
 import { consumeWithPullLimits, type PullLimits } from './pull-limits.js';
 import { previousOwnerLeftGap, rewindToAckFloor, type TakeoverContext } from './takeover.js';
 
@@ -9,12 +10,12 @@ export interface MessageSink {
   take(msg: JsMsg): Promise<void> | undefined;
   /** Highest sequence taken so far (its batches' acks cover everything up to it). */
   readonly highestTaken: number;
-  /** The server unpinned this worker: another may have handled these keys meanwhile. */
-  unpinned(): void;
   /**
    * A pinned session begins (its first message is here): the sink takes the partition over (its
    * journal entry, what a previous owner left) before any message is handled. A throw ends the
-   * session; it is retried with backoff.
+   * session; it is retried with backoff. Whether another worker held the partition meanwhile (and
+   * so whether keyed state must start afresh) is the journal's to tell, not the pin's: a worker
+   * unpinned and pinned again with nobody between keeps its state.
    */
   sessionStarts(): Promise<void>;
 }
@@ -51,6 +52,8 @@ export class PartitionSource {
   private stopping = false;
   /** Set when this worker (again) becomes the partition's pinned client: check for a gap first. */
   private sessionStarts = true;
+  /** The pin id the current session began under. */
+  private sessionPin: string | undefined;
   /** The last session ended in a rewind: the next one starts with redeliveries, in order. */
   private rewound = false;
   private loop: Promise<void> | undefined;
@@ -82,7 +85,7 @@ export class PartitionSource {
         this.messages = messages;
         if (!fixedSize) this.o.log.debug('this NATS client takes no message bound with a byte bound: pulls ask for 100 messages');
         if (this.stopping) messages.stop();
-        void this.watchStatus(messages, sink);
+        void this.watchStatus(messages);
         attempt = 0;
         this.sessionStarts = true;
         const ended = await messages.closed();
@@ -107,6 +110,14 @@ export class PartitionSource {
    * next one starts at the ack floor). Resolves when the sink is ready for the next message.
    */
   private handle(msg: JsMsg, sink: MessageSink, feed: Feed): Promise<void> | undefined {
+    // A new pin is seen here, at its first message, not when its status comes (after the messages
+    // that came with it): taken in the old session, they were judged and batched before the
+    // takeover, and in one run a message was acked without rows.
+    const pin = heldPinId(feed.messages);
+    if (pin !== this.sessionPin) {
+      this.sessionPin = pin;
+      this.sessionStarts = true;
+    }
     if (!this.sessionStarts) return sink.take(msg);
     this.sessionStarts = false;
     return this.beginSession(msg, sink, feed);
@@ -127,13 +138,11 @@ export class PartitionSource {
     if (wait) await wait;
   }
 
-  private async watchStatus(messages: ConsumerMessages, sink: MessageSink): Promise<void> {
+  private async watchStatus(messages: ConsumerMessages): Promise<void> {
     for await (const status of messages.status()) {
       if (status.type === 'consumer_pinned' || status.type === 'consumer_unpinned') {
         this.o.log[status.type === 'consumer_pinned' ? 'debug' : 'info']({ status: status.type }, 'partition pin changed');
         this.pinned = status.type === 'consumer_pinned';
-        if (this.pinned) this.sessionStarts = true;
-        else sink.unpinned();
       } else if (status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
         this.o.log.warn({ status }, 'consumer status');
       }

@@ -29,4 +29,14 @@ describe('the @nats-io/jetstream pin id patch', () => {
     expect(source).toMatch(/case 423:[\s\S]{0,200}this\.natsPinId = "";/);
     expect(source.match(/Nats-Pin-Id/g)).toHaveLength(1);
   });
+
+  it('holds a new pin id before it hands over the message that brought it (heldPinId reads it there)', () => {
+    const source = readFileSync(join(libDir, 'consumer.js'), 'utf8');
+    const set = source.indexOf('this.natsPinId = pinID;');
+    const handOver = source.indexOf('this._push(m);', set);
+    expect(set).toBeGreaterThan(0);
+    expect(handOver).toBeGreaterThan(set);
+    // Nothing between them hands the message over by another path (only ordered consumers may drop it there).
+    expect(source.slice(set, handOver)).not.toMatch(/_push|callback/);
+  });
 });
