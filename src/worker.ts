@@ -29,7 +29,7 @@ import { PipelineStats } from './telemetry/pipeline-stats.js';
 import { createMetrics, type SiftMetrics } from './telemetry/metrics.js';
 import { AckStallClock } from './telemetry/ack-stall.js';
 import { buildInfo } from './telemetry/build-info.js';
-import { threadCpu } from './telemetry/thread-cpu.js';
+import { residentFileBytes, threadCpu } from './telemetry/thread-cpu.js';
 import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
 import { openAlerts } from './alerts/start.js';
@@ -369,7 +369,16 @@ export class Worker {
       const usage = process.resourceUsage();
       const threads = threadCpu();
       this.logger.info(
-        { ...this.stats.snapshot(), maxRssBytes: usage.maxRSS * 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, nodeCpuSeconds: threads?.nodeSeconds, engineCpuSeconds: threads?.otherSeconds },
+        {
+          ...this.stats.snapshot(),
+          maxRssBytes: usage.maxRSS * 1024,
+          rssFileBytes: residentFileBytes(),
+          cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+          nodeCpuSeconds: threads?.nodeSeconds,
+          engineCpuSeconds: threads?.otherSeconds,
+          startNodeCpuSeconds: this.stats.cpuAtFirstMessage?.nodeSeconds,
+          startEngineCpuSeconds: this.stats.cpuAtFirstMessage?.otherSeconds,
+        },
         'worker stopped',
       );
       this.markStopped();

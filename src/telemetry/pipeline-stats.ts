@@ -1,3 +1,4 @@
+import { threadCpu, type ThreadCpu } from './thread-cpu.js';
 import type { BatchTally } from '../pipeline/batch-tally.js';
 import { splitTallyKey as split } from '../pipeline/batch-tally.js';
 import type { SiftMetrics } from './metrics.js';
@@ -14,6 +15,8 @@ export class PipelineStats {
   insertRetries = 0;
   /** Wall-clock ms of the first message taken and of the last batch acked, for throughput. */
   firstReceivedAt = 0;
+  /** Thread CPU when the first message came: what start-up cost, apart from handling messages. */
+  cpuAtFirstMessage: ThreadCpu | undefined;
   lastAckedAt = 0;
   readonly storedByReason: Record<string, number> = {};
   readonly deadLetteredByReason: Record<string, number> = {};
@@ -31,7 +34,10 @@ export class PipelineStats {
   }
 
   messageReceived(kind: string): void {
-    if (this.received++ === 0) this.firstReceivedAt = Date.now();
+    if (this.received++ === 0) {
+      this.firstReceivedAt = Date.now();
+      this.cpuAtFirstMessage = threadCpu();
+    }
     this.receivedSinceScrape.set(kind, (this.receivedSinceScrape.get(kind) ?? 0) + 1);
     this.inFlight++;
   }

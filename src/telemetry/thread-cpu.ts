@@ -40,3 +40,16 @@ export function threadCpu(): ThreadCpu | undefined {
   }
   return { nodeSeconds: node, otherSeconds: other };
 }
+
+/**
+ * Resident memory backed by files (mapped code: Node's and the embedded engine's library), bytes,
+ * from /proc (Linux); undefined elsewhere. Part of RSS, but shared and reclaimable by the kernel.
+ */
+export function residentFileBytes(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('RssFile:'));
+    return line === undefined ? undefined : Number(line.split(/\s+/)[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}
