@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
-import { byteBoundedConsume, consumeWithPullLimits } from '../../src/sources/jetstream/pull-limits.js';
+import { byteBoundedConsume, consumeWithPullLimits, heldMessages } from '../../src/sources/jetstream/pull-limits.js';
+import { until } from '../helpers/until.js';
 
 /** Reads `count` messages of a fresh consumer with the given limits; returns every pull the client sent. */
 async function pullsFor(t: SiftTestEnv, name: string, count: number, limits: { messages: number; bytes: number }, fixed: boolean, expires = 5_000) {
@@ -67,5 +68,34 @@ describe('pull limits', () => {
     expect(small.n).toBe(count);
     expect(small.bytes).toBeGreaterThan(count * 100);
     expect(small.pulls.length).toBeGreaterThanOrEqual(Math.floor(small.bytes / limits.bytes));
+  });
+
+  it('pulls no more while the messages it handed over are held, and pulls again as they are released', async () => {
+    const jsm = await jetstreamManager(t.nc);
+    await jsm.consumers.add(t.config.nats.stream, { durable_name: 'held', ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
+    const consumer = await jetstream(t.nc).consumers.get(t.config.nats.stream, 'held');
+    const limits = { messages: 500, bytes: 2 * 1024 * 1024 };
+    let received = 0;
+    let holding = true;
+    let held: ReturnType<typeof heldMessages>;
+    const { messages } = await consumeWithPullLimits(consumer, limits, {
+      expires: 5_000,
+      callback: () => {
+        received++;
+        if (holding) held!.hold();
+      },
+    });
+    held = heldMessages(messages);
+    expect(held).toBeDefined();
+    // The client's first pull asks for its own default (100) before the bound is set; then up to 500.
+    // Without the hold the client would pull again with 75 of its first 100 left, and read on to the end.
+    await until(() => received >= 100, 'the first pull arrives', 10_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(received).toBeLessThanOrEqual(limits.messages);
+    const stalled = received;
+    holding = false;
+    for (let i = 0; i < stalled; i++) held!.release();
+    await until(() => received === count, 'every message arrives once the held ones are released', 10_000);
+    messages.stop();
   });
 });
