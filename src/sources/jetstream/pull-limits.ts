@@ -52,12 +52,14 @@ export function heldMessages(messages: ConsumerMessages): HeldMessages | undefin
   const iterator = messages as unknown as PullingIterator;
   const { pending, opts, pull, pullOptions } = iterator;
   if (!pending || typeof pending.msgs !== 'number' || !opts || typeof opts.threshold_messages !== 'number' || typeof pull !== 'function' || typeof pullOptions !== 'function') return undefined;
-  const state = pending as { msgs: number };
+  // Read afresh each time: the client may reset the counts (missed heartbeats, a reconnect).
+  const counts = () => iterator.pending as { msgs: number };
   return {
     hold: () => {
-      state.msgs++;
+      counts().msgs++;
     },
     release: () => {
+      const state = counts();
       if (state.msgs > 0) state.msgs--;
       if (state.msgs <= (opts.threshold_messages as number)) iterator.pull!(iterator.pullOptions!());
     },
