@@ -82,7 +82,7 @@ export class CommitJournal {
    * taken; a batch of an earlier hold is never journaled under a later one (its messages are taken
    * afresh in the new hold). Throws FencedError naming a partition this worker lost.
    */
-  async begin(token: string, members: JournalMember[], epochs: readonly (number | undefined)[] = []): Promise<void> {
+  async begin(token: string, members: JournalMember[], epochs: readonly (number | undefined)[]): Promise<void> {
     await Promise.all(members.map(([p], i) => this.update(p, (e) => ({ ...e, inflight: { token, members } }), epochs[i])));
   }
 
@@ -91,7 +91,7 @@ export class CommitJournal {
    * retried). While NATS cannot be asked it answers true: the insert's token still makes a repeat
    * a no-op, and treating a blip as a lost partition would leave the batch unacked behind later ones.
    */
-  async stillOwns(members: readonly JournalMember[], epochs: readonly (number | undefined)[] = []): Promise<boolean> {
+  async stillOwns(members: readonly JournalMember[], epochs: readonly (number | undefined)[]): Promise<boolean> {
     for (const [i, [p]] of members.entries()) {
       const held = this.held.get(p);
       if (!held || (epochs[i] !== undefined && held.entry.epoch !== epochs[i])) return false;
