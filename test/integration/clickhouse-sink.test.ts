@@ -83,6 +83,17 @@ describe('ClickHouse sink', () => {
     expect(again!.n).toBe(4);
   });
 
+  it('stores text holding row and value separators, quotes, newlines and any Unicode as it was', async () => {
+    const writer = new ClickHouseWriter(client, db, { initialMs: 10, maxMs: 50 }, testLogger);
+    const tricky = ['a],[b', 'line\nbreak\n\nand blank', 'quote " and \\ back', 'tab\tcomma, [brackets]', 'émoji 🚀 中文', '{"json":[1,2]}'];
+    const r = reading(0, Object.fromEntries(tricky.map((name, i) => [name, i])), 'text-dev', { site: tricky.join('|') });
+    const stored = storedRows({ reason: 'first_contact', reading: r, metrics: undefined }, 20);
+    expect((await writer.insert({ token: 'text', tables: [{ ...DEVICE_METRICS, rows: stored }] })).ok).toBe(true);
+    const back = await rows<{ metric: string; value: number; site: string }>(client, `SELECT metric, value, labels['site'] AS site FROM ${db}.device_metrics WHERE device_id = 'text-dev' ORDER BY value`);
+    expect(back.map((b) => b.metric)).toEqual(tricky);
+    expect(back.every((b) => b.site === tricky.join('|'))).toBe(true);
+  });
+
   it('rejects bad data without retrying it', async () => {
     const writer = new ClickHouseWriter(client, db, { initialMs: 10, maxMs: 50 }, testLogger);
     const outcome = await writer.insert({ token: 'bad', tables: [{ ...DEVICE_METRICS, rows: [['not a time', 'x', 'm', 1, 'change', {}, 1]] }] });

@@ -18,6 +18,12 @@ export class ClickHouseUnreachableError extends Error {
   override name = 'ClickHouseUnreachableError';
 }
 
+/** Clients on the embedded engine: their inserts can skip the client's row-by-row encoding (see the writer). */
+const embeddedClients = new WeakSet<ClickHouseClient>();
+export function isEmbedded(client: ClickHouseClient): boolean {
+  return embeddedClients.has(client);
+}
+
 /** Where the client's own log lines go unless a caller passes its logger (commands set it once). */
 let clientLogger: Logger | undefined;
 export function routeClickHouseLogs(logger: Logger): void {
@@ -72,6 +78,7 @@ export async function createClickHouse(config: SiftConfig['clickhouse'], options
   }
   const connection = chdb as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
   const client = createClient({ connection, log });
+  embeddedClients.add(client);
   // The embedded engine has one session: USE sets its current database for every later query.
   if (options.useDatabase) {
     try {
