@@ -39,6 +39,18 @@ describe('rollup accumulator', () => {
     expect(acc.rows()[0]).toEqual(DEVICE_METRIC_PARTIALS.columns.map((c) => (rows[0] as unknown as Record<string, unknown>)[c]));
   });
 
+  it('keeps every partial as its columns grow past their first size', () => {
+    const acc = new RollupAccumulator();
+    for (let round = 0; round < 2; round++) for (let d = 0; d < 1500; d++) acc.add(reading(round, { v: d, w: -d }, `dev-${d}`));
+    const rows = acc.partialRows();
+    expect(rows).toHaveLength(3000);
+    expect(rows[2998]).toEqual({
+      hour: T0 / 1000, device_id: 'dev-1499', metric: 'v', samples: 2,
+      min_value: 1499, max_value: 1499, sum_value: 2998, last_ts: T0 + 1000, last_value: 1499,
+    });
+    expect(rows.reduce((sum, r) => sum + r.samples, 0)).toBe(6000);
+  });
+
   it('buckets times before 1970 into the right hour', () => {
     const acc = new RollupAccumulator();
     acc.add({ deviceId: 'd', ts: -1, metrics: { v: 1 }, labels: {} });

@@ -39,63 +39,107 @@ export function storedRows(request: StoreRequest, streamSeq: number, partition =
   return names.map((metric) => [ts, deviceId, metric, metrics[metric]!, request.reason, labels, streamSeq, partition, triggers !== undefined && triggers.includes(metric)]);
 }
 
-/** A partial in the column order of device_metric_partials, so a batch inserts it as it is. */
+/** A partial in the column order of device_metric_partials. */
 type PartialTuple = [hour: number, device_id: string, metric: string, samples: number, min_value: number, max_value: number, sum_value: number, last_ts: number, last_value: number];
 
-/** One device's partials of one hour; a device whose batch spans an hour boundary chains a second. */
+/** One device's partials of one hour, by metric to their slot; a device whose batch spans an hour boundary chains a second. */
 interface DeviceHour {
   hour: number;
-  metrics: Map<string, PartialTuple>;
+  slots: Map<string, number>;
   next: DeviceHour | undefined;
 }
+
+const INITIAL_SLOTS = 1024;
 
 /**
  * Folds every received value (stored or not) into per-hour partial aggregates for one batch, so
  * the rollups count all received points while the batch inserts one row per hour, device and metric.
  * Keyed by device, then hour by a short chain (a batch rarely spans two hours): a key string of
  * hour and device built per message cost more than the rest of the fold.
+ *
+ * The figures live in typed columns, one slot per partial: they outlive many young-generation
+ * collections (a batch lasts up to BATCH_MAX_WAIT_MS), and as array elements each update boxed a
+ * new number that the collector then copied and promoted. Rows are built once, at flush.
  */
 export class RollupAccumulator {
   private readonly byDevice = new Map<string, DeviceHour>();
-  private readonly tuples: PartialTuple[] = [];
+  private readonly deviceIds: string[] = [];
+  private readonly metricNames: string[] = [];
+  private hours = new Float64Array(INITIAL_SLOTS);
+  private samples = new Float64Array(INITIAL_SLOTS);
+  private minValues = new Float64Array(INITIAL_SLOTS);
+  private maxValues = new Float64Array(INITIAL_SLOTS);
+  private sums = new Float64Array(INITIAL_SLOTS);
+  private lastTs = new Float64Array(INITIAL_SLOTS);
+  private lastValues = new Float64Array(INITIAL_SLOTS);
 
   get size(): number {
-    return this.tuples.length;
+    return this.deviceIds.length;
   }
 
   add(reading: DeviceReading): void {
-    const hourMs = reading.ts - (((reading.ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
+    const ts = reading.ts;
+    const hourMs = ts - (((ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
     const hour = hourMs / 1000;
     let entry = this.byDevice.get(reading.deviceId);
-    if (entry === undefined) this.byDevice.set(reading.deviceId, (entry = { hour, metrics: new Map(), next: undefined }));
+    if (entry === undefined) this.byDevice.set(reading.deviceId, (entry = { hour, slots: new Map(), next: undefined }));
     else {
       while (entry.hour !== hour && entry.next !== undefined) entry = entry.next;
-      if (entry.hour !== hour) entry = entry.next = { hour, metrics: new Map(), next: undefined };
+      if (entry.hour !== hour) entry = entry.next = { hour, slots: new Map(), next: undefined };
     }
-    const byMetric = entry.metrics;
+    const slots = entry.slots;
     for (const metric in reading.metrics) {
       const value = reading.metrics[metric]!;
-      const partial = byMetric.get(metric);
-      if (partial === undefined) {
-        const created: PartialTuple = [hour, reading.deviceId, metric, 1, value, value, value, reading.ts, value];
-        byMetric.set(metric, created);
-        this.tuples.push(created);
+      const slot = slots.get(metric);
+      if (slot === undefined) {
+        slots.set(metric, this.open(hour, reading.deviceId, metric, ts, value));
         continue;
       }
-      partial[3]++;
-      if (value < partial[4]) partial[4] = value;
-      if (value > partial[5]) partial[5] = value;
-      partial[6] += value;
-      if (reading.ts >= partial[7]) {
-        partial[7] = reading.ts;
-        partial[8] = value;
+      this.samples[slot]!++;
+      if (value < this.minValues[slot]!) this.minValues[slot] = value;
+      if (value > this.maxValues[slot]!) this.maxValues[slot] = value;
+      this.sums[slot]! += value;
+      if (ts >= this.lastTs[slot]!) {
+        this.lastTs[slot] = ts;
+        this.lastValues[slot] = value;
       }
     }
+  }
+
+  /** A new partial holding one value; returns its slot. */
+  private open(hour: number, deviceId: string, metric: string, ts: number, value: number): number {
+    const slot = this.deviceIds.length;
+    if (slot === this.hours.length) this.grow();
+    this.deviceIds.push(deviceId);
+    this.metricNames.push(metric);
+    this.hours[slot] = hour;
+    this.samples[slot] = 1;
+    this.minValues[slot] = value;
+    this.maxValues[slot] = value;
+    this.sums[slot] = value;
+    this.lastTs[slot] = ts;
+    this.lastValues[slot] = value;
+    return slot;
+  }
+
+  private grow(): void {
+    const bigger = (column: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const next = new Float64Array(column.length * 2);
+      next.set(column);
+      return next;
+    };
+    this.hours = bigger(this.hours);
+    this.samples = bigger(this.samples);
+    this.minValues = bigger(this.minValues);
+    this.maxValues = bigger(this.maxValues);
+    this.sums = bigger(this.sums);
+    this.lastTs = bigger(this.lastTs);
+    this.lastValues = bigger(this.lastValues);
   }
 
   /** Named partials, for reading. */
   partialRows(): PartialRow[] {
-    return this.tuples.map(([hour, device_id, metric, samples, min_value, max_value, sum_value, last_ts, last_value]) => ({
+    return this.tuples().map(([hour, device_id, metric, samples, min_value, max_value, sum_value, last_ts, last_value]) => ({
       hour,
       device_id,
       metric,
@@ -108,8 +152,16 @@ export class RollupAccumulator {
     }));
   }
 
-  /** The partials in column order, in the order they were first seen (the tuples themselves). */
+  /** The partials in column order, in the order they were first seen. */
   rows(): unknown[][] {
-    return this.tuples;
+    return this.tuples();
+  }
+
+  private tuples(): PartialTuple[] {
+    const out: PartialTuple[] = new Array(this.size);
+    for (let i = 0; i < out.length; i++) {
+      out[i] = [this.hours[i]!, this.deviceIds[i]!, this.metricNames[i]!, this.samples[i]!, this.minValues[i]!, this.maxValues[i]!, this.sums[i]!, this.lastTs[i]!, this.lastValues[i]!];
+    }
+    return out;
   }
 }
