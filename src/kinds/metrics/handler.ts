@@ -2,6 +2,7 @@ import type { IncomingMessage, KindHandler, StoredState } from '../kind.js';
 import type { BatchOutput } from '../../pipeline/batch-output.js';
 import { drop, ok, deadLetterResult, type MessageResult } from '../../pipeline/result.js';
 import { DeviceFilter, type FilterSettings } from '../../transforms/device-filter/device-filter.js';
+import { ReferenceValues } from '../../transforms/device-filter/reference-values.js';
 import type { EventTimeWindow } from '../../contract/event-time.js';
 import { decodeDeviceMetrics } from './decode.js';
 import { DEVICE_METRIC_PARTIALS, DEVICE_METRICS, RollupAccumulator, storedRows } from './rows.js';
@@ -66,7 +67,7 @@ export class DeviceMetricsHandler implements KindHandler {
       { partition: this.partition, idle: Math.ceil(this.settings.idleMs / 1000) },
     );
     for (const row of rows) {
-      const reference = new Map(row.metrics.map((name, i) => [name, Number(row.values[i])]));
+      const reference = ReferenceValues.from(row.metrics, row.values.map(Number));
       this.filter.restore(row.device_id, { reference, lastStoredTs: Number(row.last_ts), lastWholeTs: Number(row.last_whole_ts), previous: undefined, lastSeenAt: Date.now() });
     }
     return rows.length;

@@ -1,4 +1,5 @@
 import type { DeviceReading } from '../../kinds/metrics/decode.js';
+import { ReferenceValues } from './reference-values.js';
 import { isChange, type ChangeRules } from './rules.js';
 
 export type StoreReason = 'first_contact' | 'snapshot' | 'change' | 'previous';
@@ -6,7 +7,7 @@ export type StoreReason = 'first_contact' | 'snapshot' | 'change' | 'previous';
 /** What the filter remembers of one device. */
 export interface DeviceState {
   /** Last stored value of each metric: the reference every change is measured against. */
-  reference: Map<string, number>;
+  reference: ReferenceValues;
   /** Event time of the newest stored message; an older message is late. */
   lastStoredTs: number;
   /** Event time of the newest whole store (first contact or snapshot, or any store in "whole" mode): the snapshot clock. */
@@ -106,7 +107,7 @@ export function decide(state: DeviceState | undefined, reading: DeviceReading, s
 export function advance(state: DeviceState | undefined, reading: DeviceReading, decision: Decision, wallNow: number, keepPrevious: boolean): DeviceState {
   if (!state) {
     return {
-      reference: new Map(Object.entries(reading.metrics)),
+      reference: ReferenceValues.of(reading.metrics),
       lastStoredTs: reading.ts,
       lastWholeTs: reading.ts,
       previous: undefined,
@@ -123,8 +124,7 @@ export function advance(state: DeviceState | undefined, reading: DeviceReading, 
     return state;
   }
   if (main.metrics === undefined) {
-    state.reference.clear();
-    for (const name in reading.metrics) state.reference.set(name, reading.metrics[name]!);
+    state.reference.replaceAll(reading.metrics);
     state.lastWholeTs = reading.ts;
   } else {
     for (const name of main.metrics) state.reference.set(name, reading.metrics[name]!);

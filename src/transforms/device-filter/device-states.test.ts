@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceStates } from './device-states.js';
 import type { DeviceState } from './decide.js';
+import { ReferenceValues } from './reference-values.js';
 
 const state = (metrics: number, lastSeenAt: number): DeviceState => ({
-  reference: new Map(Array.from({ length: metrics }, (_, i) => [`m${i}`, i])),
+  reference: ReferenceValues.from(Array.from({ length: metrics }, (_, i) => `m${i}`), Array.from({ length: metrics }, (_, i) => i)),
   lastStoredTs: 0,
   lastWholeTs: 0,
   previous: undefined,
