@@ -110,9 +110,24 @@ class Accumulators {
 
   tables(): TableRows[] {
     const out: TableRows[] = [];
-    for (const { table, acc } of this.byTable.values()) if (acc.size > 0) out.push({ ...table, rows: acc.rows() });
+    for (const { table, acc } of this.byTable.values()) if (acc.size > 0) out.push(rowsWhenRead(table, acc));
     return out;
   }
+}
+
+/**
+ * An accumulator's rows, made when first read: by the insert, so that they are not made at the
+ * cut and then kept through young-generation collections while an earlier insert runs.
+ */
+function rowsWhenRead(table: TableColumns, acc: Accumulator): TableRows {
+  let rows: unknown[][] | undefined;
+  return {
+    table: table.table,
+    columns: table.columns,
+    get rows() {
+      return (rows ??= acc.rows());
+    },
+  };
 }
 
 /**

@@ -43,4 +43,45 @@ describe('device states', () => {
     states.clear();
     expect(states.trackedMetrics).toBe(0);
   });
+
+  it('keeps the recency order through re-touches, evictions and sweeps, as a Map in insertion order would', () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const cap = 70;
+    const states = new DeviceStates(1_000, cap);
+    // The model: insertion order is recency (delete + set), the oldest first.
+    const model = new Map<string, { metrics: number; seen: number }>();
+    let now = 0;
+    let nextSweepAt = 0;
+    let swept = 0;
+    for (let step = 0; step < 5_000; step++) {
+      now += Math.floor(random() * 100);
+      const id = `d${Math.floor(random() * 30)}`;
+      const metrics = 1 + Math.floor(random() * 5);
+      if (random() < 0.05) {
+        swept += states.evictIdle(now);
+        // A sweep runs at most every idleMs / 4.
+        if (now >= nextSweepAt) {
+          nextSweepAt = now + 250;
+          for (const [key, v] of model) if (now - v.seen >= 1_000) model.delete(key);
+        }
+      }
+      const known = model.get(id);
+      if (known && now - known.seen >= 1_000) model.delete(id);
+      const before = states.get(id, now)?.reference.size ?? 0;
+      states.touch(id, state(metrics, now), before);
+      model.delete(id);
+      model.set(id, { metrics, seen: now });
+      let held = [...model.values()].reduce((n, v) => n + v.metrics, 0);
+      for (const [key, v] of model) {
+        if (held <= cap || key === id) break;
+        model.delete(key);
+        held -= v.metrics;
+      }
+      expect(states.size).toBe(model.size);
+      expect(states.trackedMetrics).toBe(held);
+    }
+    for (const [id, v] of model) expect(states.get(id, now) !== undefined).toBe(now - v.seen < 1_000);
+    expect(swept).toBeGreaterThan(0);
+  });
 });
