@@ -116,16 +116,16 @@ class Accumulators {
 }
 
 /**
- * An accumulator's rows, made when first read: by the insert, so that they are not made at the
- * cut and then kept through young-generation collections while an earlier insert runs.
+ * An accumulator's rows, made afresh each time they are read: by the insert, which encodes them at
+ * once, so they are neither made at the cut nor kept by the batch through young-generation
+ * collections while an insert runs (both had them promoted).
  */
 function rowsWhenRead(table: TableColumns, acc: Accumulator): TableRows {
-  let rows: unknown[][] | undefined;
   return {
     table: table.table,
     columns: table.columns,
     get rows() {
-      return (rows ??= acc.rows());
+      return acc.rows();
     },
   };
 }

@@ -30,18 +30,31 @@ export interface GroupJournal {
   holds(partition: number, epoch?: number): boolean;
 }
 
-/** Many batches as one: rows concatenated per table, a token derived from the members' tokens. */
+/**
+ * Many batches as one: rows concatenated per table, a token derived from the members' tokens. The
+ * rows are joined each time they are read (by the insert, which encodes them at once), so the group
+ * kept for a retry does not keep a copy of them, nor an accumulator's rows, alive meanwhile.
+ */
 export function mergeBatches(batches: InsertBatch[]): InsertBatch {
   if (batches.length === 1) return batches[0]!;
-  const tables = new Map<string, TableRows>();
+  const parts = new Map<string, { columns: readonly string[]; members: TableRows[] }>();
   for (const batch of batches) {
-    for (const { table, columns, rows } of batch.tables) {
-      let merged = tables.get(table);
-      if (!merged) tables.set(table, (merged = { table, columns, rows: [] }));
-      for (const row of rows) merged.rows.push(row);
+    for (const member of batch.tables) {
+      let part = parts.get(member.table);
+      if (!part) parts.set(member.table, (part = { columns: member.columns, members: [] }));
+      part.members.push(member);
     }
   }
-  return { token: groupToken(batches.map((b) => b.token)), tables: [...tables.values()] };
+  const tables = [...parts].map(([table, { columns, members }]): TableRows => ({
+    table,
+    columns,
+    get rows() {
+      const rows: unknown[][] = [];
+      for (const member of members) for (const row of member.rows) rows.push(row);
+      return rows;
+    },
+  }));
+  return { token: groupToken(batches.map((b) => b.token)), tables };
 }
 
 interface Waiting {

@@ -104,34 +104,38 @@ export class ClickHouseWriter {
 
   /** Inserts the tables not yet in `landed`, in order, adding each to it once stored. */
   private async insertOnce(batch: InsertBatch, landed: string[]): Promise<void> {
-    for (const { table, columns, rows } of batch.tables) {
-      if (rows.length === 0 || landed.includes(table)) continue;
+    for (const table of batch.tables) {
+      if (landed.includes(table.table)) continue;
       const started = performance.now();
-      const settings = insertSettings(batch.token, this.cluster);
-      if (this.embedded) {
-        // The embedded engine takes rows only inline after the SQL (its connection joins them there
-        // for client.insert too). One JSON.stringify of the whole table, its outer brackets dropped,
-        // is JSONCompactEachRow with commas between rows, which the engine reads: one native call
-        // instead of one per row plus a join (see docs/upstream/chdb-inline-binary-insert.md).
-        const json = JSON.stringify(rows);
-        await this.client.command({
-          query: `INSERT INTO ${this.database}.${table} (${columns.join(', ')}) FORMAT JSONCompactEachRow\n${json.slice(1, -1)}`,
-          clickhouse_settings: settings,
-        });
-      } else {
-        // Rows as arrays: measured against objects (JSONEachRow), less to encode here and to parse
-        // in ClickHouse, since no column name is repeated in every row.
-        await this.client.insert({
-          table: `${this.database}.${table}`,
-          columns: columns as [string, ...string[]],
-          values: rows,
-          format: 'JSONCompactEachRow',
-          clickhouse_settings: settings,
-        });
-      }
-      landed.push(table);
-      this.hooks.onInserted?.(table, rows.length, (performance.now() - started) / 1000);
+      const count = this.insertTable(table, batch.token);
+      if (count === undefined) continue;
+      await count.stored;
+      landed.push(table.table);
+      this.hooks.onInserted?.(table.table, count.rows, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * Starts one table's insert; undefined when it has no rows. Not async, and the rows are read
+   * once: an accumulator makes its rows when they are read, and nothing here keeps them while the
+   * insert runs, so they die young instead of being promoted.
+   */
+  private insertTable({ table, columns, rows }: TableRows, token: string): { rows: number; stored: Promise<unknown> } | undefined {
+    if (rows.length === 0) return undefined;
+    const settings = insertSettings(token, this.cluster);
+    if (this.embedded) {
+      // The embedded engine takes rows only inline after the SQL (its connection joins them there
+      // for client.insert too). One JSON.stringify of the whole table, its outer brackets dropped,
+      // is JSONCompactEachRow with commas between rows, which the engine reads: one native call
+      // instead of one per row plus a join (see docs/upstream/chdb-inline-binary-insert.md).
+      const json = JSON.stringify(rows);
+      const query = `INSERT INTO ${this.database}.${table} (${columns.join(', ')}) FORMAT JSONCompactEachRow\n${json.slice(1, -1)}`;
+      return { rows: rows.length, stored: this.client.command({ query, clickhouse_settings: settings }) };
+    }
+    // Rows as arrays: measured against objects (JSONEachRow), less to encode here and to parse in
+    // ClickHouse, since no column name is repeated in every row.
+    const stored = this.client.insert({ table: `${this.database}.${table}`, columns: columns as [string, ...string[]], values: rows, format: 'JSONCompactEachRow', clickhouse_settings: settings });
+    return { rows: rows.length, stored };
   }
 }
 
