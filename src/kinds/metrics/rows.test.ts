@@ -51,6 +51,19 @@ describe('rollup accumulator', () => {
     expect(rows.reduce((sum, r) => sum + r.samples, 0)).toBe(6000);
   });
 
+  it.each([3, 40])('finds %i metrics however a later reading orders them, and takes new ones', (n) => {
+    const acc = new RollupAccumulator();
+    const names = Array.from({ length: n }, (_, i) => `m${i}`);
+    acc.add(reading(0, Object.fromEntries(names.map((m, i) => [m, i]))));
+    acc.add(reading(1, Object.fromEntries([...names].reverse().map((m) => [m, 100]))));
+    acc.add(reading(2, { new: 5, [names[1]!]: -1 }));
+    acc.add(reading(3, Object.fromEntries(names.map((m) => [m, 1]))));
+    const rows = acc.partialRows();
+    expect(rows.map((r) => r.metric)).toEqual([...names, 'new']);
+    expect(rows.map((r) => r.samples)).toEqual([...names.map((_, i) => (i === 1 ? 4 : 3)), 1]);
+    expect(rows[1]).toMatchObject({ min_value: -1, max_value: 100, sum_value: 1 + 100 - 1 + 1, last_value: 1 });
+  });
+
   it('buckets times before 1970 into the right hour', () => {
     const acc = new RollupAccumulator();
     acc.add({ deviceId: 'd', ts: -1, metrics: { v: 1 }, labels: {} });

@@ -42,14 +42,23 @@ export function storedRows(request: StoreRequest, streamSeq: number, partition =
 /** A partial in the column order of device_metric_partials. */
 type PartialTuple = [hour: number, device_id: string, metric: string, samples: number, min_value: number, max_value: number, sum_value: number, last_ts: number, last_value: number];
 
-/** One device's partials of one hour, by metric to their slot; a device whose batch spans an hour boundary chains a second. */
+/**
+ * One device's partials of one hour; a device whose batch spans an hour boundary chains a second.
+ * The metrics of its first reading hold consecutive slots from `first`, so a later reading listing
+ * the same metrics in the same order (the rule) finds each by one comparison, with no map per
+ * device; metrics seen later, or out of that order, go through `extra`.
+ */
 interface DeviceHour {
   hour: number;
-  slots: Map<string, number>;
+  first: number;
+  count: number;
+  extra: Map<string, number> | undefined;
   next: DeviceHour | undefined;
 }
 
 const INITIAL_SLOTS = 1024;
+/** First metrics of a device-hour searched by a scan; more go through an index. */
+const SCAN_LIMIT = 16;
 
 /**
  * Folds every received value (stored or not) into per-hour partial aggregates for one batch, so
@@ -82,17 +91,21 @@ export class RollupAccumulator {
     const hourMs = ts - (((ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
     const hour = hourMs / 1000;
     let entry = this.byDevice.get(reading.deviceId);
-    if (entry === undefined) this.byDevice.set(reading.deviceId, (entry = { hour, slots: new Map(), next: undefined }));
-    else {
-      while (entry.hour !== hour && entry.next !== undefined) entry = entry.next;
-      if (entry.hour !== hour) entry = entry.next = { hour, slots: new Map(), next: undefined };
+    if (entry === undefined) {
+      this.byDevice.set(reading.deviceId, this.openHour(hour, reading));
+      return;
     }
-    const slots = entry.slots;
+    while (entry.hour !== hour && entry.next !== undefined) entry = entry.next;
+    if (entry.hour !== hour) {
+      entry.next = this.openHour(hour, reading);
+      return;
+    }
+    let position = 0;
     for (const metric in reading.metrics) {
       const value = reading.metrics[metric]!;
-      const slot = slots.get(metric);
-      if (slot === undefined) {
-        slots.set(metric, this.open(hour, reading.deviceId, metric, ts, value));
+      const slot = this.slotOf(entry, metric, position++);
+      if (slot < 0) {
+        (entry.extra ??= new Map()).set(metric, this.open(hour, reading.deviceId, metric, ts, value));
         continue;
       }
       this.samples[slot]!++;
@@ -104,6 +117,32 @@ export class RollupAccumulator {
         this.lastValues[slot] = value;
       }
     }
+  }
+
+  /** A device-hour holding its first reading: a partial for each of its metrics, in consecutive slots. */
+  private openHour(hour: number, reading: DeviceReading): DeviceHour {
+    const entry: DeviceHour = { hour, first: this.deviceIds.length, count: 0, extra: undefined, next: undefined };
+    for (const metric in reading.metrics) {
+      this.open(hour, reading.deviceId, metric, reading.ts, reading.metrics[metric]!);
+      entry.count++;
+    }
+    return entry;
+  }
+
+  /** The slot of `metric`, expected at `position` of the device-hour's first metrics; -1 when it has none. */
+  private slotOf(entry: DeviceHour, metric: string, position: number): number {
+    const names = this.metricNames;
+    if (position < entry.count && names[entry.first + position] === metric) return entry.first + position;
+    if (entry.count <= SCAN_LIMIT) {
+      for (let i = 0; i < entry.count; i++) if (names[entry.first + i] === metric) return entry.first + i;
+      return entry.extra?.get(metric) ?? -1;
+    }
+    // Many metrics out of order: an index of the first ones, which later ones then join.
+    if (entry.extra === undefined) {
+      entry.extra = new Map();
+      for (let i = 0; i < entry.count; i++) entry.extra.set(names[entry.first + i]!, entry.first + i);
+    }
+    return entry.extra.get(metric) ?? -1;
   }
 
   /** A new partial holding one value; returns its slot. */

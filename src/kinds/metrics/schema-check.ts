@@ -11,6 +11,22 @@ const RFC3339 = new RegExp(tsText.pattern!);
 const METRIC_NAME = new RegExp(metricName);
 const LABEL_NAME = new RegExp(labelName);
 
+/**
+ * Names the pattern already accepted, so it runs once per distinct name instead of once per name in
+ * every message (metric and label names repeat from message to message). Bounded: names are input.
+ */
+function acceptedNames(pattern: RegExp, max = 10_000): (name: string) => boolean {
+  const accepted = new Set<string>();
+  return (name) => {
+    if (accepted.has(name)) return true;
+    if (!pattern.test(name)) return false;
+    if (accepted.size < max) accepted.add(name);
+    return true;
+  };
+}
+const isMetricName = acceptedNames(METRIC_NAME);
+const isLabelName = acceptedNames(LABEL_NAME);
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
@@ -42,7 +58,7 @@ function isMetrics(value: unknown): boolean {
   if (!isRecord(value)) return false;
   let count = 0;
   for (const name in value) {
-    if (!Object.hasOwn(value, name) || ++count > metrics.maxProperties! || !METRIC_NAME.test(name)) return false;
+    if (!Object.hasOwn(value, name) || ++count > metrics.maxProperties! || !isMetricName(name)) return false;
     const v = value[name];
     if (typeof v !== 'number' || !(v >= metricValue.minimum! && v <= metricValue.maximum!)) return false;
   }
@@ -53,7 +69,7 @@ function isLabels(value: unknown): boolean {
   if (!isRecord(value)) return false;
   let count = 0;
   for (const name in value) {
-    if (!Object.hasOwn(value, name) || ++count > labels.maxProperties! || !LABEL_NAME.test(name)) return false;
+    if (!Object.hasOwn(value, name) || ++count > labels.maxProperties! || !isLabelName(name)) return false;
     const v = value[name];
     if (typeof v !== 'string' || v.length > labelValue.maxLength!) return false;
   }
