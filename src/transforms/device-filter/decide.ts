@@ -1,6 +1,6 @@
 import type { DeviceReading } from '../../kinds/metrics/decode.js';
 import { ReferenceValues } from './reference-values.js';
-import { isChange, type ChangeRules } from './rules.js';
+import { ROUNDING_SLACK, type ChangeRules } from './rules.js';
 
 export type StoreReason = 'first_contact' | 'snapshot' | 'change' | 'previous';
 
@@ -46,25 +46,50 @@ export interface Decision {
 
 const NONE: readonly string[] = Object.freeze([]);
 
-/** Metrics that changed or appeared, and those that disappeared; shared empty lists when none. */
-function changedMetrics(state: DeviceState, reading: DeviceReading, rules: ChangeRules): { changed: string[]; disappeared: string[] } {
+/** How many of the last judged reading's metrics the reference held (set by changedMetrics for disappearedMetrics). */
+let presentInReference = 0;
+
+/**
+ * Metrics that changed or appeared; the shared empty list when none. A value never leaves this
+ * function as a number returned or passed to a call that may not be inlined, where it would be
+ * boxed: the reference is read by slot, and the change rule is applied here.
+ */
+function changedMetrics(state: DeviceState, reading: DeviceReading, rules: ChangeRules): string[] {
   let changed: string[] | undefined;
   let present = 0;
-  for (const name in reading.metrics) {
-    const old = state.reference.get(name);
-    const now = reading.metrics[name]!;
-    if (old === undefined) (changed ??= []).push(name);
-    else {
-      present++;
-      if (isChange(old, now, rules.ruleFor(name))) (changed ??= []).push(name);
+  const reference = state.reference;
+  const metrics = reading.metrics;
+  for (const name in metrics) {
+    const slot = reference.slotOf(name);
+    if (slot < 0) {
+      (changed ??= []).push(name);
+      continue;
     }
+    present++;
+    const old = reference.valueAt(slot);
+    const now = metrics[name]!;
+    // The change rule (see ChangeRule): |new − old| over the absolute bound, or the relative one.
+    const rule = rules.ruleFor(name);
+    const change =
+      rule.absolute !== undefined
+        ? Math.abs(now - old) - rule.absolute > ROUNDING_SLACK * Math.max(1, Math.abs(old), Math.abs(now))
+        : old === 0
+          ? Math.abs(now) > rule.zeroFloor
+          : Math.abs(now - old) / Math.abs(old) >= rule.relative - ROUNDING_SLACK;
+    if (change) (changed ??= []).push(name);
   }
+  presentInReference = present;
+  return changed ?? (NONE as string[]);
+}
+
+/** Metrics of the reference missing from the reading just judged by changedMetrics; the shared empty list when none. */
+function disappearedMetrics(state: DeviceState, reading: DeviceReading): string[] {
   // Every reference metric was present: nothing disappeared, no need to look (the common case).
-  if (present === state.reference.size) return { changed: changed ?? (NONE as string[]), disappeared: NONE as string[] };
+  if (presentInReference === state.reference.size) return NONE as string[];
   const disappeared: string[] = [];
   // Own keys only: `in` would find "constructor" or "toString" on every object's prototype.
   for (const name of state.reference.keys()) if (!Object.hasOwn(reading.metrics, name)) disappeared.push(name);
-  return { changed: changed ?? (NONE as string[]), disappeared };
+  return disappeared;
 }
 
 /** The decision for a reading that changes nothing: shared, so the common case allocates nothing. */
@@ -88,7 +113,8 @@ export function decide(state: DeviceState | undefined, reading: DeviceReading, s
     return { stores: [{ reason: 'snapshot', reading, metrics: undefined }], changed: [], disappeared: [], late };
   }
 
-  const { changed, disappeared } = changedMetrics(state, reading, settings.rules);
+  const changed = changedMetrics(state, reading, settings.rules);
+  const disappeared = disappearedMetrics(state, reading);
   if (changed.length === 0 && disappeared.length === 0) return late ? UNCHANGED_LATE : UNCHANGED;
   const stores: StoreRequest[] = [];
   if (changed.length > 0 || disappeared.length > 0) {

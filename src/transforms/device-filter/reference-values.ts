@@ -113,7 +113,13 @@ export class ReferenceValues {
     return this.names.map((name, i) => [name, this.values[i]!]);
   }
 
-  private slotOf(name: string): number {
+  /** The value at a slot from slotOf. */
+  valueAt(slot: number): number {
+    return this.values[slot]!;
+  }
+
+  /** Where `name` is held, or -1. */
+  slotOf(name: string): number {
     if (this.index !== undefined) return this.index.get(name) ?? -1;
     const names = this.names;
     const n = names.length;

@@ -14,15 +14,7 @@ export interface ChangeRule {
  * Binary rounding slack: 1.05 − 1 is 0.0500000000000000444 and 0.51 − 0.5 is 0.0100000000000000089,
  * so thresholds are compared as the decimal numbers people write, to within this relative margin.
  */
-const ROUNDING_SLACK = 1e-9;
-
-export function isChange(old: number, now: number, rule: ChangeRule): boolean {
-  if (rule.absolute !== undefined) {
-    return Math.abs(now - old) - rule.absolute > ROUNDING_SLACK * Math.max(1, Math.abs(old), Math.abs(now));
-  }
-  if (old === 0) return Math.abs(now) > rule.zeroFloor;
-  return Math.abs(now - old) / Math.abs(old) >= rule.relative - ROUNDING_SLACK;
-}
+export const ROUNDING_SLACK = 1e-9;
 
 /** Caps the per-name cache so a flood of distinct metric names cannot grow it without bound. */
 const MAX_CACHED_NAMES = 10_000;
