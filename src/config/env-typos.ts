@@ -35,6 +35,8 @@ export function misspelledEnv(env: NodeJS.ProcessEnv, known: string[] = schemaEn
     if (keys.has(name) || name.length < 5 || !/^[A-Z][A-Z0-9_]*$/.test(name)) continue;
     let best: { key: string; distance: number } | undefined;
     for (const key of known) {
+      // Only distances up to 2 are reported, and a distance is at least the difference in length.
+      if (Math.abs(name.length - key.length) > 2) continue;
       const distance = editDistance(name, key);
       if (!best || distance < best.distance) best = { key, distance };
     }
