@@ -24,7 +24,7 @@ export const filterConfig = {
     format: 'positive-int', default: 3600, env: 'FILTER_IDLE_EVICT_S',
   },
   maxTracked: {
-    doc: 'Device-metrics (a device with 1000 metrics counts 1000) whose filter state a worker may hold, split evenly over the PARTITIONS partitions; past it the least recently seen device is forgotten and its next message is a first contact. About 110 bytes each (sift bench: filter memory).',
+    doc: 'Device-metrics (a device with 1000 metrics counts 1000) whose filter state a worker may hold, split evenly over the PARTITIONS partitions; past it the least recently seen device is forgotten and its next message is a first contact. About 95 bytes each (sift bench: filter memory).',
     format: 'positive-int', default: 1_000_000, env: 'FILTER_MAX_TRACKED',
   },
   restoreState: {
