@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceValues } from './reference-values.js';
 
 /** The same operations on a Map: what ReferenceValues must agree with. */
-function replay(ops: [op: 'set' | 'delete' | 'clear', name: string, value: number][]): { refs: ReferenceValues; map: Map<string, number> } {
+function replay(ops: [op: 'set' | 'delete' | 'whole', name: string, value: number][]): { refs: ReferenceValues; map: Map<string, number> } {
   const refs = ReferenceValues.empty();
   const map = new Map<string, number>();
   for (const [op, name, value] of ops) {
@@ -11,22 +11,25 @@ function replay(ops: [op: 'set' | 'delete' | 'clear', name: string, value: numbe
       map.set(name, value);
     } else if (op === 'delete') expect(refs.delete(name)).toBe(map.delete(name));
     else {
-      refs.clear();
+      // A whole reading: metrics m0 up to this name, in order.
+      const metrics = Object.fromEntries(Array.from({ length: Number(name.slice(1)) + 1 }, (_, i) => [`m${i}`, value + i]));
+      refs.replaceAll(metrics);
       map.clear();
+      for (const [metric, v] of Object.entries(metrics)) map.set(metric, v);
     }
   }
   return { refs, map };
 }
 
 describe('reference values', () => {
-  it('agree with a Map through random sets, deletes and clears, below and above the scan limit', () => {
+  it('agree with a Map through random sets, deletes and whole readings, below and above the scan limit', () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (const names of [3, 16, 17, 40]) {
-      const ops: [op: 'set' | 'delete' | 'clear', name: string, value: number][] = [];
+      const ops: [op: 'set' | 'delete' | 'whole', name: string, value: number][] = [];
       for (let i = 0; i < 2000; i++) {
         const r = random();
-        ops.push([r < 0.75 ? 'set' : r < 0.99 ? 'delete' : 'clear', `m${Math.floor(random() * names)}`, random() * 1000 - 500]);
+        ops.push([r < 0.75 ? 'set' : r < 0.97 ? 'delete' : 'whole', `m${Math.floor(random() * names)}`, random() * 1000 - 500]);
       }
       const { refs, map } = replay(ops);
       expect(refs.entries()).toEqual([...map.entries()]);

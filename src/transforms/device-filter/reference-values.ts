@@ -48,10 +48,6 @@ export class ReferenceValues {
     return slot < 0 ? undefined : this.values[slot];
   }
 
-  has(name: string): boolean {
-    return this.slotOf(name) >= 0;
-  }
-
   set(name: string, value: number): void {
     let slot = this.slotOf(name);
     if (slot < 0) {
@@ -95,13 +91,6 @@ export class ReferenceValues {
     this.names = Object.keys(metrics);
     this.values = this.names.map((name) => metrics[name]!);
     this.index = this.names.length > SCAN_LIMIT ? new Map(this.names.map((n, i) => [n, i])) : undefined;
-    this.cursor = 0;
-  }
-
-  clear(): void {
-    this.names.length = 0;
-    this.values.length = 0;
-    this.index = undefined;
     this.cursor = 0;
   }
 
