@@ -12,6 +12,7 @@ import { connectNats } from '../sources/jetstream/connect.js';
 import { jetstream } from '@nats-io/jetstream';
 import { kinds } from '../kinds/registry.js';
 import { guideQueries } from '../docs/analyst-guide.js';
+import { sqlString } from '../sinks/clickhouse/sql-string.js';
 
 export const demoDescription = `Runs the whole pipeline on this machine: starts a local nats-server (fetched if needed) on a free
 port, simulates a device fleet, drains it through a worker into the embedded ClickHouse under
@@ -44,7 +45,7 @@ function bindParams(sql: string, params: Record<string, string | number>): strin
   return sql.replace(/\{(\w+):[^}]+\}/g, (whole, name: string) => {
     const value = params[name];
     if (value === undefined) return whole;
-    return typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "\\'")}'`;
+    return typeof value === 'number' ? String(value) : sqlString(value);
   });
 }
 

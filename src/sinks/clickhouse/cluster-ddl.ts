@@ -1,3 +1,4 @@
+import { sqlString } from './sql-string.js';
 /**
  * The cluster variant of the migrations (CLICKHOUSE_CLUSTER), rewritten statement by statement
  * from the same SQL files the single server runs, so there is one copy of every table's SQL:
@@ -62,7 +63,7 @@ export function clusterStatement(statement: string, target: ClusterTarget, table
   };
   if (/\bON\s+CLUSTER\b/i.test(statement)) refuse('it already says ON CLUSTER; migrations are written for one server');
   const db = escapeRegExp(target.database);
-  const onCluster = `ON CLUSTER ${quote(target.cluster)}`;
+  const onCluster = `ON CLUSTER ${sqlString(target.cluster)}`;
 
   const table = new RegExp(`^CREATE\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?${db}\\.(\\w+)\\s*(?=\\()`, 'i').exec(statement);
   if (table) return createTable(statement, table, target, onCluster, refuse);
@@ -142,8 +143,8 @@ function createTable(
   const family = /^(\w*)MergeTree$/i.exec(engineName);
   let localEngine: string;
   if (family && !/^Replicated/i.test(engineName)) {
-    const path = quote(`/clickhouse/tables/{shard}/${target.database}/${local}`);
-    localEngine = `Replicated${family[1]}MergeTree(${[path, quote('{replica}'), ...(args ? [args] : [])].join(', ')})`;
+    const path = sqlString(`/clickhouse/tables/{shard}/${target.database}/${local}`);
+    localEngine = `Replicated${family[1]}MergeTree(${[path, sqlString('{replica}'), ...(args ? [args] : [])].join(', ')})`;
     // Replicated tables keep their deduplication window in Keeper, under another setting's name.
     afterEngine = afterEngine.replace(/\bnon_replicated_deduplication_window\b/g, 'replicated_deduplication_window');
   } else if (/^Null$/i.test(engineName) && !args) {
@@ -158,7 +159,7 @@ function createTable(
     statements: [
       `CREATE TABLE ${ifNotExists}${target.database}.${local} ${onCluster} ${columns} ENGINE = ${localEngine}${afterEngine}`,
       `CREATE TABLE ${ifNotExists}${target.database}.${name} ${onCluster} AS ${target.database}.${local} ` +
-        `ENGINE = Distributed(${quote(target.cluster)}, ${quote(target.database)}, ${quote(local)}, ${key})${comment ? ` COMMENT ${comment}` : ''}`,
+        `ENGINE = Distributed(${sqlString(target.cluster)}, ${sqlString(target.database)}, ${sqlString(local)}, ${key})${comment ? ` COMMENT ${comment}` : ''}`,
     ],
   };
 }
@@ -225,7 +226,6 @@ function topLevelItems(text: string): string[] {
   return items.filter(Boolean);
 }
 
-const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const head = (statement: string) => {
   const line = statement.replace(/\s+/g, ' ').trim();

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../../telemetry/logger.js';
 import { isEmbedded } from './client.js';
 import { insertSettings } from './insert-settings.js';
+import { sqlString } from './sql-string.js';
 import { backoffDelay, classifyInsertError, isRetriable, sleep, type Backoff, type InsertErrorClass } from './retry.js';
 
 import type { TableColumns } from '../../pipeline/batch-output.js';
@@ -145,7 +146,7 @@ export class ClickHouseWriter {
 export function settingsClause(settings: Record<string, unknown>): string {
   return Object.entries(settings)
     .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${name} = ${typeof value === 'string' ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : Number(value)}`)
+    .map(([name, value]) => `${name} = ${typeof value === 'string' ? sqlString(value) : Number(value)}`)
     .join(', ');
 }
 
