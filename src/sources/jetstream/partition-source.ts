@@ -86,7 +86,7 @@ export class PartitionSource {
         this.messages = messages;
         if (!fixedSize) this.o.log.debug('this NATS client takes no message bound with a byte bound: pulls ask for 100 messages');
         if (this.stopping) messages.stop();
-        void this.watchStatus(messages, feed);
+        void this.watchStatus(messages);
         attempt = 0;
         this.sessionStarts = true;
         const ended = await messages.closed();
@@ -139,14 +139,11 @@ export class PartitionSource {
     if (wait) await wait;
   }
 
-  private async watchStatus(messages: ConsumerMessages, feed: Feed): Promise<void> {
+  private async watchStatus(messages: ConsumerMessages): Promise<void> {
     for await (const status of messages.status()) {
       if (status.type === 'consumer_pinned' || status.type === 'consumer_unpinned') {
         this.o.log[status.type === 'consumer_pinned' ? 'debug' : 'info']({ status: status.type }, 'partition pin changed');
         this.pinned = status.type === 'consumer_pinned';
-      } else if (status.type === 'heartbeats_missed' && feed.holding) {
-        // Nothing was pulled while the pipeline was behind (held messages fill the read-ahead): expected.
-        this.o.log.debug({ status }, 'consumer status');
       } else if (status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
         this.o.log.warn({ status }, 'consumer status');
       }
@@ -189,11 +186,6 @@ class Feed {
       this.fail(error);
     }
   };
-
-  /** Whether messages wait in the queue (they fill the read-ahead, so nothing is pulled meanwhile). */
-  get holding(): boolean {
-    return this.head < this.queue.length;
-  }
 
   /** No more messages are handled (the rest are delivered again after their ack wait or a rewind). */
   close(): void {

@@ -28,6 +28,8 @@ interface PullingIterator {
   /** What the outstanding pulls may still bring; the client pulls again once it is down to the threshold. */
   pending?: { msgs?: unknown };
   pull?: (options: unknown) => void;
+  /** Takes the server's silence for a lost pull after two missed idle heartbeats. */
+  monitor?: { callback?: unknown; work?: () => void } | null;
 }
 
 /** Messages handed over by the client but still waiting in the consumer's own queue. */
@@ -52,17 +54,39 @@ export function heldMessages(messages: ConsumerMessages): HeldMessages | undefin
   const iterator = messages as unknown as PullingIterator;
   const { pending, opts, pull, pullOptions } = iterator;
   if (!pending || typeof pending.msgs !== 'number' || !opts || typeof opts.threshold_messages !== 'number' || typeof pull !== 'function' || typeof pullOptions !== 'function') return undefined;
-  // Read afresh each time: the client may reset the counts (missed heartbeats, a reconnect).
+  // Read afresh each time: the client may reset the counts (a reconnect).
   const counts = () => iterator.pending as { msgs: number };
+  let held = 0;
+  quietWhileHolding(iterator, () => held > 0);
   return {
     hold: () => {
+      held++;
       counts().msgs++;
     },
     release: () => {
+      if (held > 0) held--;
       const state = counts();
       if (state.msgs > 0) state.msgs--;
       if (state.msgs <= (opts.threshold_messages as number)) iterator.pull!(iterator.pullOptions!());
     },
+  };
+}
+
+/**
+ * While held messages fill the read-ahead no pull is open, so the server is silent by our choice.
+ * The client took that silence for two missed heartbeats, forgot every held message and pulled a
+ * whole read-ahead again, after asking for the consumer's info (measured at a 1M backlog: 73
+ * resets for 500,000 messages, each letting the read-ahead grow by a partition's share). While
+ * anything is held the missed beats are let go; once nothing is, the monitor judges as before.
+ */
+function quietWhileHolding(iterator: PullingIterator, holding: () => boolean): void {
+  const monitor = iterator.monitor;
+  const missed = monitor?.callback;
+  if (!monitor || typeof missed !== 'function' || typeof monitor.work !== 'function') return;
+  monitor.callback = (count: number): boolean => {
+    if (!holding()) return missed.call(monitor, count) as boolean;
+    monitor.work!();
+    return false;
   };
 }
 
@@ -80,7 +104,11 @@ export function byteBoundedConsume(limits: PullLimits, group: string | undefined
  * Makes every pull of a consume started with `byteBoundedConsume` ask for up to `limits.messages`
  * messages and at most `limits.bytes` bytes, both enforced by the server in one request, as other
  * NATS clients offer ("max messages with a fetch size limit"). The client then counts messages
- * only: it re-pulls once a quarter has arrived. Must run before the iterator is first read, which
+ * only: it re-pulls once a quarter has arrived (its check after each message reads these bounds
+ * as they are now only with patches/@nats-io+jetstream+*.patch; unpatched, it kept the ones the
+ * consume started with, a byte bound among them, and once its byte count fell under that bound it
+ * pulled after every message: 26,287 pulls for 500,000 messages at a 1M backlog, most of them for
+ * a negative batch, which held messages had made). Must run before the iterator is first read, which
  * is when the first pull goes out. Returns false, leaving the client's 100-message pulls (slower,
  * never wrong), when this client version keeps its pull state differently; a test fails then.
  */

@@ -5,13 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../package-root.js';
 
 // patches/@nats-io+jetstream+<version>.patch stops the client decoding the Nats-Pin-Id header of
-// every pinned message (docs/upstream/nats-js-pin-id-decode.md). These fail when an upgrade moves
-// the patched code, so the patch is redone or dropped rather than silently not applied.
+// every pinned message (docs/upstream/nats-js-pin-id-decode.md), and makes its check after each
+// message read the consume's pull bounds as they are now (docs/upstream/nats-js-consume-both-bounds.md).
+// These fail when an upgrade moves the patched code, so the patch is redone or dropped rather
+// than silently not applied.
 const require = createRequire(import.meta.url);
 const libDir = dirname(require.resolve('@nats-io/jetstream'));
 const installedVersion = (JSON.parse(readFileSync(join(libDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
-describe('the @nats-io/jetstream pin id patch', () => {
+describe('the @nats-io/jetstream patch', () => {
   it('is made for the installed client version', () => {
     const patches = readdirSync(join(packageRoot, 'patches')).filter((f) => f.startsWith('@nats-io+jetstream+'));
     expect(patches).toEqual([`@nats-io+jetstream+${installedVersion}.patch`]);
@@ -38,5 +40,14 @@ describe('the @nats-io/jetstream pin id patch', () => {
     expect(handOver).toBeGreaterThan(set);
     // Nothing between them hands the message over by another path (only ordered consumers may drop it there).
     expect(source.slice(set, handOver)).not.toMatch(/_push|callback/);
+  });
+
+  it('is applied: the consume\'s refill check reads the bounds as they are now (withFixedSizePulls sets them after the start)', () => {
+    const source = readFileSync(join(libDir, 'consumer.js'), 'utf8');
+    const check = source.indexOf('if (this.isConsume) {');
+    const pull = source.indexOf('this.pull(batch);', check);
+    expect(check).toBeGreaterThan(0);
+    expect(pull).toBeGreaterThan(check);
+    expect(source.slice(check, pull)).toMatch(/const \{ max_messages, max_bytes, threshold_messages, threshold_bytes \} = this\.opts;\s*if \(\(max_messages && this\.pending\.msgs <= threshold_messages\) \|\|/);
   });
 });
