@@ -30,6 +30,39 @@ async function pullsFor(t: SiftTestEnv, name: string, count: number, limits: { m
   return { patched, pulls, n, bytes };
 }
 
+/**
+ * A fresh consumer whose messages are all held (counted against the read-ahead, as the worker's
+ * queue does) until `releaseAll`, which releases every one received so far and waits for the rest.
+ */
+async function holdingConsume(t: SiftTestEnv, name: string, total: number, limits: { messages: number; bytes: number }, expires: number) {
+  const jsm = await jetstreamManager(t.nc);
+  await jsm.consumers.add(t.config.nats.stream, { durable_name: name, ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
+  const consumer = await jetstream(t.nc).consumers.get(t.config.nats.stream, name);
+  let received = 0;
+  let holding = true;
+  let held: ReturnType<typeof heldMessages>;
+  const { messages } = await consumeWithPullLimits(consumer, limits, {
+    expires,
+    callback: () => {
+      received++;
+      if (holding) held!.hold();
+    },
+  });
+  held = heldMessages(messages);
+  return {
+    messages,
+    held,
+    received: () => received,
+    releaseAll: async () => {
+      const stalled = received;
+      holding = false;
+      for (let i = 0; i < stalled; i++) held!.release();
+      await until(() => received === total, 'every message arrives once the held ones are released', 10_000);
+      messages.stop();
+    },
+  };
+}
+
 describe('pull limits', () => {
   let t: SiftTestEnv;
   const count = 3_000;
@@ -71,103 +104,52 @@ describe('pull limits', () => {
   });
 
   it('pulls by the message count alone, also when the client resets its counts while messages are held', async () => {
-    const jsm = await jetstreamManager(t.nc);
-    await jsm.consumers.add(t.config.nats.stream, { durable_name: 'reset', ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
-    const consumer = await jetstream(t.nc).consumers.get(t.config.nats.stream, 'reset');
     // Small messages against a small byte bound: the client's byte count soon falls under its threshold.
     const limits = { messages: 500, bytes: 128 * 1024 };
-    let received = 0;
-    let holding = true;
-    let held: ReturnType<typeof heldMessages>;
-    const { messages } = await consumeWithPullLimits(consumer, limits, {
-      expires: 5_000,
-      callback: () => {
-        received++;
-        if (holding) held!.hold();
-      },
-    });
-    held = heldMessages(messages);
+    const c = await holdingConsume(t, 'reset', count, limits, 5_000);
     const pulls: Array<{ batch: number }> = [];
     void (async () => {
-      for await (const s of messages.status()) if (s.type === 'next') pulls.push(s.options as { batch: number });
+      for await (const s of c.messages.status()) if (s.type === 'next') pulls.push(s.options as { batch: number });
     })();
-    await until(() => received >= limits.messages, 'a whole read-ahead arrives', 10_000);
+    await until(() => c.received() >= limits.messages, 'a whole read-ahead arrives', 10_000);
     // What the client does on a reconnect: forget what is pending (the held messages too) and pull afresh.
-    await (messages as unknown as { resetPending(): Promise<boolean> }).resetPending();
-    await until(() => received >= 2 * limits.messages, 'the pull after the reset arrives', 10_000);
+    await (c.messages as unknown as { resetPending(): Promise<boolean> }).resetPending();
+    await until(() => c.received() >= 2 * limits.messages, 'the pull after the reset arrives', 10_000);
     await new Promise((r) => setTimeout(r, 1_000));
     // The client's own byte check read its byte bound before the pulls were fixed. Once its byte
     // count fell under that bound it pulled after every message, for the read-ahead minus what
     // was pending: nothing, or less than nothing, with the held messages counted.
     for (const pull of pulls) expect(pull.batch).toBeGreaterThan(0);
-    expect(received).toBe(2 * limits.messages);
-    const stalled = received;
-    holding = false;
-    for (let i = 0; i < stalled; i++) held!.release();
-    await until(() => received === count, 'every message arrives once the held ones are released', 10_000);
-    messages.stop();
+    expect(c.received()).toBe(2 * limits.messages);
+    await c.releaseAll();
   });
 
   it('pulls no more while the messages it handed over are held, and pulls again as they are released', async () => {
-    const jsm = await jetstreamManager(t.nc);
-    await jsm.consumers.add(t.config.nats.stream, { durable_name: 'held', ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
-    const consumer = await jetstream(t.nc).consumers.get(t.config.nats.stream, 'held');
     const limits = { messages: 500, bytes: 2 * 1024 * 1024 };
-    let received = 0;
-    let holding = true;
-    let held: ReturnType<typeof heldMessages>;
-    const { messages } = await consumeWithPullLimits(consumer, limits, {
-      expires: 5_000,
-      callback: () => {
-        received++;
-        if (holding) held!.hold();
-      },
-    });
-    held = heldMessages(messages);
-    expect(held).toBeDefined();
+    const c = await holdingConsume(t, 'held', count, limits, 5_000);
+    expect(c.held).toBeDefined();
     // The client's first pull asks for its own default (100) before the bound is set; then up to 500.
     // Without the hold the client would pull again with 75 of its first 100 left, and read on to the end.
-    await until(() => received >= 100, 'the first pull arrives', 10_000);
+    await until(() => c.received() >= 100, 'the first pull arrives', 10_000);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(received).toBeLessThanOrEqual(limits.messages);
-    const stalled = received;
-    holding = false;
-    for (let i = 0; i < stalled; i++) held!.release();
-    await until(() => received === count, 'every message arrives once the held ones are released', 10_000);
-    messages.stop();
+    expect(c.received()).toBeLessThanOrEqual(limits.messages);
+    await c.releaseAll();
   });
 
   it('keeps holding through missed heartbeats: the silence is its own, and nothing more is pulled', async () => {
-    const jsm = await jetstreamManager(t.nc);
-    await jsm.consumers.add(t.config.nats.stream, { durable_name: 'quiet', ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
-    const consumer = await jetstream(t.nc).consumers.get(t.config.nats.stream, 'quiet');
     const limits = { messages: 500, bytes: 2 * 1024 * 1024 };
-    let received = 0;
-    let holding = true;
-    let held: ReturnType<typeof heldMessages>;
     // Pulls expire after 1 s, so the client expects a heartbeat every 0.5 s and gives up on the
     // pull after two missed ones.
-    const { messages } = await consumeWithPullLimits(consumer, limits, {
-      expires: 1_000,
-      callback: () => {
-        received++;
-        if (holding) held!.hold();
-      },
-    });
-    held = heldMessages(messages);
+    const c = await holdingConsume(t, 'quiet', count, limits, 1_000);
     const missed: number[] = [];
     void (async () => {
-      for await (const s of messages.status()) if (s.type === 'heartbeats_missed') missed.push(s.count as number);
+      for await (const s of c.messages.status()) if (s.type === 'heartbeats_missed') missed.push(s.count as number);
     })();
-    await until(() => received >= 100, 'the first pull arrives', 10_000);
+    await until(() => c.received() >= 100, 'the first pull arrives', 10_000);
     await new Promise((r) => setTimeout(r, 3_000));
     // Without the quiet, the client forgot the held messages after two missed beats and pulled 500 more.
     expect(missed).toEqual([]);
-    expect(received).toBeLessThanOrEqual(limits.messages);
-    const stalled = received;
-    holding = false;
-    for (let i = 0; i < stalled; i++) held!.release();
-    await until(() => received === count, 'every message arrives once the held ones are released', 10_000);
-    messages.stop();
+    expect(c.received()).toBeLessThanOrEqual(limits.messages);
+    await c.releaseAll();
   });
 });

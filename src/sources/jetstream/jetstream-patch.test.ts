@@ -11,6 +11,7 @@ import { packageRoot } from '../../package-root.js';
 // than silently not applied.
 const require = createRequire(import.meta.url);
 const libDir = dirname(require.resolve('@nats-io/jetstream'));
+const source = readFileSync(join(libDir, 'consumer.js'), 'utf8');
 const installedVersion = (JSON.parse(readFileSync(join(libDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('the @nats-io/jetstream patch', () => {
@@ -20,7 +21,6 @@ describe('the @nats-io/jetstream patch', () => {
   });
 
   it('is applied: the pull consumer reads the pin header only while it holds no pin id', () => {
-    const source = readFileSync(join(libDir, 'consumer.js'), 'utf8');
     const guard = source.indexOf('if (this.isPinned && this.natsPinId === "") {');
     const read = source.indexOf('m?.headers?.get("Nats-Pin-Id")');
     expect(guard).toBeGreaterThan(0);
@@ -33,7 +33,6 @@ describe('the @nats-io/jetstream patch', () => {
   });
 
   it('holds a new pin id before it hands over the message that brought it (heldPinId reads it there)', () => {
-    const source = readFileSync(join(libDir, 'consumer.js'), 'utf8');
     const set = source.indexOf('this.natsPinId = pinID;');
     const handOver = source.indexOf('this._push(m);', set);
     expect(set).toBeGreaterThan(0);
@@ -43,7 +42,6 @@ describe('the @nats-io/jetstream patch', () => {
   });
 
   it('is applied: the consume\'s refill check reads the bounds as they are now (withFixedSizePulls sets them after the start)', () => {
-    const source = readFileSync(join(libDir, 'consumer.js'), 'utf8');
     const check = source.indexOf('if (this.isConsume) {');
     const pull = source.indexOf('this.pull(batch);', check);
     expect(check).toBeGreaterThan(0);
