@@ -7,7 +7,7 @@ import { publishSubject } from '../sources/jetstream/subjects.js';
 import { sleep } from '../sinks/clickhouse/retry.js';
 import { intOption, UsageError } from './args.js';
 import { kinds as registeredKinds, kindNamed } from '../kinds/registry.js';
-import type { SimulatedEvent } from '../kinds/kind.js';
+import type { KindSimulator, SimulatedEvent } from '../kinds/kind.js';
 
 export const simulateDescription = `Publishes synthetic events to <prefix>.<kind>.<key> on JetStream: a device fleet (metrics) and,
 with --kinds, every other kind with realistic shapes (sessions with page views, a few failing
@@ -94,16 +94,31 @@ export async function simulate(config: SiftConfig, options: SimulateOptions, pro
 }
 
 /** The kinds' event sources, interleaved round-robin: the device fleet for metrics, each other kind's simulator. */
-function eventSources(options: SimulateOptions, fleet: Fleet): Array<{ kind: string; next(): SimulatedEvent }> {
+export function eventSources(options: SimulateOptions, fleet: Fleet): Array<{ kind: string; next(): SimulatedEvent }> {
   const kinds = options.kinds ?? ['metrics'];
-  // Other kinds' events start two hours back and move forward in their own steps, within the accepted window.
-  const startMs = options.startMs ?? Date.now() - 2 * 3_600_000;
+  const eventsPerKind = Math.ceil(options.count / kinds.length);
   return kinds.map((kind, i) => {
     if (kind === 'metrics') {
       return { kind, next: () => { const r = fleet.nextReading(); return { key: r.deviceId, body: r.body as Record<string, unknown> }; } };
     }
-    const simulator = kindNamed(kind)?.simulator?.({ seed: options.seed + i, startMs, keys: Math.max(1, Math.min(options.devices, 50)) });
-    if (!simulator) throw new UsageError(`kind "${kind}" has no simulator`);
+    const make = kindNamed(kind)?.simulator;
+    if (!make) throw new UsageError(`kind "${kind}" has no simulator`);
+    const simulatorFrom = (startMs: number) => make({ seed: options.seed + i, startMs, keys: Math.max(1, Math.min(options.devices, 50)) });
+    // Other kinds' events move forward in their own steps: they start two hours back, or further
+    // when that many steps would pass the accepted window into the future (a job a second for
+    // 125,000 jobs is 35 hours), so that the last of them is about now.
+    const startMs = options.startMs ?? Date.now() - Math.max(2 * 3_600_000, spanOf(simulatorFrom(0), eventsPerKind));
+    const simulator = simulatorFrom(startMs);
     return { kind, next: () => simulator.next() };
   });
 }
+
+/** Milliseconds of event time from the first to the last of `events` events of a simulator started at 0. */
+function spanOf(simulator: KindSimulator, events: number): number {
+  let last = 0;
+  for (let n = 0; n < events; n++) last = eventTimeOf(simulator.next());
+  return last;
+}
+
+/** A simulated event's `ts`: epoch milliseconds or an RFC 3339 string, as the simulators write it. */
+const eventTimeOf = ({ body }: SimulatedEvent): number => (typeof body.ts === 'number' ? body.ts : Date.parse(String(body.ts)));
