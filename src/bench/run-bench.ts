@@ -184,11 +184,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const config = loadConfig({ env: { ...process.env, ...env } });
     nc = await connectNats(config.nats, 'bench');
     await provision(nc, config.nats);
-    const rounds = Math.ceil(options.messages / options.devices);
     log(`preloading ${options.messages} messages of ${options.devices} devices…`);
     const loadStarted = performance.now();
     const kinds = options.scenario === 'api' ? ['api'] : options.scenario === 'mixed' ? kindsOfMix() : ['metrics'];
-    await preload(nc, config, { devices: options.devices, seed: 1, intervalS: 10, startMs: Date.now() - rounds * 10_000 }, options.messages, kinds);
+    await preload(nc, config, { devices: options.devices, seed: 1, intervalS: 10 }, options.messages, kinds);
     log(`  ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
 
     log('ceiling: bare consumers, one per partition, JSON.parse, AckAll per 10k…');
