@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Fleet } from '../simulate/fleet.js';
-import { eventSources } from './simulate.js';
+import { eventSources, eventTimeOf } from './simulate.js';
 
 const HOUR = 3_600_000;
-const eventTime = (ts: unknown): number => (typeof ts === 'number' ? ts : Date.parse(String(ts)));
 
 describe('simulated kinds', () => {
   const kinds = ['metrics', 'state', 'api', 'job', 'error', 'activity', 'usage', 'heartbeat'];
@@ -19,7 +18,7 @@ describe('simulated kinds', () => {
       let first = Number.NaN;
       let last = Number.NaN;
       for (let n = 0; n < perKind; n++) {
-        last = eventTime(source.next().body.ts);
+        last = eventTimeOf(source.next());
         if (n === 0) first = last;
       }
       expect(last, source.kind).toBeLessThanOrEqual(Date.now() + 60_000);
@@ -30,7 +29,7 @@ describe('simulated kinds', () => {
 
   it('start two hours back when few events fit in that', () => {
     for (const source of sources(80).filter((s) => s.kind !== 'metrics')) {
-      expect(Math.abs(eventTime(source.next().body.ts) - (Date.now() - 2 * HOUR)), source.kind).toBeLessThan(60_000);
+      expect(Math.abs(eventTimeOf(source.next()) - (Date.now() - 2 * HOUR)), source.kind).toBeLessThan(60_000);
     }
   });
 });

@@ -121,4 +121,4 @@ function spanOf(simulator: KindSimulator, events: number): number {
 }
 
 /** A simulated event's `ts`: epoch milliseconds or an RFC 3339 string, as the simulators write it. */
-const eventTimeOf = ({ body }: SimulatedEvent): number => (typeof body.ts === 'number' ? body.ts : Date.parse(String(body.ts)));
+export const eventTimeOf = ({ body }: SimulatedEvent): number => (typeof body.ts === 'number' ? body.ts : Date.parse(String(body.ts)));
