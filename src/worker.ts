@@ -22,6 +22,7 @@ import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
 import { pullLimits } from './sources/jetstream/pull-limits.js';
 import { backoffDelay, sleep } from './sinks/clickhouse/retry.js';
 import { CommitJournal } from './journal/commit-journal.js';
+import type { JournalEntry } from './journal/entry.js';
 import { recoverInflight } from './journal/recover.js';
 import { storedSeqs } from './sinks/clickhouse/stored-seqs.js';
 import type { Logger } from './telemetry/logger.js';
@@ -303,7 +304,26 @@ export class Worker {
     const { entry, alreadyHeld, epoch } = await this.journal.take(partition, String(consumer.created));
     if (!alreadyHeld) pipeline.newStint(epoch);
     // Pinned again while still holding the entry (a NATS blip): its commits under way are this worker's own.
-    if (!alreadyHeld && entry.inflight) {
+    if (!alreadyHeld && entry.inflight) await this.recoverOrRelease(partition, entry, log);
+    pipeline.skipThrough = Math.max(pipeline.skipThrough, (await this.journal.read(partition)).entry.committed);
+    if (this.config.filter.restoreState) {
+      const stored = { query: <T>(sql: string, params: Record<string, unknown>) => this.storedRows<T>(sql, params) };
+      for (const [kind, handler] of handlers) {
+        const keys = await handler.restore?.(stored);
+        if (keys !== undefined) log.info({ kind, keys }, 'rebuilt filter state from stored rows');
+      }
+    }
+    log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members, sessionStartedAt }, 'took the partition');
+  }
+
+  /**
+   * Finishes the commit a previous owner left in flight. Until that succeeds the partition is not
+   * this worker's to consume: the hold is released, so the session's retry takes the entry again
+   * (a new epoch, not "already held") and recovers again, instead of going on to commit over it.
+   */
+  private async recoverOrRelease(partition: number, entry: JournalEntry, log: Logger): Promise<void> {
+    const { nats } = this.config;
+    try {
       await recoverInflight(entry, {
         journal: this.journal,
         jsm: this.jsm,
@@ -316,16 +336,10 @@ export class Worker {
         deadLetters: this.deadLetters,
         log,
       });
+    } catch (error) {
+      this.journal.release(partition);
+      throw error;
     }
-    pipeline.skipThrough = Math.max(pipeline.skipThrough, (await this.journal.read(partition)).entry.committed);
-    if (this.config.filter.restoreState) {
-      const stored = { query: <T>(sql: string, params: Record<string, unknown>) => this.storedRows<T>(sql, params) };
-      for (const [kind, handler] of handlers) {
-        const keys = await handler.restore?.(stored);
-        if (keys !== undefined) log.info({ kind, keys }, 'rebuilt filter state from stored rows');
-      }
-    }
-    log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members, sessionStartedAt }, 'took the partition');
   }
 
   private async storedRows<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {

@@ -30,12 +30,21 @@ export interface RecoveryOptions {
   log: Logger;
 }
 
+/** A journaled commit could not be finished now (stopped, NATS or ClickHouse away): the takeover is retried. */
+export class RecoveryIncompleteError extends Error {
+  override name = 'RecoveryIncompleteError';
+}
+
 /**
  * Finishes a commit a previous owner journaled but may not have finished: reads every member's
  * messages back from the stream, forms the same batches and the same group under the same token,
  * and inserts it, which ClickHouse drops if the first insert landed (every table deduplicates by
  * token, down to the rollups its materialized views feed). Then each member's journal entry moves
  * its committed sequence, so the members' owners ack those messages without storing them again.
+ * False only when ClickHouse rejects the rows (the first insert was rejected too): the messages are
+ * then processed again, their bad ones isolated. Anything else unfinished throws, and the partition
+ * must not be consumed until a retry finishes it: a new commit would overwrite the journaled one,
+ * and messages it stored would be stored again under other tokens.
  */
 export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): Promise<boolean> {
   const inflight = entry.inflight;
@@ -64,12 +73,13 @@ export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): 
     o.log.error({ journaled: inflight.token, reformed: token }, 'a journaled commit re-formed under another token; leaving it to redelivery');
     return false;
   }
-  if ((await Promise.all(published)).includes(false)) return false;
+  if ((await Promise.all(published)).includes(false)) throw new RecoveryIncompleteError(`stopped while dead-lettering messages of the journaled commit ${token}`);
   const outcome = await o.insert({ ...mergeBatches(members), token });
-  if (!outcome.ok) {
-    o.log.error({ token, outcome: outcome.reason }, 'could not re-insert a journaled commit; its messages are processed again');
+  if (!outcome.ok && outcome.reason === 'rejected') {
+    o.log.error({ token, err: outcome.message }, 'ClickHouse rejected a re-formed journaled commit; its messages are processed again');
     return false;
   }
+  if (!outcome.ok) throw new RecoveryIncompleteError(`the journaled commit ${token} was not re-inserted (${outcome.reason})`);
   await repairRawRows(batches, token, o);
   await o.journal.finishRecovered(token, inflight.members);
   o.log.info({ token, members: inflight.members.length }, 'finished a commit a previous owner left in flight');

@@ -65,8 +65,10 @@ export class BatchCommitter {
     if (dead.includes(false)) return this.o.stats.abandoned(batch.messages);
     const tables = batch.insertTables();
     if (tables.length > 0) {
-      const token = batchToken(this.o.stream, this.o.partition, batch.firstSeq, batch.lastSeq);
-      const outcome = await this.o.writer.insert({ token, tables, member: [this.o.partition, batch.firstSeq, batch.lastSeq], epoch: batch.stint }, this.o.signal);
+      // From the first message routed, not the first taken: a re-formed commit reads this range back
+      // and stores every message in it (see PartitionBatch.routedFrom).
+      const token = batchToken(this.o.stream, this.o.partition, batch.routedFrom, batch.lastSeq);
+      const outcome = await this.o.writer.insert({ token, tables, member: [this.o.partition, batch.routedFrom, batch.lastSeq], epoch: batch.stint }, this.o.signal);
       // Stopped, or the partition went to another worker, which stores these messages itself.
       if (!outcome.ok && outcome.reason === 'fenced') {
         this.fenced = true;
@@ -96,7 +98,7 @@ export class BatchCommitter {
     this.o.log.warn({ errorClass: outcome.errorClass, err: outcome.message, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'ClickHouse rejected a batch; isolating the messages it rejects');
     this.o.stats.insertRejected(outcome.errorClass);
     const messages = new Map<number, ReadBackMessage>();
-    for await (const stored of readPartitionRange(this.o.jsm, this.o.stream, this.o.filter, batch.firstSeq, batch.lastSeq)) {
+    for await (const stored of readPartitionRange(this.o.jsm, this.o.stream, this.o.filter, batch.routedFrom, batch.lastSeq)) {
       const parsed = parseStoredSubject(stored.subject);
       if (!parsed || batch.deadLetteredSeqs.has(stored.seq)) continue;
       messages.set(stored.seq, { kind: parsed.kind, subject: stored.subject, key: parsed.key, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs });

@@ -27,6 +27,12 @@ export class PartitionBatch implements BatchSize, BatchOutput {
   bytes = 0;
   firstSeq = 0;
   lastSeq = 0;
+  /**
+   * The first sequence the batch handed to a kind (0: none yet). Messages before it were stored
+   * already (a previous owner's, acked with this batch, not stored again): a commit names only
+   * [routedFrom, lastSeq], the range a re-formed commit reads back, so it holds exactly these rows.
+   */
+  routedFrom = 0;
   last: AckHandle | undefined;
   /** The kind whose message is being handled: rows and counts go to it. */
   kind = '';
@@ -55,8 +61,9 @@ export class PartitionBatch implements BatchSize, BatchOutput {
    * holding every message for the rare batch ClickHouse rejects kept them past the young
    * generation and tripled GC time; such a batch is read back from the stream instead.
    */
-  track(msg: AckHandle, seq: number, bytes: number): void {
+  track(msg: AckHandle, seq: number, bytes: number, alreadyStored = false): void {
     if (this.messages === 0) this.firstSeq = seq;
+    if (!alreadyStored && this.routedFrom === 0) this.routedFrom = seq;
     this.messages++;
     this.bytes += bytes;
     this.lastSeq = seq;

@@ -88,8 +88,9 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     if (batch.isEmpty) this.armTimer();
     // Read once: the client makes a new view of the body at every read of msg.data.
     const data = msg.data;
-    batch.track(msg, seq, data.length);
-    if (seq <= this.skipThrough) {
+    const alreadyStored = seq <= this.skipThrough;
+    batch.track(msg, seq, data.length, alreadyStored);
+    if (alreadyStored) {
       if (this.o.log.isLevelEnabled('debug')) this.o.log.debug({ seq, skipThrough: this.skipThrough }, 'skip: already stored');
       const kind = this.router.kindLabel(kindToken(msg.subject));
       this.o.stats.messageReceived(kind);

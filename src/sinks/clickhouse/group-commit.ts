@@ -174,7 +174,11 @@ export class GroupCommitInserter implements BatchInserter {
       // Recording the end may wait for NATS; the rows are stored either way (a new owner that finds
       // the commit unfinished re-forms it under the same token, a no-op).
       if (outcome.ok) await this.untilJournaled(() => journal.finish(token, list), signal).catch(() => undefined);
-      else await journal.abandon(token, list).catch(() => undefined);
+      // Only a rejection is forgotten: its batches go on to be split or isolated at once. A commit cut
+      // short by a stop may have stored some tables: it stays journaled, and the next owner re-forms
+      // it, which stores exactly the tables missing (cleared, its messages would be stored again
+      // under other tokens).
+      else if (outcome.reason === 'rejected') await journal.abandon(token, list).catch(() => undefined);
       return outcome;
     }
   }
