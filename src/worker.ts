@@ -269,6 +269,15 @@ export class Worker {
           stats,
           isolationMaxDepth: config.clickhouse.isolationMaxDepth,
           kindLabel,
+          // Still held: another member of the commit was lost, and its new owner re-forms the commit,
+          // this partition's batch included. Taken again, this partition's takeover finishes that
+          // commit too and skips what it stored; otherwise the fenced committer would commit nothing more.
+          onFenced: () => {
+            if (!this.journal.holds(partition)) return;
+            log.info('taking the partition again to finish a commit a lost partition shared');
+            this.journal.release(partition);
+            source.restartSession();
+          },
           log,
           signal,
         }),

@@ -27,6 +27,11 @@ export interface CommitOptions {
   /** How often a rejected batch may be halved to isolate its bad messages. */
   isolationMaxDepth: number;
   kindLabel(kind: string): string;
+  /**
+   * A commit came back fenced. When another member of its group was lost, this partition may still
+   * be held, its batch in a commit the other member's new owner re-forms: it must be taken again.
+   */
+  onFenced(): void;
   log: Logger;
   signal: AbortSignal;
 }
@@ -72,7 +77,8 @@ export class BatchCommitter {
       // Stopped, or the partition went to another worker, which stores these messages itself.
       if (!outcome.ok && outcome.reason === 'fenced') {
         this.fenced = true;
-        this.o.log.warn({ firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'another worker owns this partition now; leaving its batches to it');
+        this.o.log.warn({ firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'a partition of this commit has another owner now; leaving its batches to the journal');
+        this.o.onFenced();
       }
       if (!outcome.ok && (outcome.reason === 'aborted' || outcome.reason === 'fenced')) return this.o.stats.abandoned(batch.messages);
       if (!outcome.ok && !(await this.isolate(batch, token, outcome))) return this.o.stats.abandoned(batch.messages);

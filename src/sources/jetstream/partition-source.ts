@@ -64,6 +64,11 @@ export class PartitionSource {
     this.loop ??= this.run(sink);
   }
 
+  /** Ends the current consume: the next one begins a new session, with its takeover. */
+  restartSession(): void {
+    this.messages?.stop();
+  }
+
   /** Stops pulling; resolves once the loop has handed over its last message. */
   async stop(): Promise<void> {
     this.stopping = true;
