@@ -1,7 +1,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../telemetry/logger.js';
-import { decodeEntry, emptyEntry, encodeEntry, journalKey, type JournalEntry, type JournalMember } from './entry.js';
+import { decodeEntry, emptyEntry, encodeEntry, journalKey, type JournalCommit, type JournalEntry, type JournalMember } from './entry.js';
 
 /** This worker no longer owns the partition: another worker wrote its journal entry since. */
 export class FencedError extends Error {
@@ -80,10 +80,57 @@ export class CommitJournal {
   /**
    * Journals a commit before its insert. `epochs[i]`: the epoch under which member i's messages were
    * taken; a batch of an earlier hold is never journaled under a later one (its messages are taken
-   * afresh in the new hold). Throws FencedError naming a partition this worker lost.
+   * afresh in the new hold). Throws FencedError naming a partition this worker lost. A group (more
+   * than one member) is not begun until `decide`: the first member is its leader.
    */
   async begin(token: string, members: JournalMember[], epochs: readonly (number | undefined)[]): Promise<void> {
-    await Promise.all(members.map(([p], i) => this.update(p, (e) => ({ ...e, inflight: { token, members } }), epochs[i])));
+    // A lone batch's commit is one write: decided as it is begun.
+    const inflight: JournalCommit = { token, members, leader: members[0]![0], decided: members.length === 1 };
+    await Promise.all(
+      members.map(([p], i) =>
+        this.update(
+          p,
+          (e) => {
+            if (e.aborted === token) throw new FencedError(`partition ${p}: the commit ${token} was aborted by a recovering worker`);
+            return { ...e, inflight };
+          },
+          epochs[i],
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Once every member of a group is journaled: its leader's entry records it decided, and from then
+   * on a new owner of any member finishes it instead of aborting it. Throws FencedError when a
+   * recovering worker aborted it first (or took the leader).
+   */
+  async decide(token: string, leader: number): Promise<void> {
+    await this.update(leader, (e) => {
+      if (e.inflight?.token !== token) throw new FencedError(`the commit ${token} was aborted by a recovering worker`);
+      return { ...e, inflight: { ...e.inflight, decided: true } };
+    });
+  }
+
+  /**
+   * Whether a commit a previous owner left in flight is finished or aborted. A group not decided in
+   * its leader's entry may be journaled on some members only and was never inserted: it is aborted
+   * there, so the worker that began it, should it still run, can decide it no more.
+   */
+  async resolve(commit: JournalCommit): Promise<'finish' | 'abort'> {
+    if (commit.leader === undefined || commit.decided) return 'finish';
+    for (;;) {
+      const { revision, entry } = await this.read(commit.leader);
+      if (entry.inflight?.token === commit.token && entry.inflight.decided) return 'finish';
+      const next: JournalEntry = { ...entry, aborted: commit.token };
+      if (next.inflight?.token === commit.token) delete next.inflight;
+      try {
+        this.keepHeld(commit.leader, await this.write(commit.leader, next, revision), next);
+        return 'abort';
+      } catch (error) {
+        if (!isWrongRevision(error)) throw error;
+      }
+    }
   }
 
   /**
@@ -101,17 +148,30 @@ export class CommitJournal {
     return true;
   }
 
-  /** The commit's rows are stored: each member's committed sequence moves to its last. */
+  /**
+   * The commit's rows are stored: each member's committed sequence moves to its last, the leader's
+   * last of all (a member still journaling the commit while its leader does not would read as a
+   * group never decided). A member taken over meanwhile is finished in its new owner's entry, where
+   * that still names the commit.
+   */
   async finish(token: string, members: readonly JournalMember[]): Promise<void> {
-    await Promise.all(
-      members.map(([p, , last]) =>
-        this.update(p, (e) => ({ ...e, committed: Math.max(e.committed, last), ...(e.inflight?.token === token ? { inflight: undefined } : {}) })).catch((error: unknown) => {
-          // Fenced after storing: the new owner re-forms this commit under the same token, a no-op.
-          if (!(error instanceof FencedError)) throw error;
-          this.log.info({ partition: p, token }, 'partition taken over after its commit was stored; the new owner finishes the journal');
-        }),
-      ),
-    );
+    const leader = members[0]!;
+    const others = members.slice(1);
+    const finished = await Promise.all(others.map((m) => this.finishOwn(token, m)));
+    if (finished.includes(false)) await this.finishRecovered(token, others);
+    if (!(await this.finishOwn(token, leader))) await this.finishRecovered(token, [leader]);
+  }
+
+  /** False when the partition was taken over: its new owner re-forms the commit, or this worker finishes it there. */
+  private async finishOwn(token: string, [p, , last]: JournalMember): Promise<boolean> {
+    try {
+      await this.update(p, (e) => ({ ...e, committed: Math.max(e.committed, last), ...(e.inflight?.token === token ? { inflight: undefined } : {}) }));
+      return true;
+    } catch (error) {
+      if (!(error instanceof FencedError)) throw error;
+      this.log.info({ partition: p, token }, 'partition taken over after its commit was stored; finishing the commit in its new entry');
+      return false;
+    }
   }
 
   /** Forgets a commit begun but not inserted (e.g. a rejected or abandoned batch): nothing of it was stored. */
@@ -120,26 +180,32 @@ export class CommitJournal {
   }
 
   /**
-   * Marks a recovered commit finished on every member's entry, whoever owns it now: only where the
-   * entry still names that commit (a write conditional on the revision read).
+   * Marks a recovered commit finished on every member's entry (`stored`: its committed sequence
+   * moves to the member's last; else the commit was aborted and only leaves the entry), whoever owns
+   * it now: only where the entry still names that commit (a write conditional on the revision read).
+   * In the order given: a whole group's leader last (see leaderLast), as in finish.
    */
-  async finishRecovered(token: string, members: readonly JournalMember[]): Promise<void> {
+  async finishRecovered(token: string, members: readonly JournalMember[], stored = true): Promise<void> {
     for (const [p, , last] of members) {
       for (;;) {
         const { revision, entry } = await this.read(p);
         if (entry.inflight?.token !== token) break;
-        const next: JournalEntry = { ...entry, committed: Math.max(entry.committed, last), inflight: undefined };
+        const next: JournalEntry = { ...entry, committed: stored ? Math.max(entry.committed, last) : entry.committed };
         delete next.inflight;
         try {
-          const written = await this.write(p, next, revision);
-          const held = this.held.get(p);
-          if (held && sameOwner(held.entry, next)) this.held.set(p, { revision: written, entry: next });
+          this.keepHeld(p, await this.write(p, next, revision), next);
           break;
         } catch (error) {
           if (!isWrongRevision(error)) throw error;
         }
       }
     }
+  }
+
+  /** Another worker's write into an entry this worker holds (it keeps owner and epoch): the next write starts from it. */
+  private keepHeld(partition: number, revision: number, entry: JournalEntry): void {
+    const held = this.held.get(partition);
+    if (held && sameOwner(held.entry, entry)) this.held.set(partition, { revision, entry });
   }
 
   /**

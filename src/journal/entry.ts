@@ -16,8 +16,30 @@ export interface JournalEntry {
    * and made again, to replay a stream into a new database) says nothing about this one's messages.
    */
   consumerCreated?: string;
-  inflight?: { token: string; members: JournalMember[] };
+  inflight?: JournalCommit;
+  /**
+   * The last commit of a group that a recovering worker aborted with this partition as its leader:
+   * the worker that began it, should it still be running, can neither begin nor decide it here.
+   */
+  aborted?: string;
 }
+
+/**
+ * A commit in flight, in the entry of each of its members. A group's member writes are separate,
+ * so a group counts as begun only once its leader's copy says `decided` (written after every
+ * member's): a recovering worker finishes a decided group and aborts any other, which nothing of
+ * was stored. Entries written before `leader` existed count as decided.
+ */
+export interface JournalCommit {
+  token: string;
+  members: JournalMember[];
+  /** The member partition whose entry decides the group. */
+  leader?: number;
+  decided?: boolean;
+}
+
+/** A group's members with its leader (the first) last: the order its entries are finished in. */
+export const leaderLast = (members: readonly JournalMember[]): JournalMember[] => [...members.slice(1), ...members.slice(0, 1)];
 
 export const emptyEntry = (): JournalEntry => ({ owner: '', epoch: 0, committed: 0 });
 
@@ -35,5 +57,6 @@ export function decodeEntry(text: string): JournalEntry {
     committed: value.committed ?? 0,
     ...(value.consumerCreated ? { consumerCreated: value.consumerCreated } : {}),
     ...(value.inflight ? { inflight: value.inflight } : {}),
+    ...(value.aborted ? { aborted: value.aborted } : {}),
   };
 }

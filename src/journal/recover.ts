@@ -9,7 +9,7 @@ import type { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publi
 import { readPartitionRange } from '../sources/jetstream/read-back.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CommitJournal } from './commit-journal.js';
-import type { JournalEntry } from './entry.js';
+import { leaderLast, type JournalEntry } from './entry.js';
 
 export interface RecoveryOptions {
   journal: CommitJournal;
@@ -49,6 +49,11 @@ export class RecoveryIncompleteError extends Error {
 export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): Promise<boolean> {
   const inflight = entry.inflight;
   if (!inflight) return true;
+  if ((await o.journal.resolve(inflight)) === 'abort') {
+    await o.journal.finishRecovered(inflight.token, leaderLast(inflight.members), false);
+    o.log.info({ token: inflight.token, members: inflight.members.length }, 'aborted a group commit its worker had not finished journaling: nothing of it was stored, its messages are processed again');
+    return true;
+  }
   const published: Array<Promise<boolean>> = [];
   const deadLetters: DeadLetterSink = {
     deadLetter(batch, kind, message, reason, detail) {
@@ -81,7 +86,7 @@ export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): 
   }
   if (!outcome.ok) throw new RecoveryIncompleteError(`the journaled commit ${token} was not re-inserted (${outcome.reason})`);
   await repairRawRows(batches, token, o);
-  await o.journal.finishRecovered(token, inflight.members);
+  await o.journal.finishRecovered(token, leaderLast(inflight.members));
   o.log.info({ token, members: inflight.members.length }, 'finished a commit a previous owner left in flight');
   return true;
 }

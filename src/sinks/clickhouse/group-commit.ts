@@ -23,6 +23,8 @@ export function groupToken(memberTokens: readonly string[]): string {
 export interface GroupJournal {
   /** `epochs[i]`: the hold member i was taken under (see InsertBatch.epoch). */
   begin(token: string, members: JournalMember[], epochs: readonly (number | undefined)[]): Promise<void>;
+  /** After begin, for a group of more than one member: its leader (the first) records it decided. */
+  decide(token: string, leader: number): Promise<void>;
   stillOwns(members: readonly JournalMember[], epochs: readonly (number | undefined)[]): Promise<boolean>;
   finish(token: string, members: readonly JournalMember[]): Promise<void>;
   abandon(token: string, members: readonly JournalMember[]): Promise<void>;
@@ -169,6 +171,20 @@ export class GroupCommitInserter implements BatchInserter {
         if (members.length === 0) return { ok: false, reason: 'fenced' };
         batch = mergeBatches(members.map((m) => m.batch));
         continue;
+      }
+      if (list.length > 1) {
+        try {
+          await this.untilJournaled(() => journal.decide(token, list[0]![0]), signal);
+        } catch (error) {
+          if (!(error instanceof FencedError)) return { ok: false, reason: 'aborted' };
+          // A worker that took a member over aborted the group before it was decided: nothing of it
+          // is stored, and each member partition still held here is taken again (BatchCommitter.onFenced).
+          for (const m of members) {
+            m.settled = true;
+            m.resolve({ ok: false, reason: 'fenced' });
+          }
+          return { ok: false, reason: 'fenced' };
+        }
       }
       const outcome = await this.insertNow(batch, signal, () => journal.stillOwns(list, epochs));
       // Recording the end may wait for NATS; the rows are stored either way (a new owner that finds
