@@ -178,11 +178,8 @@ export class GroupCommitInserter implements BatchInserter {
         } catch (error) {
           if (!(error instanceof FencedError)) return { ok: false, reason: 'aborted' };
           // A worker that took a member over aborted the group before it was decided: nothing of it
-          // is stored, and each member partition still held here is taken again (BatchCommitter.onFenced).
-          for (const m of members) {
-            m.settled = true;
-            m.resolve({ ok: false, reason: 'fenced' });
-          }
+          // is stored. Every member is answered `fenced` (see run), and each partition still held
+          // here is taken again (BatchCommitter.onFenced).
           return { ok: false, reason: 'fenced' };
         }
       }
