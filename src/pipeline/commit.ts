@@ -74,6 +74,9 @@ export class BatchCommitter {
       // and stores every message in it (see PartitionBatch.routedFrom).
       const token = batchToken(this.o.stream, this.o.partition, batch.routedFrom, batch.lastSeq);
       const outcome = await this.o.writer.insert({ token, tables, member: [this.o.partition, batch.routedFrom, batch.lastSeq], epoch: batch.stint }, this.o.signal);
+      // A batch of an earlier hold, answered after this worker took the partition again: its outcome
+      // says nothing of the current hold, which must not be fenced (or taken again) for it.
+      if (!outcome.ok && batch.stint < this.stint) return this.o.stats.abandoned(batch.messages);
       // Stopped, or the partition went to another worker, which stores these messages itself.
       if (!outcome.ok && outcome.reason === 'fenced') {
         this.fenced = true;
