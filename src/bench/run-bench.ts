@@ -12,6 +12,7 @@ import { createClickHouse } from '../sinks/clickhouse/client.js';
 import { Fleet } from '../simulate/fleet.js';
 import { startNatsServer } from '../tools/nats-server.js';
 import { packageRoot } from '../package-root.js';
+import { WORKER_NODE_OPTIONS } from '../deploy/node-options.js';
 import { sleep } from '../sinks/clickhouse/retry.js';
 import { preload } from './preload.js';
 import { ceiling } from './ceiling.js';
@@ -52,7 +53,7 @@ const siftMain = join(packageRoot, 'dist', 'cli', 'main.js');
 
 /** Runs `sift worker` as its own process (its own embedded ClickHouse); parses its start and stop logs. */
 function runWorker(env: NodeJS.ProcessEnv, args: string[]): { stop(): void; done: Promise<WorkerRun> } {
-  const child = spawn(process.execPath, [siftMain, 'worker', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS, siftMain, 'worker', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let stopped: Record<string, number> | undefined;
   child.stderr.setEncoding('utf8');
@@ -152,6 +153,8 @@ export interface BenchResult {
   devices: number;
   ceiling: { msgsPerSecond: number; singleConsumerMsgsPerSecond: number };
   sift: {
+    /** Node options the workers ran with, as deployed (see src/deploy/node-options.ts). */
+    nodeOptions: string[];
     msgsPerSecond: number;
     runs: number[];
     rowsPerSecond: number;
@@ -254,6 +257,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       devices: options.devices,
       ceiling: { msgsPerSecond: Math.round(ceilingRate), singleConsumerMsgsPerSecond: Math.round(singleRate) },
       sift: {
+        nodeOptions: WORKER_NODE_OPTIONS,
         msgsPerSecond: Math.round(siftRate),
         rowsPerSecond: Math.round(sift.storedRows / sift.seconds),
         storedShare: sift.storedMessages / sift.messages,
@@ -289,7 +293,7 @@ export function benchTable(r: BenchResult): string {
     '| --- | ---: | ---: | ---: | --- |',
     `| ceiling: bare consumers, one per partition (JSON.parse, AckAll per 10k) | ${x(r.ceiling.msgsPerSecond)} | 1.00 | ${ratio(r.ceiling.msgsPerSecond)} | the same reads as the worker, nothing else |`,
     `| ceiling: one bare consumer over the whole stream | ${x(r.ceiling.singleConsumerMsgsPerSecond)} | ${(r.ceiling.singleConsumerMsgsPerSecond / r.ceiling.msgsPerSecond).toFixed(2)} | 1.00 | the same reads without partitions (the server filters less) |`,
-    `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${ratio(r.sift.msgsPerSecond)} | median of ${r.sift.runs.length} runs (${x(Math.min(...r.sift.runs))}–${x(Math.max(...r.sift.runs))}); ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB (${r.sift.rssFileMiB} MiB of it mapped code); worker CPU ${r.sift.workerCpuMicrosPerMessage} µs/msg (${r.sift.workerCpuMicrosPerMessageAfterStart} from the first message on), engine ${r.sift.engineCpuMicrosPerMessage} µs/msg |`,
+    `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${ratio(r.sift.msgsPerSecond)} | median of ${r.sift.runs.length} runs (${x(Math.min(...r.sift.runs))}–${x(Math.max(...r.sift.runs))}); ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB (${r.sift.rssFileMiB} MiB of it mapped code; node ${r.sift.nodeOptions.join(' ')}); worker CPU ${r.sift.workerCpuMicrosPerMessage} µs/msg (${r.sift.workerCpuMicrosPerMessageAfterStart} from the first message on), engine ${r.sift.engineCpuMicrosPerMessage} µs/msg |`,
     ...(r.naive.messages === 0 ? [] : [`| naive baseline (explicit ack per message, one insert per stored message) | ${x(r.naive.msgsPerSecond)} | ${(r.naive.msgsPerSecond / r.ceiling.msgsPerSecond).toFixed(4)} | ${(r.naive.msgsPerSecond / r.ceiling.singleConsumerMsgsPerSecond).toFixed(4)} | ${x(r.naive.messages)}-message sample; Sift is ${Math.round(r.sift.msgsPerSecond / r.naive.msgsPerSecond)}× faster |`]),
     '',
     r.scenario !== 'device-metrics' ? '' : `Filter state: ${r.filterBytesPerDeviceMetric} bytes per tracked device-metric. End-to-end latency (publish to row stored) at ${x(r.latency.rate)} msg/s: p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (target ≤ ${r.latency.targetP99Ms} ms) over ${x(r.latency.rows)} stored messages.`,

@@ -11,6 +11,7 @@ import { consumerName } from '../sources/jetstream/subjects.js';
 import { createClickHouse } from '../sinks/clickhouse/client.js';
 import { seededRandom } from '../simulate/fleet.js';
 import { packageRoot } from '../package-root.js';
+import { WORKER_NODE_OPTIONS } from '../deploy/node-options.js';
 import { simulate } from './simulate.js';
 
 export const chaosDescription = `Kills workers with SIGKILL at random while they drain a backlog (and optionally restarts
@@ -52,7 +53,7 @@ const METRICS_PER_READING = 5;
 const siftBin = join(packageRoot, 'dist', 'cli', 'main.js');
 
 function runSift(args: string[], env: NodeJS.ProcessEnv): { kill(): void; done: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [siftBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS, siftBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
   const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
