@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ALREADY_STORED, COMMON_DEAD_LETTER_REASONS } from '../pipeline/result.js';
 import { kinds } from '../kinds/registry.js';
@@ -46,6 +47,14 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     partitionsOwned: new Gauge({ name: 'sift_partitions_owned', help: 'Partitions this worker consumes now.', registers: [registry] }),
     devicesTracked: new Gauge({ name: 'sift_filter_devices_tracked', help: 'Devices whose filter state this worker holds in memory.', registers: [registry] }),
     filterEvictions: new Counter({ name: 'sift_filter_evictions_total', help: 'Keys whose filter state was forgotten (metrics: device-metrics), by kind: "cap" when FILTER_MAX_TRACKED was reached (least recently seen first), "idle" after FILTER_IDLE_EVICT_S of silence.', labelNames: ['kind', 'cause'], registers: [registry] }),
+    heapLimit: new Gauge({
+      name: 'sift_heap_limit_bytes',
+      help: "V8's heap limit (NODE_OPTIONS --max-old-space-size, see src/deploy/node-options.ts): a heap used near it means the worker needs a higher limit or fewer partitions.",
+      registers: [registry],
+      collect() {
+        this.set(getHeapStatistics().heap_size_limit);
+      },
+    }),
     ready: new Gauge({ name: 'sift_ready', help: '1 when NATS is connected, ClickHouse answers, migrations are applied and inserts succeed.', registers: [registry] }),
     alertsFiring: new Gauge({ name: 'sift_alerts_firing', help: 'Alerts firing now, by rule and severity (set by the evaluating worker; 0 on the others).', labelNames: ['rule', 'severity'], registers: [registry] }),
     alertEvaluationDuration: new Histogram({ name: 'sift_alert_evaluation_duration_seconds', help: 'Duration of one evaluation of one alert rule (state read, query, state write, delivery).', labelNames: ['rule'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
