@@ -53,7 +53,7 @@ export const natsConfig = {
     },
     readAheadMessages: {
       doc: 'Messages a worker asks the server for ahead of processing, split across the partitions (at least 100 each); a partition pulls again once a quarter of its share has arrived. Larger means fewer pull requests but more messages held in memory; the byte bound below still holds.',
-      format: 'positive-int', default: 16_384, env: 'CONSUMER_READ_AHEAD_MESSAGES',
+      format: 'positive-int', default: 8_192, env: 'CONSUMER_READ_AHEAD_MESSAGES',
     },
     readAheadBytes: {
       doc: 'Bytes one pull request may bring, split across the partitions (at least 2 MiB a partition, so the largest message fits); with large messages this, not the message count, bounds the read-ahead. Keep it and partitions × 2 MiB well under the server\'s max_pending (64 MiB by default), or the server drops the worker as a slow consumer.',
