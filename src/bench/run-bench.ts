@@ -13,6 +13,9 @@ import { Fleet } from '../simulate/fleet.js';
 import { startNatsServer } from '../tools/nats-server.js';
 import { packageRoot } from '../package-root.js';
 import { WORKER_NODE_OPTIONS } from '../deploy/node-options.js';
+import { processCpuSeconds } from '../telemetry/thread-cpu.js';
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
 import { sleep } from '../sinks/clickhouse/retry.js';
 import { preload } from './preload.js';
 import { ceiling } from './ceiling.js';
@@ -47,6 +50,8 @@ interface WorkerRun {
   startEngineCpuSeconds: number;
   /** Resident memory backed by files at the end (mapped code), bytes. */
   rssFileBytes: number;
+  /** nats-server's CPU over the run, per message (set by the bench, which runs the server). */
+  natsCpuMicrosPerMessage?: number;
 }
 
 const siftMain = join(packageRoot, 'dist', 'cli', 'main.js');
@@ -151,7 +156,7 @@ export interface BenchResult {
   machine: { cpus: number; model: string; memoryGiB: number; node: string };
   messages: number;
   devices: number;
-  ceiling: { msgsPerSecond: number; singleConsumerMsgsPerSecond: number };
+  ceiling: { msgsPerSecond: number; singleConsumerMsgsPerSecond: number; natsCpuMicrosPerMessage: number };
   sift: {
     /** Node options the workers ran with, as deployed (see src/deploy/node-options.ts). */
     nodeOptions: string[];
@@ -170,6 +175,8 @@ export interface BenchResult {
     /** The same from the first message on: without start-up, which a longer run spreads thinner. */
     workerCpuMicrosPerMessageAfterStart: number;
     engineCpuMicrosPerMessageAfterStart: number;
+    /** nats-server's CPU per message during the median run: on a shared machine, CPU the worker cannot use. */
+    natsCpuMicrosPerMessage: number;
   };
   naive: { messages: number; msgsPerSecond: number };
   filterBytesPerDeviceMetric: number;
@@ -197,9 +204,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const layout = layoutOf(config.nats);
     const filters = Array.from({ length: config.nats.partitions }, (_, p) => partitionFilter(layout, p));
     const { readAheadMessages, readAheadBytes } = config.nats.consumer;
+    const natsBefore = processCpuSeconds(nats.pid);
     const top = await ceiling(nc, config.nats.stream, filters, options.messages, pullLimits(readAheadMessages, readAheadBytes, filters.length));
     const ceilingRate = top.messages / top.seconds;
-    log(`  ${Math.round(ceilingRate)} msg/s`);
+    const ceilingNats = ((processCpuSeconds(nats.pid) - natsBefore) * 1e6) / top.messages;
+    log(`  ${Math.round(ceilingRate)} msg/s, nats-server ${ceilingNats.toFixed(1)} µs/msg`);
     log('single bare consumer over the whole stream…');
     const single = await ceiling(nc, config.nats.stream, [`${config.nats.subjectPrefix}.>`], options.messages, pullLimits(readAheadMessages, readAheadBytes, 1));
     const singleRate = single.messages / single.seconds;
@@ -214,9 +223,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       for (let p = 0; p < config.nats.partitions; p++) await jsm.consumers.delete(config.nats.stream, consumerName(config.nats.consumer.prefix, p)).catch(() => undefined);
       // and a fresh batch journal: the last run's would say every message is stored already, and it would skip them all.
       await jsm.streams.delete(`KV_${config.nats.consumer.prefix}-journal`).catch(() => undefined);
+      const natsAtStart = processCpuSeconds(nats.pid);
       const run = await runWorker({ ...env, CLICKHOUSE_EMBEDDED_PATH: join(work, `sift-ch-${i}`) }, ['--until-idle']).done;
+      // The server's CPU over the whole run (the worker's start-up and its journal included), per message.
+      run.natsCpuMicrosPerMessage = ((processCpuSeconds(nats.pid) - natsAtStart) * 1e6) / run.messages;
       runs.push(run);
-      log(`  ${Math.round(rateOf(run))} msg/s, ${run.storedRows} rows`);
+      log(`  ${Math.round(rateOf(run))} msg/s, ${run.storedRows} rows, nats-server ${run.natsCpuMicrosPerMessage.toFixed(1)} µs/msg`);
     }
     const sorted = [...runs].sort((a, b) => rateOf(a) - rateOf(b));
     const sift = sorted[Math.floor(sorted.length / 2)]!;
@@ -255,7 +267,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       messages: options.messages,
       devices: options.devices,
-      ceiling: { msgsPerSecond: Math.round(ceilingRate), singleConsumerMsgsPerSecond: Math.round(singleRate) },
+      ceiling: { msgsPerSecond: Math.round(ceilingRate), singleConsumerMsgsPerSecond: Math.round(singleRate), natsCpuMicrosPerMessage: round1(ceilingNats) },
       sift: {
         nodeOptions: WORKER_NODE_OPTIONS,
         msgsPerSecond: Math.round(siftRate),
@@ -270,6 +282,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         engineCpuMicrosPerMessage: Math.round(enginePerMessage * 10) / 10,
         workerCpuMicrosPerMessageAfterStart: Math.round(cpuAfterStart * 10) / 10,
         engineCpuMicrosPerMessageAfterStart: Math.round(engineAfterStart * 10) / 10,
+        natsCpuMicrosPerMessage: round1(sift.natsCpuMicrosPerMessage ?? Number.NaN),
       },
       naive: { messages: naive.messages!, msgsPerSecond: Math.round(naiveRate) },
       filterBytesPerDeviceMetric: Math.round(memory.bytesPerDeviceMetric!),
@@ -293,7 +306,7 @@ export function benchTable(r: BenchResult): string {
     '| --- | ---: | ---: | ---: | --- |',
     `| ceiling: bare consumers, one per partition (JSON.parse, AckAll per 10k) | ${x(r.ceiling.msgsPerSecond)} | 1.00 | ${ratio(r.ceiling.msgsPerSecond)} | the same reads as the worker, nothing else |`,
     `| ceiling: one bare consumer over the whole stream | ${x(r.ceiling.singleConsumerMsgsPerSecond)} | ${(r.ceiling.singleConsumerMsgsPerSecond / r.ceiling.msgsPerSecond).toFixed(2)} | 1.00 | the same reads without partitions (the server filters less) |`,
-    `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${ratio(r.sift.msgsPerSecond)} | median of ${r.sift.runs.length} runs (${x(Math.min(...r.sift.runs))}–${x(Math.max(...r.sift.runs))}); ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB (${r.sift.rssFileMiB} MiB of it mapped code; node ${r.sift.nodeOptions.join(' ')}); worker CPU ${r.sift.workerCpuMicrosPerMessage} µs/msg (${r.sift.workerCpuMicrosPerMessageAfterStart} from the first message on), engine ${r.sift.engineCpuMicrosPerMessage} µs/msg |`,
+    `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${ratio(r.sift.msgsPerSecond)} | median of ${r.sift.runs.length} runs (${x(Math.min(...r.sift.runs))}–${x(Math.max(...r.sift.runs))}); ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB (${r.sift.rssFileMiB} MiB of it mapped code; node ${r.sift.nodeOptions.join(' ')}); worker CPU ${r.sift.workerCpuMicrosPerMessage} µs/msg (${r.sift.workerCpuMicrosPerMessageAfterStart} from the first message on), engine ${r.sift.engineCpuMicrosPerMessage} µs/msg, nats-server ${r.sift.natsCpuMicrosPerMessage} µs/msg (ceiling run: ${r.ceiling.natsCpuMicrosPerMessage}) |`,
     ...(r.naive.messages === 0 ? [] : [`| naive baseline (explicit ack per message, one insert per stored message) | ${x(r.naive.msgsPerSecond)} | ${(r.naive.msgsPerSecond / r.ceiling.msgsPerSecond).toFixed(4)} | ${(r.naive.msgsPerSecond / r.ceiling.singleConsumerMsgsPerSecond).toFixed(4)} | ${x(r.naive.messages)}-message sample; Sift is ${Math.round(r.sift.msgsPerSecond / r.naive.msgsPerSecond)}× faster |`]),
     '',
     r.scenario !== 'device-metrics' ? '' : `Filter state: ${r.filterBytesPerDeviceMetric} bytes per tracked device-metric. End-to-end latency (publish to row stored) at ${x(r.latency.rate)} msg/s: p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (target ≤ ${r.latency.targetP99Ms} ms) over ${x(r.latency.rows)} stored messages.`,

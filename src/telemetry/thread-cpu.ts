@@ -53,3 +53,15 @@ export function residentFileBytes(): number | undefined {
     return undefined;
   }
 }
+
+/** CPU seconds (user and system) another process has used so far, from /proc (Linux); NaN elsewhere or once it is gone. */
+export function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -30,6 +30,8 @@ export interface NatsServer {
   url: string;
   port: number;
   storeDir: string;
+  /** The server's process id while it runs (for its CPU time). */
+  readonly pid: number | undefined;
   /** Stops the server (SIGKILL when `hard`), keeping its store so it can be started again. */
   stop(hard?: boolean): Promise<void>;
   /** Starts it again on the same port and store. */
@@ -77,6 +79,9 @@ export async function startNatsServer(options: { storeDir?: string } = {}): Prom
     url,
     port,
     storeDir,
+    get pid() {
+      return child?.pid;
+    },
     stop,
     restart: launch,
     dispose: async () => {
