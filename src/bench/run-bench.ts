@@ -14,13 +14,13 @@ import { startNatsServer } from '../tools/nats-server.js';
 import { packageRoot } from '../package-root.js';
 import { WORKER_NODE_OPTIONS } from '../deploy/node-options.js';
 import { processCpuSeconds } from '../telemetry/thread-cpu.js';
-
-const round1 = (n: number): number => Math.round(n * 10) / 10;
 import { sleep } from '../sinks/clickhouse/retry.js';
 import { preload } from './preload.js';
 import { ceiling } from './ceiling.js';
 import { pullLimits } from '../sources/jetstream/pull-limits.js';
 import { kinds } from '../kinds/registry.js';
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 /** What the stream holds: device metrics only, api requests only, or every kind interleaved. */
 export type BenchScenario = 'device-metrics' | 'api' | 'mixed';
@@ -278,10 +278,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         runs: runs.map((run) => Math.round(rateOf(run))),
         ratioToCeiling: siftRate / ceilingRate,
         ratioToSingleConsumer: siftRate / singleRate,
-        workerCpuMicrosPerMessage: Math.round(cpuPerMessage * 10) / 10,
-        engineCpuMicrosPerMessage: Math.round(enginePerMessage * 10) / 10,
-        workerCpuMicrosPerMessageAfterStart: Math.round(cpuAfterStart * 10) / 10,
-        engineCpuMicrosPerMessageAfterStart: Math.round(engineAfterStart * 10) / 10,
+        workerCpuMicrosPerMessage: round1(cpuPerMessage),
+        engineCpuMicrosPerMessage: round1(enginePerMessage),
+        workerCpuMicrosPerMessageAfterStart: round1(cpuAfterStart),
+        engineCpuMicrosPerMessageAfterStart: round1(engineAfterStart),
         natsCpuMicrosPerMessage: round1(sift.natsCpuMicrosPerMessage ?? Number.NaN),
       },
       naive: { messages: naive.messages!, msgsPerSecond: Math.round(naiveRate) },
