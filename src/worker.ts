@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import { Membership, workerId } from './sources/jetstream/membership.js';
 import { PartitionOwnership, type OwnedPartition } from './sources/jetstream/ownership.js';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
@@ -151,7 +152,7 @@ export class Worker {
       worker.watchConnection();
       worker.statusTimer = setInterval(() => void worker.pollStatus(), config.telemetry.statusPollMs);
       await worker.pollStatus();
-      logger.info({ id: worker.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: worker.ownedPartitions }, 'worker started');
+      logger.info({ id: worker.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: worker.ownedPartitions, heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, 'worker started');
       return worker;
     } catch (error) {
       if (!options.clickhouse) await clickhouse?.close().catch(() => undefined);

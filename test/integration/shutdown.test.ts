@@ -20,7 +20,8 @@ describe.skipIf(Boolean(process.env.NATS_URL))('a drain that cannot finish', () 
   });
 
   async function busyWorkerWithNatsGone() {
-    const worker = sift(['worker'], { ...t.env, LOG_LEVEL: 'info' });
+    // A heap limit as the deploy files set one, which the start line reports.
+    const worker = sift(['worker'], { ...t.env, LOG_LEVEL: 'info', NODE_OPTIONS: '--max-old-space-size=300' });
     let stderr = '';
     worker.child.stderr!.on('data', (d) => (stderr += d));
     while (!stderr.includes('"msg":"worker started"')) await new Promise((r) => setTimeout(r, 20));
@@ -36,6 +37,9 @@ describe.skipIf(Boolean(process.env.NATS_URL))('a drain that cannot finish', () 
     expect(result.code).toBe(1);
     expect(Date.now() - signalled).toBeLessThan(10_000);
     expect(stderr()).toContain('drain deadline passed');
+    const started = JSON.parse(stderr().split('\n').find((line) => line.includes('"msg":"worker started"'))!) as { heapLimitMiB: number };
+    expect(started.heapLimitMiB).toBeGreaterThanOrEqual(300);
+    expect(started.heapLimitMiB).toBeLessThan(400);
   });
 
   it('exits at once on a second signal', async () => {
