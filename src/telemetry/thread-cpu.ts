@@ -20,18 +20,13 @@ export function threadCpu(): ThreadCpu | undefined {
   } catch {
     return undefined;
   }
-  const ticks = 100; // USER_HZ on Linux
   let node = 0;
   let other = 0;
   for (const task of tasks) {
     try {
       const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-      // comm is in parentheses and may hold spaces; the fields after it are space-separated.
-      const open = stat.indexOf('(');
-      const close = stat.lastIndexOf(')');
-      const name = stat.slice(open + 1, close);
-      const fields = stat.slice(close + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks; // utime, stime
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const seconds = cpuSecondsOf(stat);
       if (NODE_THREADS.test(name) || task === String(process.pid)) node += seconds;
       else other += seconds;
     } catch {
@@ -58,10 +53,15 @@ export function residentFileBytes(): number | undefined {
 export function processCpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return cpuSecondsOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return Number.NaN;
   }
+}
+
+/** utime + stime of a /proc stat line, in seconds (USER_HZ is 100 on Linux). */
+function cpuSecondsOf(stat: string): number {
+  // comm is in parentheses and may hold spaces; the fields after it are space-separated.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
