@@ -119,18 +119,13 @@ export class CommitJournal {
    */
   async resolve(commit: JournalCommit): Promise<'finish' | 'abort'> {
     if (commit.leader === undefined || commit.decided) return 'finish';
-    for (;;) {
-      const { revision, entry } = await this.read(commit.leader);
-      if (entry.inflight?.token === commit.token && entry.inflight.decided) return 'finish';
+    const aborted = await this.rewrite(commit.leader, (entry) => {
+      if (entry.inflight?.token === commit.token && entry.inflight.decided) return undefined;
       const next: JournalEntry = { ...entry, aborted: commit.token };
       if (next.inflight?.token === commit.token) delete next.inflight;
-      try {
-        this.keepHeld(commit.leader, await this.write(commit.leader, next, revision), next);
-        return 'abort';
-      } catch (error) {
-        if (!isWrongRevision(error)) throw error;
-      }
-    }
+      return next;
+    });
+    return aborted ? 'abort' : 'finish';
   }
 
   /**
@@ -187,17 +182,30 @@ export class CommitJournal {
    */
   async finishRecovered(token: string, members: readonly JournalMember[], stored = true): Promise<void> {
     for (const [p, , last] of members) {
-      for (;;) {
-        const { revision, entry } = await this.read(p);
-        if (entry.inflight?.token !== token) break;
+      await this.rewrite(p, (entry) => {
+        if (entry.inflight?.token !== token) return undefined;
         const next: JournalEntry = { ...entry, committed: stored ? Math.max(entry.committed, last) : entry.committed };
         delete next.inflight;
-        try {
-          this.keepHeld(p, await this.write(p, next, revision), next);
-          break;
-        } catch (error) {
-          if (!isWrongRevision(error)) throw error;
-        }
+        return next;
+      });
+    }
+  }
+
+  /**
+   * A write into a partition's entry whoever owns it: `change` of the entry as read, conditional on
+   * its revision and made again when another write came first; none when `change` returns
+   * undefined. True when it wrote.
+   */
+  private async rewrite(partition: number, change: (entry: JournalEntry) => JournalEntry | undefined): Promise<boolean> {
+    for (;;) {
+      const { revision, entry } = await this.read(partition);
+      const next = change(entry);
+      if (next === undefined) return false;
+      try {
+        this.keepHeld(partition, await this.write(partition, next, revision), next);
+        return true;
+      } catch (error) {
+        if (!isWrongRevision(error)) throw error;
       }
     }
   }
