@@ -204,10 +204,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const layout = layoutOf(config.nats);
     const filters = Array.from({ length: config.nats.partitions }, (_, p) => partitionFilter(layout, p));
     const { readAheadMessages, readAheadBytes } = config.nats.consumer;
+    /** nats-server's CPU since `before` (its CPU seconds then), per message of `messages`. */
+    const natsMicrosPerMessage = (before: number, messages: number) => ((processCpuSeconds(nats.pid) - before) * 1e6) / messages;
     const natsBefore = processCpuSeconds(nats.pid);
     const top = await ceiling(nc, config.nats.stream, filters, options.messages, pullLimits(readAheadMessages, readAheadBytes, filters.length));
     const ceilingRate = top.messages / top.seconds;
-    const ceilingNats = ((processCpuSeconds(nats.pid) - natsBefore) * 1e6) / top.messages;
+    const ceilingNats = natsMicrosPerMessage(natsBefore, top.messages);
     log(`  ${Math.round(ceilingRate)} msg/s, nats-server ${ceilingNats.toFixed(1)} µs/msg`);
     log('single bare consumer over the whole stream…');
     const single = await ceiling(nc, config.nats.stream, [`${config.nats.subjectPrefix}.>`], options.messages, pullLimits(readAheadMessages, readAheadBytes, 1));
@@ -226,7 +228,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const natsAtStart = processCpuSeconds(nats.pid);
       const run = await runWorker({ ...env, CLICKHOUSE_EMBEDDED_PATH: join(work, `sift-ch-${i}`) }, ['--until-idle']).done;
       // The server's CPU over the whole run (the worker's start-up and its journal included), per message.
-      run.natsCpuMicrosPerMessage = ((processCpuSeconds(nats.pid) - natsAtStart) * 1e6) / run.messages;
+      run.natsCpuMicrosPerMessage = natsMicrosPerMessage(natsAtStart, run.messages);
       runs.push(run);
       log(`  ${Math.round(rateOf(run))} msg/s, ${run.storedRows} rows, nats-server ${run.natsCpuMicrosPerMessage.toFixed(1)} µs/msg`);
     }
