@@ -16,6 +16,7 @@ import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.j
 import { connectNats, type NatsConnection } from './sources/jetstream/connect.js';
 import { PartitionSource, pullExpiresMs } from './sources/jetstream/partition-source.js';
 import { PartitionPipeline } from './pipeline/partition-pipeline.js';
+import { FillTurns } from './pipeline/fill-turns.js';
 import { BatchCommitter } from './pipeline/commit.js';
 import { layoutOf } from './sources/jetstream/provision.js';
 import { prepareNats } from './sources/jetstream/prepare.js';
@@ -68,6 +69,7 @@ export class Worker {
   private readonly writer: BatchInserter;
   private readonly deadLetters: DeadLetterPublisher;
   private readonly policy: BatchPolicy;
+  private readonly fillTurns: FillTurns | undefined;
   private readonly stoppedByRequest: Promise<void>;
   private markStopped!: () => void;
   /** Live workers as the membership last listed them (sorted); the first one evaluates the alert rules. */
@@ -89,6 +91,8 @@ export class Worker {
   ) {
     this.stoppedByRequest = new Promise((resolve) => (this.markStopped = resolve));
     this.policy = new BatchPolicy(config.batch);
+    const fillers = config.batch.backlogFillers;
+    this.fillTurns = fillers > 0 ? new FillTurns(fillers, Math.floor(config.nats.consumer.pinnedTtlMs / 3)) : undefined;
     this.js = jetstream(nc);
     // One inserter for every partition, so group commit can merge their batches.
     this.rawWriter = new ClickHouseWriter(clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
@@ -258,6 +262,7 @@ export class Worker {
       stats,
       log,
       takeOver: () => this.takeOver(partition, pipeline, handlers, log),
+      fillTurns: this.fillTurns,
       committer: (kindLabel) =>
         new BatchCommitter({
           jsm: this.jsm,

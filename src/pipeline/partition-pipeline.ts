@@ -3,12 +3,13 @@ import type { BatchPolicy } from '../batch/batch-policy.js';
 import type { KindHandler } from '../kinds/kind.js';
 import type { BatchInserter } from '../sinks/clickhouse/group-commit.js';
 import type { DeadLetterPublisher, DeadLetterSource } from '../sinks/dead-letter/dead-letter-publisher.js';
-import { deliveryOf } from '../sources/jetstream/ack-subject.js';
+import { deliveryOf, type AckSubjectFields } from '../sources/jetstream/ack-subject.js';
 import type { MessageSink } from '../sources/jetstream/partition-source.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PipelineStats } from '../telemetry/pipeline-stats.js';
 import type { BatchCommitter } from './commit.js';
 import { consumeSlice } from './event-loop-slice.js';
+import type { FillTurns } from './fill-turns.js';
 import { PartitionBatch } from './partition-batch.js';
 import { ALREADY_STORED, type DeadLetterReason } from './result.js';
 import { Router, type DeadLetterSink, type RoutedMessage } from './router.js';
@@ -26,6 +27,8 @@ export interface PartitionPipelineOptions {
   takeOver(pipeline: PartitionPipeline): Promise<void>;
   /** Builds the commit step once the router exists (it labels kinds for metrics). */
   committer(kindLabel: (kind: string) => string): BatchCommitter;
+  /** Turns to fill a batch from a backlog, shared with the worker's other partitions. */
+  fillTurns?: FillTurns;
 }
 
 /**
@@ -45,6 +48,8 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
   private due = false;
   /** Messages of this partition still in the stream after the last one taken, as the server said. */
   private backlog = 0;
+  /** The current batch fills from a backlog on one of the worker's fill turns, given back when it is cut. */
+  private hasTurn = false;
   highestTaken = 0;
   /**
    * Messages up to this sequence are in ClickHouse already (the journal says so): a previous owner
@@ -82,6 +87,24 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
       // Otherwise it is in a batch not yet committed (e.g. during a long insert retry).
       return undefined;
     }
+    // A batch that will fill from a backlog waits for one of the worker's fill turns (see FillTurns).
+    const turns = this.o.fillTurns;
+    if (turns && !this.hasTurn && this.batch.isEmpty && this.o.policy.fillsFromBacklog(this.batch, delivery.pending)) {
+      const wait = turns.take();
+      if (wait) {
+        this.o.stats.fillTurnWaits++;
+        return wait.then(() => {
+          this.hasTurn = true;
+          return this.accept(msg, seq, delivery);
+        });
+      }
+      this.hasTurn = true;
+    }
+    return this.accept(msg, seq, delivery);
+  }
+
+  /** Takes a message into the current batch; resolves when the partition may take the next. */
+  private accept(msg: JsMsg, seq: number, delivery: AckSubjectFields): Promise<void> | undefined {
     this.highestTaken = seq;
     this.backlog = delivery.pending;
     const batch = this.batch;
@@ -132,6 +155,7 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     this.timer = undefined;
     this.due = false;
     if (!this.batch.isEmpty) this.o.stats.abandoned(this.batch.messages);
+    this.endTurn();
     this.batch = new PartitionBatch(this.stint);
     this.highestTaken = 0;
     for (const h of this.o.handlers.values()) h.reset();
@@ -181,11 +205,18 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     });
   }
 
+  private endTurn(): void {
+    if (!this.hasTurn) return;
+    this.hasTurn = false;
+    this.o.fillTurns?.release();
+  }
+
   /** Cuts the current batch and queues its commit behind the one before it. */
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.due = false;
+    this.endTurn();
     if (this.batch.isEmpty) return;
     const batch = this.batch;
     this.batch = new PartitionBatch(this.stint);

@@ -13,6 +13,8 @@ export class PipelineStats {
   batches = 0;
   acked = 0;
   insertRetries = 0;
+  /** Batches that waited for a fill turn before filling from a backlog (see FillTurns). */
+  fillTurnWaits = 0;
   /** Wall-clock ms of the first message taken and of the last batch acked, for throughput. */
   firstReceivedAt = 0;
   /** Thread CPU when the first message came: what start-up cost, apart from handling messages. */
@@ -127,6 +129,7 @@ export class PipelineStats {
       batches: this.batches,
       acked: this.acked,
       insertRetries: this.insertRetries,
+      fillTurnWaits: this.fillTurnWaits,
       firstReceivedAt: this.firstReceivedAt,
       lastAckedAt: this.lastAckedAt,
       storedByReason: { ...this.storedByReason },
