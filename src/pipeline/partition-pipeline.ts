@@ -50,6 +50,8 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
   private backlog = 0;
   /** The current batch fills from a backlog on one of the worker's fill turns, given back when it is cut. */
   private hasTurn = false;
+  /** The batch's size at the last max-wait tick it was left to fill: one that stopped growing gives its turn back. */
+  private sizeAtLastTick = -1;
   highestTaken = 0;
   /**
    * Messages up to this sequence are in ClickHouse already (the journal says so): a previous owner
@@ -189,7 +191,13 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
    * 40 -> 32 s. Cutting whenever the inserter was free instead made more, smaller inserts (33 k).
    */
   private onBatchAge(): void {
-    if (this.o.policy.fillsFromBacklog(this.batch, this.backlog)) return this.armTimer();
+    if (this.o.policy.fillsFromBacklog(this.batch, this.backlog)) {
+      // Not grown for a whole tick (it waits behind inserts, or its pin went elsewhere): the
+      // partition gives its fill turn back rather than keep another from filling meanwhile.
+      if (this.batch.messages === this.sizeAtLastTick) this.endTurn();
+      this.sizeAtLastTick = this.batch.messages;
+      return this.armTimer();
+    }
     this.flushWhenFree();
   }
 
@@ -206,6 +214,7 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
   }
 
   private endTurn(): void {
+    this.sizeAtLastTick = -1;
     if (!this.hasTurn) return;
     this.hasTurn = false;
     this.o.fillTurns?.release();
