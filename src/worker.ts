@@ -69,7 +69,8 @@ export class Worker {
   private readonly writer: BatchInserter;
   private readonly deadLetters: DeadLetterPublisher;
   private readonly policy: BatchPolicy;
-  private readonly fillTurns: FillTurns | undefined;
+  /** Turns to fill batches from a backlog, shared by this worker's partitions (BATCH_BACKLOG_FILLERS; none at 0). */
+  readonly fillTurns: FillTurns | undefined;
   private readonly stoppedByRequest: Promise<void>;
   private markStopped!: () => void;
   /** Live workers as the membership last listed them (sorted); the first one evaluates the alert rules. */

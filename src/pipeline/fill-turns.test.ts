@@ -28,6 +28,22 @@ describe('fill turns', () => {
     expect(turns.take()).toBeUndefined();
   });
 
+  it('comes back to its limit after partitions filled past their wait, though others keep waiting', async () => {
+    const turns = new FillTurns(1, 300);
+    turns.take();
+    await turns.take();
+    expect(turns.filling).toBe(2);
+    let handedOver = false;
+    const third = turns.take()!.then(() => (handedOver = true));
+    turns.release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(handedOver).toBe(false);
+    expect(turns.filling).toBe(1);
+    turns.release();
+    await third;
+    expect(turns.filling).toBe(1);
+  });
+
   it('lets a partition fill without a turn once it has waited its longest, and counts it until released', async () => {
     const turns = new FillTurns(1, 20);
     turns.take();

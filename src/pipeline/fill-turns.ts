@@ -49,9 +49,13 @@ export class FillTurns {
     });
   }
 
-  /** A turn ends (its batch was cut or dropped): the partition waiting longest takes it over. */
+  /**
+   * A turn ends (its batch was cut or dropped): the partition waiting longest takes it over, unless
+   * partitions past their wait have put more than `turns` to filling: then it lapses, so the limit
+   * comes back instead of staying raised while partitions keep queuing at a backlog.
+   */
   release(): void {
-    const next = this.waiting.shift();
+    const next = this.active <= this.turns ? this.waiting.shift() : undefined;
     if (next) next();
     else this.active--;
   }

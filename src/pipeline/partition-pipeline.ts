@@ -89,9 +89,10 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
       // Otherwise it is in a batch not yet committed (e.g. during a long insert retry).
       return undefined;
     }
-    // A batch that will fill from a backlog waits for one of the worker's fill turns (see FillTurns).
+    // A batch that will fill from a backlog waits for one of the worker's fill turns (see FillTurns);
+    // so does one that gave its turn back while it stalled, when it fills again.
     const turns = this.o.fillTurns;
-    if (turns && !this.hasTurn && this.batch.isEmpty && this.o.policy.fillsFromBacklog(this.batch, delivery.pending)) {
+    if (turns && !this.hasTurn && this.o.policy.fillsFromBacklog(this.batch, delivery.pending)) {
       const wait = turns.take();
       if (wait) {
         this.o.stats.fillTurnWaits++;

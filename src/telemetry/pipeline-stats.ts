@@ -13,7 +13,7 @@ export class PipelineStats {
   batches = 0;
   acked = 0;
   insertRetries = 0;
-  /** Batches that waited for a fill turn before filling from a backlog (see FillTurns). */
+  /** Times a partition waited for a fill turn before filling from a backlog (see FillTurns). */
   fillTurnWaits = 0;
   /** Wall-clock ms of the first message taken and of the last batch acked, for throughput. */
   firstReceivedAt = 0;

@@ -17,7 +17,8 @@ describe('backlog fill turns', () => {
   let clickhouse: ClickHouseClient;
 
   beforeAll(async () => {
-    t = await siftTestEnv({ PARTITIONS: '4', BATCH_MAX_ROWS: '100', BATCH_BACKLOG_FILLERS: '1', FILTER_CHANGE_THRESHOLD: '0.000001' });
+    // A long pin TTL makes the longest wait for a turn 10 s, so no partition fills without one here.
+    t = await siftTestEnv({ PARTITIONS: '4', BATCH_MAX_ROWS: '100', BATCH_BACKLOG_FILLERS: '1', CONSUMER_PINNED_TTL_MS: '30000', FILTER_CHANGE_THRESHOLD: '0.000001' });
     clickhouse = await createClickHouse(t.config.clickhouse);
     const js = jetstream(t.nc);
     for (let i = 0; i < messages; i += 500) {
@@ -31,8 +32,17 @@ describe('backlog fill turns', () => {
 
   it('stores and acks every message once while partitions wait for their turn', async () => {
     const worker = await Worker.start(t.config, testLogger, { clickhouse });
+    const turns = worker.fillTurns!;
+    let most = 0;
+    let least = 0;
+    const watch = setInterval(() => {
+      most = Math.max(most, turns.filling);
+      least = Math.min(least, turns.filling);
+    }, 1);
     await worker.untilIdle();
     await worker.stop();
+    clearInterval(watch);
+    expect({ most, least, atEnd: turns.filling }).toEqual({ most: 1, least: 0, atEnd: 0 });
     const stats = worker.stats.snapshot();
     expect(stats.fillTurnWaits).toBeGreaterThan(0);
     expect(stats.acked).toBe(messages);
