@@ -111,8 +111,8 @@ describe('@sift/client HTTP middleware on real servers', () => {
   });
 
   it.each([
-    ['express', 'shop-express', '/users/:id'],
-    ['fastify', 'shop-fastify', '/users/:id'],
+    ['express', 'shop-express', '/users/{id}'],
+    ['fastify', 'shop-fastify', '/users/{id}'],
     ['http', 'shop-http', '/users/42'],
   ])('%s: one api event per request, by route template, skipping health and metrics', (framework, service, usersEndpoint) => {
     const api = events.filter((e) => e.kind === 'api' && e.key === service).map((e) => e.body);

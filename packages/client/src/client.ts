@@ -9,6 +9,8 @@ import { Spool, type SpooledEvent } from './spool/spool.js';
 import { serializeBody, type KindContract } from './validate/validate-body.js';
 import { backoffMs } from './backoff.js';
 import { heartbeatBody, systemInfo, type HeartbeatOptions } from './heartbeat.js';
+import { clientSwitches } from './switches.js';
+import { stderrReporter } from './error-reporter.js';
 import { kindContracts, kindNames, type KindBodies, type KindName, type KindPublishers } from './generated/index.js';
 
 export interface SiftClientOptions {
@@ -34,8 +36,12 @@ export interface SiftClientOptions {
   retry?: { initialMs?: number; maxMs?: number };
   /** Registers the instance: a heartbeat now, every intervalS, and `status: "stopping"` on close. */
   heartbeat?: HeartbeatOptions;
-  /** Told of problems the client recovers from itself (a lost ack, a failed replay). */
+  /** Told of problems the client recovers from itself (a lost ack, a failed replay). Default: a line on stderr, at most one a minute. */
   onError?: (error: Error) => void;
+  /** false: every call is a no-op, nothing connects, nothing is spooled. Default: SIFT_CLIENT_ENABLED, else true. */
+  enabled?: boolean;
+  /** Kinds whose calls are no-ops. Default: SIFT_CLIENT_DISABLED_KINDS (comma-separated), else none. */
+  disabledKinds?: readonly KindName[];
 }
 
 export interface SiftClientStats {
@@ -53,8 +59,8 @@ export interface SiftClientStats {
   /** Publishes awaiting an ack, and events queued in memory behind them. */
   inFlight: number;
   queued: number;
-  /** Whether events go straight to NATS (online) or to the spool until it is replayed (offline). */
-  mode: 'online' | 'offline';
+  /** Whether events go straight to NATS (online), to the spool until it is replayed (offline), or nowhere (disabled). */
+  mode: 'online' | 'offline' | 'disabled';
 }
 
 interface PendingEvent extends SpooledEvent {}
@@ -69,7 +75,7 @@ export interface SiftClientCore {
    */
   publishBuilt(kind: string, key: string, body: Record<string, unknown>): void;
   stats(): SiftClientStats;
-  /** Resolves once connected and the spool is replayed (for tests and benchmarks; publishing never needs it). */
+  /** Resolves true once connected with the spool replayed and nothing in flight, false at the timeout (publishing never needs it). */
   ready(timeoutMs?: number): Promise<boolean>;
   /** Sends the final heartbeat, flushes in-flight events and the spool until `deadlineMs`; what is left stays spooled. */
   close(options?: { deadlineMs?: number }): Promise<SiftClientStats>;
@@ -79,13 +85,38 @@ export type SiftClient = SiftClientCore & KindPublishers;
 
 const DEFAULTS = { subjectPrefix: 'telemetry', spoolMaxBytes: 64 * 1024 * 1024, maxInFlight: 256, maxQueued: 10_000, ackTimeoutMs: 5_000, maxEventBytes: 64 * 1024 };
 
+/**
+ * Opens the spool and waits for the first connection attempt (at most its 2 s timeout), so events
+ * sent right after start go straight to NATS when it is up; when it is not, they spool and the
+ * client keeps connecting in the background.
+ */
 export async function createSiftClient(options: SiftClientOptions): Promise<SiftClient> {
-  const client = new SiftClientImpl(options);
+  const switches = clientSwitches(options);
+  const client = switches.enabled ? new SiftClientImpl(options, switches.disabledKinds) : new DisabledClient();
   for (const kind of kindNames) {
     Object.defineProperty(client, kind, { value: (key: string, body: never) => client.publish(kind, key, body), enumerable: false });
   }
-  client.start();
+  await client.start();
   return client as unknown as SiftClient;
+}
+
+/** Server URLs for a message: credentials in a URL stay out of logs. */
+const withoutUserinfo = (servers: string | string[]) => (Array.isArray(servers) ? servers : [servers]).map((url) => url.replace(/\/\/[^/]*@/, '//***@')).join(', ');
+
+/** The client when switched off: the same calls, none of them doing anything. */
+class DisabledClient implements SiftClientCore {
+  async start(): Promise<void> {}
+  publish(): void {}
+  publishBuilt(): void {}
+  stats(): SiftClientStats {
+    return { sent: 0, deduplicated: 0, spooled: 0, dropped: 0, spoolEvents: 0, spoolBytes: 0, inFlight: 0, queued: 0, mode: 'disabled' };
+  }
+  async ready(): Promise<boolean> {
+    return true;
+  }
+  async close(): Promise<SiftClientStats> {
+    return this.stats();
+  }
 }
 
 class SiftClientImpl implements SiftClientCore {
@@ -115,8 +146,13 @@ class SiftClientImpl implements SiftClientCore {
   private sent = 0;
   private deduplicated = 0;
   private readonly idleWaiters = new Set<() => void>();
+  private readonly report: (error: Error) => void;
 
-  constructor(private readonly options: SiftClientOptions) {
+  constructor(
+    private readonly options: SiftClientOptions,
+    private readonly disabledKinds: ReadonlySet<string> = new Set(),
+  ) {
+    this.report = options.onError ?? stderrReporter();
     this.prefix = options.subjectPrefix ?? DEFAULTS.subjectPrefix;
     if (keyProblem(this.prefix.replace(/\./g, '_'))) throw new Error(`subjectPrefix ${JSON.stringify(this.prefix)} is not a subject prefix`);
     this.maxInFlight = options.maxInFlight ?? DEFAULTS.maxInFlight;
@@ -134,10 +170,10 @@ class SiftClientImpl implements SiftClientCore {
     this.ownsConnection = !options.nc;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.options.nc) this.attach(this.options.nc);
-    else this.connectUntilUp(0);
-    if (this.options.heartbeat) {
+    else await this.connectUntilUp(0);
+    if (this.options.heartbeat && !this.disabledKinds.has('heartbeat')) {
       this.beat();
       const intervalMs = (this.options.heartbeat.intervalS ?? 3600) * 1000;
       this.heartbeatTimer = setInterval(() => this.beat(), intervalMs);
@@ -156,6 +192,7 @@ class SiftClientImpl implements SiftClientCore {
   }
 
   private send(kind: string, key: string, body: unknown, contract: KindContract | undefined): void {
+    if (this.disabledKinds.has(kind)) return;
     if (this.closed) throw new Error(`sift client is closed; ${kind} event for ${JSON.stringify(key)} not sent`);
     const problem = keyProblem(key);
     if (problem) throw new InvalidEventError(kind, 'key', problem);
@@ -185,7 +222,7 @@ class SiftClientImpl implements SiftClientCore {
     if (this.closed) return this.stats();
     const deadline = Date.now() + (options.deadlineMs ?? 10_000);
     clearInterval(this.heartbeatTimer);
-    if (this.options.heartbeat) this.beat('stopping');
+    if (this.options.heartbeat && !this.disabledKinds.has('heartbeat')) this.beat('stopping');
     this.retryNow();
     await this.untilIdle(deadline);
     this.closed = true;
@@ -212,15 +249,15 @@ class SiftClientImpl implements SiftClientCore {
     }
   }
 
-  /** First connection: retried with backoff until it works or the client closes (events spool meanwhile). */
-  private connectUntilUp(attempt: number): void {
-    if (this.closed) return;
+  /** First connection: retried with backoff until it works or the client closes (events spool meanwhile); resolves after one attempt. */
+  private connectUntilUp(attempt: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
     const servers = this.options.servers!;
-    connect({ servers, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2_000, name: 'sift-client' }).then(
+    return connect({ servers, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2_000, name: 'sift-client' }).then(
       (nc) => (this.closed ? void nc.close() : this.attach(nc)),
       (error: Error) => {
-        this.report(new Error(`NATS connection to ${String(servers)} failed (attempt ${attempt + 1}), retrying: ${error.message}`, { cause: error }));
-        this.connectTimer = setTimeout(() => this.connectUntilUp(attempt + 1), backoffMs(attempt, this.retryInitialMs, this.retryMaxMs));
+        this.report(new Error(`NATS connection to ${withoutUserinfo(servers)} failed (attempt ${attempt + 1}), retrying: ${error.message}`, { cause: error }));
+        this.connectTimer = setTimeout(() => void this.connectUntilUp(attempt + 1), backoffMs(attempt, this.retryInitialMs, this.retryMaxMs));
         this.connectTimer.unref(); // a client nobody closed must not keep the process alive
       },
     );
@@ -245,6 +282,8 @@ class SiftClientImpl implements SiftClientCore {
       this.connected = false;
       this.goOffline();
     });
+    // Nothing left from an earlier run: send straight away rather than through an empty replay.
+    if (this.connected && this.spool.isEmpty && this.inFlight.size === 0) this.mode = 'online';
     this.retryNow();
   }
 
@@ -395,9 +434,5 @@ class SiftClientImpl implements SiftClientCore {
       this.spool.dropped++;
       this.report(new Error(`spool write to ${this.spool.dir} failed, event dropped: ${(error as Error).message}`, { cause: error }));
     }
-  }
-
-  private report(error: Error): void {
-    this.options.onError?.(error);
   }
 }

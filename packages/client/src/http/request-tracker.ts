@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SiftClient } from '../client.js';
 import { kindContracts } from '../generated/index.js';
+import { routeTemplate } from './route-template.js';
 
 export interface SiftHttpOptions {
   /** Subject key of the `api` events: the service name. */
@@ -52,6 +53,8 @@ function appendSetCookie(res: ServerResponse, cookie: string): void {
 const pathOf = (url: string | undefined) => (url ?? '/').split('?')[0]!.split('#')[0]!;
 const byteLength = (chunk: unknown, encoding?: unknown) =>
   typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk instanceof Uint8Array ? chunk.byteLength : 0;
+
+const routeTemplateOrPath = (template: string | undefined, path: string) => (template === undefined ? path : routeTemplate(template));
 
 /** Whether the api schema wants whole milliseconds (else three decimals are kept). */
 function durationIsInteger(): boolean {
@@ -104,7 +107,7 @@ export function trackRequest(client: SiftClient, options: SiftHttpOptions, req: 
       const userAgent = options.userAgent === false ? undefined : req.headers['user-agent'];
       client.publishBuilt('api', options.service, {
         method: (req.method ?? 'GET').toUpperCase(),
-        endpoint: route() ?? path,
+        endpoint: routeTemplateOrPath(route(), path),
         status: res.writableFinished || res.headersSent ? res.statusCode : 499, // 499: the client went away first
         duration_ms: durationIsInteger() ? Math.round(ms) : Math.round(ms * 1000) / 1000,
         ...(userId ? { user_id: userId } : {}),
