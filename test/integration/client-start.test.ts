@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSiftClient } from '../../packages/client/src/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSiftClient, siftHttp } from '../../packages/client/src/index.js';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { storedEvents } from '../helpers/client-stream.js';
 import { until } from '../helpers/until.js';
@@ -98,5 +100,24 @@ describe('@sift/client start-up, error reporting and switches against a real nat
     expect(out).toContain('all acknowledged: true');
     const added = (await storedEvents(t.nc, t.config.nats.stream)).slice(before).map((e) => e.kind);
     expect(added.sort()).toEqual(['api', 'heartbeat', 'heartbeat', 'metrics', 'usage']);
+  });
+
+  it('passes requests through untouched with the middleware switched off, or the client disabled', async () => {
+    const before = (await storedEvents(t.nc, t.config.nats.stream)).length;
+    const on = await createSiftClient({ servers: t.config.nats.url, spoolDir: spoolDir() });
+    const off = await createSiftClient({ servers: t.config.nats.url, spoolDir: spoolDir(), enabled: false });
+    const cookies: Array<string | null> = [];
+    for (const [client, enabled] of [[on, false], [off, true]] as const) {
+      const server = createServer(siftHttp(client, { service: 'switched', enabled }, (_req, res) => res.end('ok')));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/page`);
+      await response.text();
+      cookies.push(response.headers.get('set-cookie'));
+      await new Promise((r) => server.close(r));
+    }
+    await on.close();
+    await off.close();
+    expect(cookies).toEqual([null, null]);
+    expect(await storedEvents(t.nc, t.config.nats.stream)).toHaveLength(before);
   });
 });

@@ -21,6 +21,8 @@ export interface SiftHttpOptions {
   clientIp?: boolean;
   /** Record the User-Agent header. Default true. */
   userAgent?: boolean;
+  /** false: requests pass through untouched (no event, no cookie). Default true; a disabled client also turns it off. */
+  enabled?: boolean;
   /** Told when an event could not be recorded; the request itself is never affected. */
   onError?: (error: Error) => void;
 }
@@ -68,6 +70,7 @@ function durationIsInteger(): boolean {
  * `route` names the matched route template once the framework knows it.
  */
 export function trackRequest(client: SiftClient, options: SiftHttpOptions, req: IncomingMessage, res: ServerResponse, route: () => string | undefined): SiftRequestContext | undefined {
+  if (options.enabled === false || client.stats().mode === 'disabled') return undefined;
   const path = pathOf(req.url);
   const skip = options.skipPaths ?? DEFAULT_SKIP;
   if (skip.some((rule) => (typeof rule === 'string' ? rule === path : rule.test(path)))) return undefined;
