@@ -5,6 +5,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'client', include: ['packages/client/test/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'browser', include: ['packages/browser/src/**/*.test.ts', 'packages/browser/test/**/*.test.ts'], environment: 'node' } },
       {
         test: {
           name: 'integration',
