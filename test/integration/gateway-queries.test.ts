@@ -321,7 +321,7 @@ describe('gateway read routes on the embedded engine', () => {
     await page.waitForSelector('#key.open');
     await page.fill('#key-input', WRITE_KEY);
     await page.press('#key-input', 'Enter');
-    await page.waitForFunction('document.getElementById("key-error").textContent.includes("403")');
+    await page.locator('#key-error', { hasText: '403' }).waitFor();
     problems.length = 0; // the browser logs the refused fetch itself
     await page.fill('#key-input', READ_KEY);
     await page.press('#key-input', 'Enter');

@@ -30,7 +30,7 @@ button:hover { border-color: var(--accent); }
 main { padding: 22px 28px 40px; max-width: 1400px; margin: 0 auto; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(138px, 1fr)); gap: 14px; margin-bottom: 18px; }
 .tile { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 14px 16px; }
-.tile .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .6px; }
+.tile .label { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .tile .value { font-size: 28px; font-weight: 650; margin-top: 4px; font-variant-numeric: tabular-nums; }
 .tile .sub { color: var(--muted); font-size: 12px; margin-top: 2px; }
 .tile.worker { border-color: color-mix(in srgb, var(--accent) 40%, var(--line)); }
@@ -68,7 +68,8 @@ svg.spark.p95 .area { fill: var(--accent); } svg.spark.errors .area { fill: var(
 #key form { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 22px; width: min(440px, 92vw); }
 #key h2 { margin: 0 0 8px; font-size: 16px; }
 #key p { color: var(--muted); margin: 0 0 14px; }
-#key code { color: var(--text); }
+#key code { color: var(--text); white-space: nowrap; }
+#key button[type=submit] { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; }
 #key input { width: 100%; font: inherit; padding: 9px 11px; border-radius: 9px; border: 1px solid var(--line); background: var(--panel-2); color: var(--text); margin-bottom: 12px; }
 #key .error { color: var(--bad); min-height: 1.4em; margin: 0 0 10px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 18px; }
