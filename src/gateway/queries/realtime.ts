@@ -49,9 +49,10 @@ export const realtimeRoutes: QueryRoute[] = [
         q<{ day: string; users: number; sessions: number }>(sql.ACTIVE_USERS_BY_DAY, {}),
         q<{ app: string; feature: string; events: number }>(sql.FEATURES_24H, {}),
       ]);
-      const totalRequests = agents.reduce((n, a) => n + a.requests, 0);
-      const errors = agents.reduce((n, a) => n + a.errors_5xx, 0);
-      const durationSum = agents.reduce((n, a) => n + a.avg_response_time_ms * a.requests, 0);
+      // Number(): a runner that quotes 64-bit integers hands counts over as text.
+      const totalRequests = agents.reduce((n, a) => n + Number(a.requests), 0);
+      const errors = agents.reduce((n, a) => n + Number(a.errors_5xx), 0);
+      const durationSum = agents.reduce((n, a) => n + a.avg_response_time_ms * Number(a.requests), 0);
       return {
         body: {
           success: true,
@@ -91,9 +92,9 @@ export const realtimeRoutes: QueryRoute[] = [
         sql.ENDPOINTS_LAST_HOUR,
         {},
       );
-      const totalRequests = rows.reduce((n, r) => n + r.requests, 0);
-      const errors = rows.reduce((n, r) => n + r.errors_5xx, 0);
-      const durationSum = rows.reduce((n, r) => n + r.duration_avg_ms * r.requests, 0);
+      const totalRequests = rows.reduce((n, r) => n + Number(r.requests), 0);
+      const errors = rows.reduce((n, r) => n + Number(r.errors_5xx), 0);
+      const durationSum = rows.reduce((n, r) => n + r.duration_avg_ms * Number(r.requests), 0);
       return {
         body: {
           success: true,
