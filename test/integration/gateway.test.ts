@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Worker } from '../../src/worker.js';
@@ -33,7 +34,7 @@ describe('the HTTP gateway served by a worker (GATEWAY_ENABLED)', () => {
     secrets.browser = await createKey(t, { name: 'browser', origins: ['https://shop.example.com'] });
     secrets.slow = await createKey(t, { name: 'slow', kinds: ['usage'], rate: 5 });
     secrets.doomed = await createKey(t, { name: 'doomed', kinds: ['usage'] });
-    const config = gatewayConfig(t, { GATEWAY_ENABLED: 'true', GATEWAY_MAX_BODY_BYTES: String(64 * 1024), GATEWAY_MAX_DECOMPRESSED_BYTES: String(1024 * 1024), GATEWAY_MAX_EVENTS_PER_REQUEST: '500' });
+    const config = gatewayConfig(t, { GATEWAY_ENABLED: 'true', GATEWAY_MAX_BODY_BYTES: String(64 * 1024), GATEWAY_MAX_DECOMPRESSED_BYTES: String(1024 * 1024), GATEWAY_MAX_EVENTS_PER_REQUEST: '500', GATEWAY_HEADERS_TIMEOUT_MS: '1000', GATEWAY_REQUEST_TIMEOUT_MS: '2000' });
     worker = await Worker.start(config, testLogger);
     url = `http://127.0.0.1:${worker.gateway!.port}`;
   });
@@ -239,6 +240,27 @@ describe('the HTTP gateway served by a worker (GATEWAY_ENABLED)', () => {
       refused(await post('/v1/events/usage/a%2Eb', { headers: bearer('server') }), 400, 'bad_key', /a dot/);
       refused(await post('/v1/events/teleport/x', { headers: bearer('server') }), 404, 'unknown_kind', /known: metrics/);
       refused(await call(`${url}/v2/nothing`), 404, 'not_found');
+    });
+
+    it('closes the connection of a client that sends its headers or body too slowly', async () => {
+      const slow = async (start: string) => {
+        const socket = netConnect(worker.gateway!.port, '127.0.0.1');
+        let answer = '';
+        socket.on('data', (d) => (answer += d));
+        const closed = new Promise((r) => socket.on('close', r));
+        const started = Date.now();
+        socket.write(start);
+        // A byte every 200 ms keeps the socket busy but never finishes the request.
+        const drip = setInterval(() => socket.write(' '), 200);
+        await closed;
+        clearInterval(drip);
+        return { answer, ms: Date.now() - started };
+      };
+      const headers = await slow('POST /v1/batch HTTP/1.1\r\nHost: x\r\nX-Slow:');
+      expect(headers.ms).toBeLessThan(4_000);
+      const body = await slow(`POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${secrets.server}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      expect(body.ms).toBeLessThan(5_000);
+      expect(body.answer).toMatch(/^HTTP\/1.1 408/);
     });
 
     it('stored only what it accepted, refusals included', async () => {
