@@ -36,6 +36,7 @@ import { residentFileBytes, threadCpu } from './telemetry/thread-cpu.js';
 import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
 import { openAlerts } from './alerts/start.js';
+import { startGateway, type RunningGateway } from './gateway/start-gateway.js';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
 function kindHandlers(config: SiftConfig, metrics: SiftMetrics, partition: number): Map<string, KindHandler> {
@@ -76,6 +77,8 @@ export class Worker {
   /** Live workers as the membership last listed them (sorted); the first one evaluates the alert rules. */
   private members: readonly string[] = [];
   private alerts: Awaited<ReturnType<typeof openAlerts>> | undefined;
+  /** The HTTP gateway this worker serves (GATEWAY_ENABLED), in its process so it shares the embedded engine. */
+  gateway: RunningGateway | undefined;
 
   private readonly rawWriter: ClickHouseWriter;
 
@@ -130,6 +133,7 @@ export class Worker {
   static async start(config: SiftConfig, logger: Logger, options: WorkerStartOptions = {}): Promise<Worker> {
     const nc = await connectNats(config.nats, `sift-worker ${hostname()}:${process.pid}`);
     let clickhouse: ClickHouseClient | undefined;
+    let gateway: RunningGateway | undefined;
     try {
       await prepareNats(nc, config.nats, logger);
       clickhouse = options.clickhouse ?? (await createClickHouse(config.clickhouse));
@@ -145,6 +149,8 @@ export class Worker {
           readiness: () => worker.readiness(),
         });
       }
+      // Like the metrics port: a gateway that cannot listen stops start-up before anything is consumed.
+      if (config.gateway.enabled) worker.gateway = gateway = await startGateway(config, logger, { registry: worker.metrics.registry });
       // Rules are checked (and their queries explained) before anything is consumed.
       if (config.alerts.enabled) worker.alerts = await openAlerts({ config, nc, clickhouse: worker.clickhouse, metrics: worker.metrics, log: logger, isLeader: () => worker.isAlertLeader });
       await worker.ownership.start((onChange) =>
@@ -160,6 +166,7 @@ export class Worker {
       logger.info({ id: worker.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: worker.ownedPartitions, heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, 'worker started');
       return worker;
     } catch (error) {
+      await gateway?.close().catch(() => undefined);
       if (!options.clickhouse) await clickhouse?.close().catch(() => undefined);
       await nc.close().catch(() => undefined);
       throw error;
@@ -388,6 +395,8 @@ export class Worker {
   /** Graceful stop: stop pulling, flush and ack every batch, close connections. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
+      // Stop taking events over HTTP first; the requests in flight finish while NATS is still open.
+      await this.gateway?.close();
       // Leave first so the others start asking for our partitions; the pins fence them until we
       // have flushed, acked and unpinned each one.
       clearInterval(this.statusTimer);

@@ -19,6 +19,8 @@ import { dlqCommand } from './dlq.js';
 import { alertsCommand } from './alerts.js';
 import { formatStatus, gatherStatus, statusDescription } from './status.js';
 import { chaosDescription, runChaos } from './chaos.js';
+import { gatewayDescription, runGateway } from './gateway.js';
+import { keysCommand } from './keys.js';
 import { backfillCommand, backfillDescription, formatBackfillSummary, parseBackfillArgs } from './backfill.js';
 
 const { SingleBar, Presets } = cliProgress;
@@ -41,6 +43,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options: { config?: string; untilIdle?: boolean }) => {
       const { config, logger } = setup(options);
       setExitCode(await runWorker(config, logger, { untilIdle: Boolean(options.untilIdle) }));
+    });
+
+  command(program, 'gateway', 'serve the HTTP gateway: events over HTTP into the stream (docs/gateway.md)', gatewayDescription)
+    .action(async (options: { config?: string }) => {
+      const { config, logger } = setup(options);
+      setExitCode(await runGateway(config, logger));
     });
 
   command(program, 'provision', 'create the stream, dead-letter stream and partition consumers (idempotent)', 'Creates the stream, the dead-letter stream and one consumer per partition; reports a conflicting existing setup instead of changing it.')
@@ -202,6 +210,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program.addCommand(dlqCommand());
   program.addCommand(alertsCommand());
+  program.addCommand(keysCommand());
 
   return program;
 }

@@ -7,6 +7,7 @@ import { telemetryConfig } from '../telemetry/config.js';
 import { eventTimeConfig } from '../contract/config.js';
 import { privacyConfig } from '../transforms/privacy/config.js';
 import { alertsConfig } from '../alerts/config.js';
+import { gatewayConfig } from '../gateway/config.js';
 
 /** The whole schema; every key carries its own docs, default and environment variable. */
 export const schema = {
@@ -18,4 +19,5 @@ export const schema = {
   privacy: privacyConfig,
   telemetry: telemetryConfig,
   alerts: alertsConfig,
+  gateway: gatewayConfig,
 };

@@ -1,7 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { SiftConfig } from '../config/load.js';
 import type { BatchOutput } from '../pipeline/batch-output.js';
-import type { MessageResult } from '../pipeline/result.js';
+import type { Decoded, MessageResult } from '../pipeline/result.js';
+import type { EventTimeWindow } from '../contract/event-time.js';
 
 /** A message of one kind as the router hands it over. */
 export interface IncomingMessage {
@@ -95,6 +96,12 @@ export interface KindModule {
   readonly privacyFields?: readonly string[];
   /** Dead-letter reasons of its own, beyond the common ones. */
   readonly deadLetterReasons: readonly string[];
+  /**
+   * The kind's contract check: one message body under a subject key to its decoded event, or the
+   * dead-letter reason. The same function its handler runs, so the gateway judges an event exactly
+   * as the worker will.
+   */
+  decode(data: Uint8Array, key: string, arrivalMs: number, window: EventTimeWindow): Decoded<unknown>;
   createHandler(config: SiftConfig, context: KindContext): KindHandler;
   /** Synthetic events of this kind (deterministic for a seed). */
   simulator?(options: SimulatorOptions): KindSimulator;

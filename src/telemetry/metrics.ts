@@ -89,3 +89,29 @@ function initialiseKnownLabels(m: SiftMetrics): void {
 }
 
 export type SiftMetrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The HTTP gateway's metrics, on the registry it is served with (the worker's when it runs inside
+ * one). Labels: route (its pattern, never a path with keys in it), status, kind, reason.
+ */
+export function createGatewayMetrics(registry: Registry) {
+  const m = {
+    requests: new Counter({ name: 'sift_gateway_requests_total', help: 'HTTP requests answered by the gateway, by route pattern and status code.', labelNames: ['route', 'status'], registers: [registry] }),
+    accepted: new Counter({ name: 'sift_gateway_events_accepted_total', help: 'Events the gateway published and JetStream acknowledged, by kind.', labelNames: ['kind'], registers: [registry] }),
+    rejected: new Counter({ name: 'sift_gateway_events_rejected_total', help: 'Events the gateway answered as rejected (never published), by kind and dead-letter reason.', labelNames: ['kind', 'reason'], registers: [registry] }),
+    publishDuration: new Histogram({
+      name: 'sift_gateway_publish_duration_seconds',
+      help: 'From publishing a request\'s events to the last JetStream acknowledgement (or giving up).',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    publishFailures: new Counter({ name: 'sift_gateway_publish_failures_total', help: 'Requests answered 503 because JetStream did not acknowledge every event (NATS away, the stream refusing, a timeout).', registers: [registry] }),
+  };
+  for (const kind of kinds) {
+    m.accepted.inc({ kind: kind.name }, 0);
+    for (const reason of [...COMMON_DEAD_LETTER_REASONS, ...kind.deadLetterReasons]) m.rejected.inc({ kind: kind.name, reason }, 0);
+  }
+  return m;
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -4,6 +4,7 @@ import { fieldPrivacy } from '../../transforms/privacy/privacy.js';
 import { ActivityMessage } from './schema.js';
 import { ActivityHandler } from './handler.js';
 import { activitySimulator } from './simulate.js';
+import { decodeActivity } from './decode.js';
 
 /** telemetry.activity.<app>: user activity in sessions, every valid event stored. */
 export const activityKind: KindModule = {
@@ -19,6 +20,7 @@ export const activityKind: KindModule = {
   dropReasons: [],
   privacyFields: ['user_id', 'search_query', 'page_url'],
   deadLetterReasons: [],
+  decode: decodeActivity,
   createHandler: (config) =>
     new ActivityHandler(fieldPrivacy(config.privacy.rules, 'activity', config.privacy.salt), eventTimeWindow(config.eventTime)),
   simulator: activitySimulator,

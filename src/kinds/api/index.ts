@@ -20,6 +20,7 @@ export const apiKind: KindModule = {
   dropReasons: [],
   privacyFields: API_PRIVACY_FIELDS,
   deadLetterReasons: [],
+  decode: decodeApiRequest,
   createHandler: storeEveryEvent('api', { table: API_REQUESTS, decode: decodeApiRequest, row: apiRequestRow }),
   simulator: (options) => new ApiSimulator(options),
 };

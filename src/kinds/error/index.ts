@@ -5,6 +5,7 @@ import { stormSettings } from '../../transforms/error-storm/error-storm.js';
 import { ErrorMessage } from './schema.js';
 import { ErrorHandler } from './handler.js';
 import { errorSimulator } from './simulate.js';
+import { decodeError } from './decode.js';
 
 /** Config keys of the error kind: storm suppression (`errorStorm`, ERROR_* variables). */
 export const errorConfig = { errorStorm: errorStormConfig };
@@ -21,6 +22,7 @@ export const errorKind: KindModule = {
   storeReasons: ['stored'],
   dropReasons: ['suppressed'],
   deadLetterReasons: [],
+  decode: decodeError,
   createHandler: (config, hooks) =>
     new ErrorHandler(
       stormSettings(config.errorStorm, { partitions: config.nats.partitions, onEvict: (cause, keys) => hooks.stateEvicted('error', cause, keys) }),

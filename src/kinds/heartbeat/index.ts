@@ -18,6 +18,7 @@ export const heartbeatKind: KindModule = {
   dropReasons: [],
   privacyFields: ['hostname'],
   deadLetterReasons: [],
+  decode: decodeHeartbeat,
   createHandler: storeEveryEvent('heartbeat', { table: HEARTBEATS, decode: decodeHeartbeat, row: heartbeatRow }),
   simulator: heartbeatSimulator,
 };

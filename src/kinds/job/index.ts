@@ -19,6 +19,7 @@ export const jobKind: KindModule = {
   dropReasons: [],
   privacyFields: JOB_PRIVACY_FIELDS,
   deadLetterReasons: [],
+  decode: decodeJobOutcome,
   createHandler: storeEveryEvent('job', { table: JOB_OUTCOMES, decode: decodeJobOutcome, row: jobOutcomeRow }),
   simulator: (options) => new JobSimulator(options),
 };

@@ -4,6 +4,7 @@ import { filterSettings } from '../../transforms/device-filter/device-filter.js'
 import { DeviceMetricsMessage } from './schema.js';
 import { DeviceMetricsHandler } from './handler.js';
 import { eventTimeWindow } from '../../contract/config.js';
+import { decodeDeviceMetrics } from './decode.js';
 
 /** Config keys of the metrics kind: the smart filter's (top-level `filter`, FILTER_* variables). */
 export const metricsConfig = { filter: filterConfig };
@@ -22,6 +23,7 @@ export const metricsKind: KindModule = {
   rowOnlyReasons: ['previous'],
   dropReasons: ['unchanged'],
   deadLetterReasons: ['non_finite', 'device_mismatch', 'value_out_of_range'],
+  decode: decodeDeviceMetrics,
   createHandler: (config, context) =>
     new DeviceMetricsHandler(
       filterSettings(config.filter, { partitions: config.nats.partitions, onEvict: (cause, keys) => context.stateEvicted('metrics', cause, keys) }),

@@ -4,6 +4,7 @@ import { fieldPrivacy } from '../../transforms/privacy/privacy.js';
 import { DeviceStateMessage } from './schema.js';
 import { DeviceStateHandler } from './handler.js';
 import { stateSimulator } from './simulate.js';
+import { decodeStateReport } from './decode.js';
 
 export { stateConfig } from './config.js';
 
@@ -17,6 +18,7 @@ export const stateKind: KindModule = {
   dropReasons: ['unchanged'],
   privacyFields: ['changed_by', 'reason'],
   deadLetterReasons: [],
+  decode: decodeStateReport,
   createHandler: (config, hooks) =>
     new DeviceStateHandler(
       {

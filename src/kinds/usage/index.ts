@@ -18,6 +18,7 @@ export const usageKind: KindModule = {
   dropReasons: [],
   privacyFields: ['user_id', 'instance_id'],
   deadLetterReasons: [],
+  decode: decodeUsageEvent,
   createHandler: storeEveryEvent('usage', { table: USAGE_EVENTS, decode: decodeUsageEvent, row: usageRow }),
   simulator: usageSimulator,
 };

@@ -1,0 +1,72 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import type { GatewayDeps } from './gateway-deps.js';
+import { registerOpenApi, openApiRoute } from './openapi.js';
+import { sendRefusal } from './refusal.js';
+import { ingestRoutes } from './routes/ingest-routes.js';
+import { statusRoutes } from './routes/status-routes.js';
+
+/** Fastify's own refusals, worded as the gateway's: one JSON error naming the problem. */
+function describeError(error: FastifyError, maxBodyBytes: number): { status: number; code: string; message: string } | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'body_too_large', message: `body is larger than ${maxBodyBytes} bytes (GATEWAY_MAX_BODY_BYTES)` };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: 'unsupported_media_type', message: 'Content-Type is not read here; send application/json, application/x-ndjson or text/plain' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, code: 'bad_content_length', message: 'Content-Length does not match the body' };
+    case 'unsupported_media_type':
+      return { status: 415, code: error.code, message: error.message };
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, code: 'bad_request', message: error.message.split('\n')[0]! };
+  }
+  return undefined;
+}
+
+/**
+ * The gateway's HTTP server, not yet listening: CORS for browser keys' origins, the ingest routes,
+ * /healthz, /readyz and /openapi.json. Every refusal is one JSON error; nothing is logged per request
+ * but failures, and a stack only at debug level.
+ */
+export function buildGateway(deps: GatewayDeps): FastifyInstance {
+  const limits = deps.config.gateway;
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.maxBodyBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.idleTimeoutMs,
+    // headersTimeout is enforced every connectionsCheckingInterval: check each second, not each 30.
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = describeError(error, limits.maxBodyBytes);
+    if (known) return sendRefusal(reply, known);
+    deps.log.error({ err: error.message, route: request.routeOptions.url }, 'gateway request failed');
+    deps.log.debug({ stack: error.stack }, 'gateway request failure stack');
+    return sendRefusal(reply, { status: 500, code: 'internal_error', message: 'the gateway failed to handle the request; it is logged' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendRefusal(reply, { status: 404, code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` }));
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+
+  registerOpenApi(app);
+  // A preflight carries no key: it is answered for the origins some live browser key serves.
+  void app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && deps.keys.servesOrigin(origin)),
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Content-Encoding', 'Idempotency-Key'],
+    exposedHeaders: ['Retry-After', 'Idempotency-Key'],
+    maxAge: 600,
+  });
+  void app.register(statusRoutes(deps));
+  void app.register(openApiRoute);
+  void app.register(ingestRoutes(deps));
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { SiftConfig } from '../config/load.js';
+import type { Readiness } from '../telemetry/http-server.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
+import type { CompatRoute } from './compat/compat-route.js';
+import type { KeyDirectory } from './keys/key-directory.js';
+import type { KeyBudgets } from './limits/key-budgets.js';
+import type { PublishLink } from './publishing/publish-link.js';
+
+/** What the gateway's HTTP server is built from. */
+export interface GatewayDeps {
+  config: SiftConfig;
+  keys: KeyDirectory;
+  link: PublishLink;
+  budgets: KeyBudgets;
+  metrics: GatewayMetrics;
+  log: Logger;
+  live(): boolean;
+  readiness(): Readiness;
+  /** The replaced systems' endpoints (default: src/gateway/compat). */
+  compat?: readonly CompatRoute[];
+  /** Wall clock in epoch ms (event-time window, CompatRequest.receivedAt). */
+  now?: () => number;
+}
