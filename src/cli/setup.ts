@@ -2,6 +2,7 @@ import { loadConfig, type SiftConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { misspelledEnv } from '../config/env-typos.js';
 import { routeClickHouseLogs } from '../sinks/clickhouse/client.js';
+import { routeNatsLogs } from '../sources/jetstream/connect.js';
 
 export const out = (line: string): void => {
   process.stdout.write(line + '\n');
@@ -13,6 +14,7 @@ export function setup(options: { config?: string }, quiet = false): { config: Si
   // Commands that print their own summary keep logs quiet unless LOG_LEVEL asks for them.
   const logger = createLogger(quiet && !process.env.LOG_LEVEL ? 'warn' : config.telemetry.logLevel);
   routeClickHouseLogs(logger);
+  routeNatsLogs(logger);
   for (const { name, resembles } of misspelledEnv(process.env)) {
     logger.warn({ env: name, resembles }, `environment variable ${name} is not a Sift setting; did you mean ${resembles}?`);
   }
