@@ -13,7 +13,7 @@ import { prepareClickHouse } from './sinks/clickhouse/prepare.js';
 import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
 import { GroupCommitInserter, type BatchInserter } from './sinks/clickhouse/group-commit.js';
 import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.js';
-import { connectNats, type NatsConnection } from './sources/jetstream/connect.js';
+import { connectNats, startRetryLimitS, type NatsConnection } from './sources/jetstream/connect.js';
 import { PartitionSource, pullExpiresMs } from './sources/jetstream/partition-source.js';
 import { PartitionPipeline } from './pipeline/partition-pipeline.js';
 import { FillTurns } from './pipeline/fill-turns.js';
@@ -53,12 +53,13 @@ interface PartitionRun extends OwnedPartition {
 export interface WorkerStartOptions {
   clickhouse?: ClickHouseClient;
   wrapClickHouse?: (client: ClickHouseClient) => ClickHouseClient;
+  /** Ends a start-up that still waits for NATS (a SIGTERM before NATS came). */
+  signal?: AbortSignal;
 }
 
 /** A running worker: NATS and ClickHouse ready, one consumer loop per partition it owns. */
 export class Worker {
-  readonly metrics = createMetrics(buildInfo());
-  readonly stats = new PipelineStats(this.metrics);
+  readonly stats: PipelineStats;
   private readonly ackStall = new AckStallClock();
   private readonly health = { natsConnected: true, clickhouseAnswers: true, insertsSucceeding: true, migrationsApplied: true };
   private statusTimer: NodeJS.Timeout | undefined;
@@ -91,8 +92,10 @@ export class Worker {
     private readonly jsm: JetStreamManager,
     readonly clickhouse: ClickHouseClient,
     private readonly logger: Logger,
+    readonly metrics: SiftMetrics,
     private readonly ownsClickHouse = true,
   ) {
+    this.stats = new PipelineStats(metrics);
     this.stoppedByRequest = new Promise((resolve) => (this.markStopped = resolve));
     this.policy = new BatchPolicy(config.batch);
     const fillers = config.batch.backlogFillers;
@@ -131,44 +134,60 @@ export class Worker {
    * one embedded engine); `wrapClickHouse` lets a test wrap the client, e.g. to inject faults.
    */
   static async start(config: SiftConfig, logger: Logger, options: WorkerStartOptions = {}): Promise<Worker> {
-    const nc = await connectNats(config.nats, `sift-worker ${hostname()}:${process.pid}`);
+    const metrics = createMetrics(buildInfo());
+    // Start-up stages done so far: /readyz names what is still missing while the worker waits.
+    const startup = { nats_connected: false, clickhouse_answers: false, migrations_applied: false };
+    let worker: Worker | undefined;
+    // Listen before connecting: probes get an answer (live, not ready) while NATS is away, and a
+    // port already in use stops start-up before anything is taken.
+    const server = config.telemetry.metricsPort > 0
+      ? await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, {
+          registry: metrics.registry,
+          live: () => !worker?.stopped,
+          readiness: () => worker?.readiness() ?? { ready: false, checks: { ...startup, started: false } },
+        })
+      : undefined;
+    let nc: NatsConnection | undefined;
     let clickhouse: ClickHouseClient | undefined;
     let gateway: RunningGateway | undefined;
     try {
+      nc = await connectNats(config.nats, `sift-worker ${hostname()}:${process.pid}`, {
+        log: logger,
+        retryS: startRetryLimitS(config.nats.startRetryS, 'forever'),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      startup.nats_connected = true;
       await prepareNats(nc, config.nats, logger);
       clickhouse = options.clickhouse ?? (await createClickHouse(config.clickhouse));
+      startup.clickhouse_answers = true;
       await prepareClickHouse(clickhouse, config.clickhouse, logger);
+      startup.migrations_applied = true;
       const id = workerId(hostname(), process.pid, randomBytes(3).toString('hex'));
       const journal = await CommitJournal.open(nc, `${config.nats.consumer.prefix}-journal`, id, config.nats.replicas, logger);
-      const worker = new Worker(id, journal, config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, !options.clickhouse);
-      // Listen before consuming: a port already in use stops start-up before anything is taken.
-      if (config.telemetry.metricsPort > 0) {
-        worker.server = await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, {
-          registry: worker.metrics.registry,
-          live: () => !worker.stopped,
-          readiness: () => worker.readiness(),
-        });
-      }
+      worker = new Worker(id, journal, config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, metrics, !options.clickhouse);
+      worker.server = server;
+      const started = worker;
       // Like the metrics port: a gateway that cannot listen stops start-up before anything is consumed.
-      if (config.gateway.enabled) worker.gateway = gateway = await startGateway(config, logger, { registry: worker.metrics.registry });
+      if (config.gateway.enabled) started.gateway = gateway = await startGateway(config, logger, { registry: metrics.registry });
       // Rules are checked (and their queries explained) before anything is consumed.
-      if (config.alerts.enabled) worker.alerts = await openAlerts({ config, nc, clickhouse: worker.clickhouse, metrics: worker.metrics, log: logger, isLeader: () => worker.isAlertLeader });
-      await worker.ownership.start((onChange) =>
-        Membership.join(nc, `${config.nats.consumer.prefix}-workers`, worker.id, config.nats.consumer.heartbeatMs, logger, (members) => {
-          worker.members = members;
+      if (config.alerts.enabled) started.alerts = await openAlerts({ config, nc, clickhouse: started.clickhouse, metrics, log: logger, isLeader: () => started.isAlertLeader });
+      await started.ownership.start((onChange) =>
+        Membership.join(started.nc, `${config.nats.consumer.prefix}-workers`, started.id, config.nats.consumer.heartbeatMs, logger, (members) => {
+          started.members = members;
           onChange(members);
         }),
       );
-      worker.alerts?.engine.start();
-      worker.watchConnection();
-      worker.statusTimer = setInterval(() => void worker.pollStatus(), config.telemetry.statusPollMs);
-      await worker.pollStatus();
-      logger.info({ id: worker.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: worker.ownedPartitions, heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, 'worker started');
-      return worker;
+      started.alerts?.engine.start();
+      started.watchConnection();
+      started.statusTimer = setInterval(() => void started.pollStatus(), config.telemetry.statusPollMs);
+      await started.pollStatus();
+      logger.info({ id: started.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: started.ownedPartitions, heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, 'worker started');
+      return started;
     } catch (error) {
       await gateway?.close().catch(() => undefined);
       if (!options.clickhouse) await clickhouse?.close().catch(() => undefined);
-      await nc.close().catch(() => undefined);
+      await nc?.close().catch(() => undefined);
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
       throw error;
     }
   }

@@ -51,7 +51,7 @@ the live workers when ALERTS_ENABLED=true; see README "Alerts".`));
   alerts
     .command('check')
     .description('validate the rules, run each query once and print what would fire (nothing is published)')
-    .option('--config <file>', 'an extra JSON config file (wins over config/, loses to the environment)')
+    .option('--config <file>', 'an extra JSON or YAML config file (wins over config/, loses to the environment)')
     .action(async (options: { config?: string }) => {
       const { config } = setup(options, true);
       const rules = loadRules(rulesPath(config.alerts.rulesFile));
@@ -65,7 +65,7 @@ the live workers when ALERTS_ENABLED=true; see README "Alerts".`));
   alerts
     .command('list')
     .description('print every pending, firing and recently resolved alert from the state bucket (ALERT_KV_BUCKET)')
-    .option('--config <file>', 'an extra JSON config file (wins over config/, loses to the environment)')
+    .option('--config <file>', 'an extra JSON or YAML config file (wins over config/, loses to the environment)')
     .action(async (options: { config?: string }) => {
       const { config } = setup(options, true);
       for (const line of await listAlerts(config)) out(line);

@@ -34,7 +34,7 @@ function filterFrom(options: FilterOptions, defaultLimit?: number): DeadLetterFi
 
 const withFilters = (command: Command): Command =>
   command
-    .option('--config <file>', 'an extra JSON config file (wins over config/, loses to the environment)')
+    .option('--config <file>', 'an extra JSON or YAML config file (wins over config/, loses to the environment)')
     .option('--kind <kind>', 'only this event kind (e.g. metrics)')
     .option('--reason <reason>', 'only this reason (e.g. not_json, schema, oversize, unknown_kind)')
     .option('--since <time>', 'dead-lettered at or after this ISO time, or this long ago (30m, 6h, 2d)')
@@ -74,7 +74,7 @@ headers giving the reason and the original subject. Replay one after fixing its 
     .command('show')
     .summary('one dead letter: every header and the body')
     .argument('<seq>', 'its sequence in the dead-letter stream (from sift dlq list)')
-    .option('--config <file>', 'an extra JSON config file (wins over config/, loses to the environment)')
+    .option('--config <file>', 'an extra JSON or YAML config file (wins over config/, loses to the environment)')
     .action(async (seq: string, options: { config?: string }) => {
       const { config } = setup(options);
       const n = intOption(seq, 'seq', 0, 1);

@@ -6,6 +6,7 @@ import { UsageError } from './args.js';
 import { QueryError } from './query.js';
 import { NatsUnreachableError } from '../sources/jetstream/connect.js';
 import { ClickHouseUnreachableError } from '../sinks/clickhouse/client.js';
+import { ClickHouseTooOldError } from '../sinks/clickhouse/server-version.js';
 import { PortInUseError } from '../telemetry/http-server.js';
 import { DeadLetterNotFoundError } from '../sinks/dead-letter/dead-letter-store.js';
 import { maskUrlsIn } from '../config/mask-url.js';
@@ -26,7 +27,7 @@ export interface Failure {
 /** Errors whose message already names what failed and where. */
 const SELF_EXPLAINING = [
   ConfigError, UsageError, ProvisionConflictError, MigrationError, EmbeddedClickHouseError,
-  NatsUnreachableError, ClickHouseUnreachableError, PortInUseError, QueryError, DeadLetterNotFoundError, NotProvisionedError, NotMigratedError,
+  NatsUnreachableError, ClickHouseUnreachableError, ClickHouseTooOldError, PortInUseError, QueryError, DeadLetterNotFoundError, NotProvisionedError, NotMigratedError,
   AlertRulesError, AlertQueryError, BackfillRefusedError, BackfillError,
 ];
 

@@ -27,7 +27,7 @@ const { SingleBar, Presets } = cliProgress;
 
 /** Every command takes --config FILE. */
 function command(program: Command, name: string, summary: string, description: string): Command {
-  return program.command(name).summary(summary).description(unwrap(description)).option('--config <file>', 'an extra JSON config file (wins over config/, loses to the environment)');
+  return program.command(name).summary(summary).description(unwrap(description)).option('--config <file>', 'an extra JSON or YAML config file (wins over config/, loses to the environment)');
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -41,7 +41,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   command(program, 'worker', 'consume, filter, insert, ack (--until-idle: exit once drained)', workerDescription)
     .option('--until-idle', 'exit 0 once every partition has nothing pending and every batch is acked')
     .action(async (options: { config?: string; untilIdle?: boolean }) => {
-      const { config, logger } = setup(options);
+      const { config, logger } = setup(options, false, 'worker');
       setExitCode(await runWorker(config, logger, { untilIdle: Boolean(options.untilIdle) }));
     });
 

@@ -1,21 +1,27 @@
 import { loadConfig, type SiftConfig } from '../config/load.js';
-import { createLogger, type Logger } from '../telemetry/logger.js';
-import { misspelledEnv } from '../config/env-typos.js';
+import { chooseLogFormat, createLogger, type Logger } from '../telemetry/logger.js';
+import { unknownEnv, unknownEnvLine } from '../config/env-typos.js';
 import { routeClickHouseLogs } from '../sinks/clickhouse/client.js';
+import { routeNatsLogs } from '../sources/jetstream/connect.js';
 
 export const out = (line: string): void => {
   process.stdout.write(line + '\n');
 };
 
-/** Loads the configuration a command runs with, and its logger. */
-export function setup(options: { config?: string }, quiet = false): { config: SiftConfig; logger: Logger } {
+/**
+ * Loads the configuration a command runs with, and its logger. `command`: the worker logs JSON
+ * unless LOG_FORMAT says otherwise; other commands log readable lines on a terminal.
+ */
+export function setup(options: { config?: string }, quiet = false, command: 'worker' | 'command' = 'command'): { config: SiftConfig; logger: Logger } {
   const config = loadConfig({ file: options.config });
   // Commands that print their own summary keep logs quiet unless LOG_LEVEL asks for them.
-  const logger = createLogger(quiet && !process.env.LOG_LEVEL ? 'warn' : config.telemetry.logLevel);
+  const level = quiet && !process.env.LOG_LEVEL ? 'warn' : config.telemetry.logLevel;
+  const logger = createLogger(level, 'sift', chooseLogFormat(config.telemetry.logFormat, command, Boolean(process.stderr.isTTY)));
   routeClickHouseLogs(logger);
-  for (const { name, resembles } of misspelledEnv(process.env)) {
-    logger.warn({ env: name, resembles }, `environment variable ${name} is not a Sift setting; did you mean ${resembles}?`);
-  }
+  routeNatsLogs(logger);
+  // Warned, not refused: the same environment feeds other programs (the NATS CLI, the ClickHouse
+  // server image's CLICKHOUSE_DB), which must not stop Sift from starting.
+  for (const unknown of unknownEnv(process.env)) logger.warn({ env: unknown.name, resembles: unknown.resembles }, unknownEnvLine(unknown));
   return { config, logger };
 }
 

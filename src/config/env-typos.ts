@@ -1,4 +1,5 @@
 import { schema } from './schema.js';
+import { extraEnvNames } from './env-sources.js';
 
 /** Every environment variable the schema reads. */
 export function schemaEnvNames(node: unknown = schema): string[] {
@@ -45,4 +46,66 @@ export function misspelledEnv(env: NodeJS.ProcessEnv, known: string[] = schemaEn
     if (best.distance === 1 || (best.distance === 2 && sharesWord)) found.push({ name, resembles: best.key });
   }
   return found;
+}
+
+/** Prefixes of Sift's own variables: every unknown name with one of them is reported. */
+export const SIFT_PREFIXES = ['NATS_', 'CLICKHOUSE_', 'SIFT_'];
+
+/** Variables Sift reads outside the schema: the nats-server it starts for demos and tests, the image's build sha. */
+const READ_DIRECTLY = ['NATS_SERVER_BIN', 'SIFT_GIT_SHA'];
+
+/** Names other tools use for a setting Sift has under another name, too far apart for the edit distance. */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  CLICKHOUSE_HOST: 'CLICKHOUSE_URL',
+  CLICKHOUSE_PORT: 'CLICKHOUSE_URL',
+  CLICKHOUSE_DB: 'CLICKHOUSE_DATABASE',
+  CLICKHOUSE_USERNAME: 'CLICKHOUSE_USER',
+  CLICKHOUSE_PASS: 'CLICKHOUSE_PASSWORD',
+  NATS_HOST: 'NATS_URL',
+  NATS_PORT: 'NATS_URL',
+  NATS_SERVER: 'NATS_URL',
+  NATS_SERVERS: 'NATS_URL',
+  NATS_USERNAME: 'NATS_USER',
+  NATS_PASS: 'NATS_PASSWORD',
+};
+
+/**
+ * Kubernetes gives every pod variables for each Service in its namespace (a Service "nats" gives
+ * NATS_SERVICE_HOST, NATS_PORT=tcp://…, NATS_PORT_4222_TCP_ADDR, …): those are not settings.
+ */
+function isServiceLink(name: string, value: string | undefined): boolean {
+  if (/_SERVICE_(HOST|PORT)(_[A-Z0-9_]+)?$/.test(name)) return true;
+  if (/_PORT_\d+_(TCP|UDP|SCTP)(_(ADDR|PORT|PROTO))?$/.test(name)) return true;
+  return /_PORT$/.test(name) && /^(tcp|udp|sctp):\/\//.test(value ?? '');
+}
+
+export interface UnknownEnv {
+  name: string;
+  /** The Sift variable it most likely meant, when one is close. */
+  resembles?: string;
+}
+
+/**
+ * Every NATS_*, CLICKHOUSE_* and SIFT_* variable Sift does not read (Kubernetes service variables
+ * aside), and any other name that is a near miss of one it does (PARTITION for PARTITIONS).
+ */
+export function unknownEnv(env: NodeJS.ProcessEnv, known: string[] = [...schemaEnvNames(), ...extraEnvNames(), ...READ_DIRECTLY]): UnknownEnv[] {
+  const keys = new Set(known);
+  const near = new Map(misspelledEnv(env, known).map((m) => [m.name, m.resembles]));
+  const found: UnknownEnv[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (keys.has(name)) continue;
+    const ours = SIFT_PREFIXES.some((p) => name.startsWith(p));
+    if (ours && isServiceLink(name, value)) continue;
+    const resembles = SYNONYMS[name] ?? near.get(name);
+    if (ours || resembles) found.push(resembles ? { name, resembles } : { name });
+  }
+  return found;
+}
+
+/** The warning for one unknown variable. */
+export function unknownEnvLine({ name, resembles }: UnknownEnv): string {
+  return resembles
+    ? `environment variable ${name} is not a Sift setting; did you mean ${resembles}?`
+    : `environment variable ${name} is not a Sift setting and is ignored (the configuration reference lists every variable Sift reads)`;
 }

@@ -60,6 +60,13 @@ convict.addFormats({
     },
     coerce: (value: string) => Number(value),
   },
+  'start-retry': {
+    validate(value: unknown) {
+      if (value === '' || value === 'forever') return;
+      if (!Number.isInteger(value) || (value as number) < 0) throw new Error('must be empty (the command decides), "forever", or a whole number of seconds ≥ 0');
+    },
+    coerce: (value: string) => (/^\s*\d+\s*$/.test(value) ? Number(value) : value.trim()),
+  },
   'max-deliver': {
     validate(value: unknown) {
       if (!Number.isInteger(value) || ((value as number) < 1 && value !== -1)) {

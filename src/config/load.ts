@@ -6,6 +6,8 @@ import { packageRoot } from '../package-root.js';
 import { kinds } from '../kinds/registry.js';
 import { checkPrivacyRules } from '../transforms/privacy/privacy.js';
 import { maskUrl, maskUrlList } from './mask-url.js';
+import { EnvSourceError, resolveEnv } from './env-sources.js';
+import { readConfigFile } from './config-file.js';
 
 export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
 export type FilterOverride = SiftConfig['filter']['overrides'][number];
@@ -48,16 +50,23 @@ function describe(error: unknown, env: NodeJS.ProcessEnv): string {
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
-  /** An extra JSON file given with --config; wins over config/ files, loses to env. */
+  /** An extra JSON or YAML file given with --config; wins over config/ files, loses to env. */
   file?: string;
 }
 
 /**
- * Defaults < config/default.json < config/<NODE_ENV>.json < --config FILE < environment.
+ * Defaults < config/default.json < config/<NODE_ENV>.json < --config FILE (JSON or YAML) < environment
+ * (with the NATS CLI's aliases and secrets' _FILE variants, see env-sources).
  * Unknown keys and invalid values throw one ConfigError that names each offending key.
  */
 export function loadConfig(options: LoadOptions = {}): SiftConfig {
-  const env = options.env ?? process.env;
+  let env: NodeJS.ProcessEnv;
+  try {
+    env = resolveEnv(options.env ?? process.env);
+  } catch (error) {
+    if (error instanceof EnvSourceError) throw new ConfigError(`invalid configuration: ${error.message}`);
+    throw error;
+  }
   const config = build(env);
   const files = [join(packageRoot, 'config', 'default.json')];
   if (env.NODE_ENV) files.push(join(packageRoot, 'config', `${env.NODE_ENV}.json`));
@@ -65,8 +74,18 @@ export function loadConfig(options: LoadOptions = {}): SiftConfig {
     if (!existsSync(options.file)) throw new ConfigError(`--config ${options.file}: no such file`);
     files.push(options.file);
   }
+  for (const file of files.filter(existsSync)) {
+    const read = readConfigFile(file);
+    if (!read.ok) throw new ConfigError(`invalid configuration: ${file}: ${read.problem}`);
+    // Each file alone first, so an unknown key or a bad value names the file it is in.
+    try {
+      build({}).load(read.values).validate({ allowed: 'strict' });
+    } catch (error) {
+      throw new ConfigError(`invalid configuration in ${file}: ${describe(error, {})}`);
+    }
+    config.load(read.values);
+  }
   try {
-    config.loadFile(files.filter(existsSync));
     config.validate({ allowed: 'strict' });
   } catch (error) {
     throw new ConfigError(`invalid configuration: ${describe(error, env)}`);

@@ -9,6 +9,10 @@ export const telemetryConfig = {
     doc: 'On SIGTERM, how long the worker may take to flush and ack before it gives up; what is unacked is redelivered.',
     format: 'positive-int', default: 30_000, env: 'SHUTDOWN_TIMEOUT_MS',
   },
+  logFormat: {
+    doc: 'How log lines look: json, pretty (one readable line each), or auto: a worker logs JSON, other commands readable lines when stderr is a terminal and JSON otherwise.',
+    format: ['auto', 'json', 'pretty'], default: 'auto' as 'auto' | 'json' | 'pretty', env: 'LOG_FORMAT',
+  },
   logLevel: {
     doc: 'Log level.', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LOG_LEVEL',
   },

@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { maskUrlsIn } from '../config/mask-url.js';
 
 export type { Logger };
@@ -17,8 +18,26 @@ function maskStrings(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** JSON lines to stderr (stdout is for command output); secrets are redacted by key and inside URLs. */
-export function createLogger(level: string, name = 'sift'): Logger {
+/** How log lines look: JSON for machines, or one readable line each for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * LOG_FORMAT's "auto": a worker logs JSON (a log collector reads it, even when started by hand),
+ * any other command logs readable lines when its stderr is a terminal and JSON otherwise.
+ */
+export function chooseLogFormat(setting: 'auto' | LogFormat, command: 'worker' | 'command', stderrIsTTY: boolean): LogFormat {
+  if (setting !== 'auto') return setting;
+  return command === 'command' && stderrIsTTY ? 'pretty' : 'json';
+}
+
+function destination(format: LogFormat): DestinationStream {
+  if (format === 'json') return pino.destination({ fd: 2, sync: false });
+  // Synchronous, in this thread: a command's last line must be out before it exits.
+  return PinoPretty({ destination: 2, sync: true, colorize: Boolean(process.stderr.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true });
+}
+
+/** Log lines to stderr (stdout is for command output); secrets are redacted by key and inside URLs. */
+export function createLogger(level: string, name = 'sift', format: LogFormat = 'json'): Logger {
   return pino(
     {
       name,
@@ -32,6 +51,6 @@ export function createLogger(level: string, name = 'sift'): Logger {
         },
       },
     },
-    pino.destination({ fd: 2, sync: false }),
+    destination(format),
   );
 }

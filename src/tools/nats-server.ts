@@ -55,9 +55,9 @@ async function waitUntilReachable(url: string, deadlineMs = 15_000): Promise<voi
 }
 
 /** A local nats-server with JetStream on a free loopback port (demo, benchmarks, tests). */
-export async function startNatsServer(options: { storeDir?: string } = {}): Promise<NatsServer> {
+export async function startNatsServer(options: { storeDir?: string; port?: number } = {}): Promise<NatsServer> {
   const binary = natsServerBinary();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'sift-nats-'));
   const url = `nats://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;

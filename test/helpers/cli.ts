@@ -12,14 +12,14 @@ export interface CliResult {
 }
 
 /** Runs the built `sift` CLI as its own process (each holds its own embedded ClickHouse). */
-export function sift(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<CliResult> } {
+export function sift(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<CliResult>; stderrSoFar(): string } {
   const child = spawn(process.execPath, [siftBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done };
+  return { child, done, stderrSoFar: () => stderr };
 }
 
 export async function siftOk(args: string[], env: NodeJS.ProcessEnv): Promise<string> {

@@ -44,7 +44,7 @@ describe('cluster variant of the migrations (CLICKHOUSE_CLUSTER=sift)', () => {
     const tables = new Set<string>();
     for (const statement of cluster) {
       const formatted = await format(statement);
-      expect(formatted, statement).toMatch(/^(CREATE|ALTER) (DATABASE|TABLE|MATERIALIZED VIEW|VIEW) (IF NOT EXISTS )?sift_cluster_ddl(\.\w+)? ON CLUSTER sift\b/);
+      expect(formatted, statement).toMatch(/^(CREATE|ALTER) (OR REPLACE )?(DATABASE|TABLE|MATERIALIZED VIEW|VIEW) (IF NOT EXISTS )?sift_cluster_ddl(\.\w+)? ON CLUSTER sift\b/);
       expect(formatted, statement).not.toMatch(/ENGINE = (\w*)MergeTree\b(?!\('\/clickhouse\/tables\/)/);
       expect(formatted, statement).not.toContain('non_replicated_deduplication_window');
       const created = /^CREATE TABLE (?:IF NOT EXISTS )?sift_cluster_ddl\.(\w+)/.exec(formatted)?.[1];

@@ -7,6 +7,10 @@ import { guideQuery } from '../helpers/analyst-guide.js';
 import { deadLetterReasons } from '../helpers/dead-letter-reasons.js';
 import { insertSettings } from '../../src/sinks/clickhouse/insert-settings.js';
 import { HEARTBEATS } from '../../src/kinds/heartbeat/rows.js';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root.js';
+import { loadRules } from '../../src/alerts/rules.js';
+import { query as alertQuery } from '../../src/alerts/engine.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -55,6 +59,16 @@ describe('heartbeat kind: heartbeats, instances_v and stale_instances_v', () => 
     // An instance that never says its interval (hourly by default), last seen 3 h ago: stale.
     await send({ instance: 'batch-7', ts: now - 5 * HOUR, app: 'reports' });
     await send({ instance: 'batch-7', ts: now - 3 * HOUR, app: 'reports', version: '0.9' });
+    // Clean stops: the last beat says so (as @sift/client's close() sends it), hours ago.
+    await send({ instance: 'shop-2', ts: now - 5 * HOUR, app: 'shop', status: 'ok', interval_s: 60 });
+    await send({ instance: 'shop-2', ts: now - 4 * HOUR, app: 'shop', status: 'stopping', interval_s: 60 });
+    await send({ instance: 'cron-1', ts: now - 2 * DAY, app: 'cron', status: 'Stopped', interval_s: 60 });
+    // Stopped, then restarted under the same id: it reappears with its next beat, and silence after
+    // that counts again (shop-3 went silent an hour after its restart; shop-4 beats now).
+    await send({ instance: 'shop-3', ts: now - 5 * HOUR, app: 'shop', status: 'stopping', interval_s: 60 });
+    await send({ instance: 'shop-3', ts: now - 4 * HOUR, app: 'shop', status: 'starting', interval_s: 60 });
+    await send({ instance: 'shop-4', ts: now - 5 * HOUR, app: 'shop', status: 'stopping', interval_s: 60 });
+    await send({ instance: 'shop-4', ts: now - 20_000, app: 'shop', status: 'ok', interval_s: 60 });
 
     // Seeded instances over the last 10 days: each beats at its interval, then stays silent for either
     // well under or well over twice its interval (no instance near the border).
@@ -123,7 +137,7 @@ describe('heartbeat kind: heartbeats, instances_v and stale_instances_v', () => 
   it('guide silent_instances: instances not seen for twice their promised interval', async () => {
     const queriedAt = Date.now();
     const expected = expectedInstances()
-      .filter((i) => queriedAt - i.last_seen > 2 * i.interval_s * 1000)
+      .filter((i) => queriedAt - i.last_seen > 2 * i.interval_s * 1000 && !['stopping', 'stopped'].includes(i.status.toLowerCase()))
       .sort((a, b) => a.last_seen - b.last_seen)
       .map((i) => i.instance_id);
     expect(expected).toContain('batch-7');
@@ -134,6 +148,30 @@ describe('heartbeat kind: heartbeats, instances_v and stale_instances_v', () => 
     const batch = got.find((r) => r.instance_id === 'batch-7')!;
     expect(Math.abs(batch.silent_s - 3 * 3600)).toBeLessThan(60);
   });
+  it('an instance whose newest beat says stopping or stopped is not silent, and instance_silent does not fire for it; a restarted one is watched again', async () => {
+    const silent = (await analystRows<{ instance_id: string }>(worker.clickhouse, db, 'SELECT instance_id FROM stale_instances_v')).map((r) => r.instance_id);
+    expect(silent).not.toContain('shop-2');
+    expect(silent).not.toContain('cron-1');
+    expect(silent).toContain('shop-3');
+    expect(silent).not.toContain('shop-4');
+    // Still listed as instances, with the status they stopped with.
+    const listed = await analystRows<{ instance_id: string; status: string }>(worker.clickhouse, db, "SELECT instance_id, status FROM instances_v WHERE instance_id IN ('shop-2', 'cron-1', 'shop-3', 'shop-4') ORDER BY instance_id");
+    expect(listed).toEqual([
+      { instance_id: 'cron-1', status: 'Stopped' },
+      { instance_id: 'shop-2', status: 'stopping' },
+      { instance_id: 'shop-3', status: 'starting' },
+      { instance_id: 'shop-4', status: 'ok' },
+    ]);
+    // The shipped rule, as the alert engine runs it: a row with value above 0 fires.
+    const rule = loadRules(join(packageRoot, 'config', 'alerts.yaml')).find((r) => r.name === 'instance_silent')!;
+    const firing = (await alertQuery(worker.clickhouse, db, rule.query)).filter((r) => Number(r.value) > rule.threshold.value).map((r) => r.instance_id);
+    expect(firing).toContain('batch-7');
+    expect(firing).toContain('shop-3');
+    expect(firing).not.toContain('shop-2');
+    expect(firing).not.toContain('cron-1');
+    expect(firing).not.toContain('shop-4');
+  });
+
   it('counts a retried batch once in instances_v (the same insert token twice, as a retry sends it)', async () => {
     const row = (ts: number, seq: number) => [ts, 'retry-1', 'app', '', '', 60, '', '', '', '', '', '', null, null, seq];
     for (let attempt = 0; attempt < 2; attempt++) {

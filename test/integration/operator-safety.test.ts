@@ -20,7 +20,8 @@ describe('errors a person reads, secrets, least privilege', () => {
   });
 
   it('says in one line, with the URL masked, that NATS is unreachable', async () => {
-    const result = await sift(['provision'], { ...t.env, NATS_URL: 'nats://alice:s3cret@127.0.0.1:1' }).done;
+    // One attempt (a one-shot command otherwise retries for 10 s, see nats-at-start.test.ts).
+    const result = await sift(['provision'], { ...t.env, NATS_URL: 'nats://alice:s3cret@127.0.0.1:1', NATS_START_RETRY_S: '0' }).done;
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('sift: cannot connect to NATS at nats://alice:***@127.0.0.1:1 (NATS_URL): connection refused\n');
   });

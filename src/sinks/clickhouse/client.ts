@@ -5,6 +5,7 @@ import type { SiftConfig } from '../../config/load.js';
 import { maskUrl, maskUrlsIn } from '../../config/mask-url.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { clickhouseLogClass } from './client-log.js';
+import { checkServerVersion } from './server-version.js';
 
 export type { ClickHouseClient };
 
@@ -43,23 +44,34 @@ export function describeTarget(config: SiftConfig['clickhouse']): string {
 export async function createClickHouse(config: SiftConfig['clickhouse'], options: { useDatabase?: boolean; logger?: Logger } = {}): Promise<ClickHouseClient> {
   const log = { LoggerClass: clickhouseLogClass(options.logger ?? clientLogger ?? createLogger(process.env.LOG_LEVEL ?? 'info')) };
   if (config.url) {
-    const client = createClient({
-      url: config.url,
-      ...(options.useDatabase ? { database: config.database } : {}),
-      // Credentials in the URL win; passing both only makes the client warn.
-      ...(new URL(config.url).username ? {} : { username: config.user, password: config.password }),
-      request_timeout: config.requestTimeoutMs,
-      application: 'sift',
-      ...(config.tlsCaFile ? { tls: { ca_cert: readFileSync(config.tlsCaFile) } } : {}),
-      log,
-    });
+    const open = (database?: string) =>
+      createClient({
+        url: config.url,
+        ...(database ? { database } : {}),
+        // Credentials in the URL win; passing both only makes the client warn.
+        ...(new URL(config.url).username ? {} : { username: config.user, password: config.password }),
+        request_timeout: config.requestTimeoutMs,
+        application: 'sift',
+        ...(config.tlsCaFile ? { tls: { ca_cert: readFileSync(config.tlsCaFile) } } : {}),
+        log,
+      });
+    // Not bound to the database yet: the version is asked even where the database does not exist.
+    const client = open();
     // Asked once at start, so an unreachable server is one line here, not a stack at the first insert.
     const ping = await client.ping();
     if (!ping.success) {
       await client.close();
       throw new ClickHouseUnreachableError(`cannot reach ${describeTarget(config)} (CLICKHOUSE_URL): ${maskUrlsIn(ping.error.message)}`, { cause: ping.error });
     }
-    return client;
+    try {
+      await checkServerVersion(client, describeTarget(config));
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    if (!options.useDatabase) return client;
+    await client.close();
+    return open(config.database);
   }
   const path = resolve(config.embeddedPath);
   mkdirSync(path, { recursive: true });

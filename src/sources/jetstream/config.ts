@@ -10,6 +10,10 @@ export const natsConfig = {
     certFile: { doc: 'PEM client certificate, for a server that verifies clients (with NATS_TLS_KEY_FILE).', format: String, default: '', env: 'NATS_TLS_CERT_FILE' },
     keyFile: { doc: 'PEM private key of the client certificate.', format: String, default: '', env: 'NATS_TLS_KEY_FILE' },
   },
+  startRetryS: {
+    doc: 'How long a command keeps trying to reach NATS at start, in seconds, before it gives up: capped, jittered backoff, one log line per attempt. Empty: the command decides: a worker waits for ever (its /readyz says not ready meanwhile), a one-shot command (provision, status, simulate, dlq, alerts, backfill) 10 s. "forever", or 0 for a single attempt.',
+    format: 'start-retry', default: '' as '' | 'forever' | number, env: 'NATS_START_RETRY_S',
+  },
   provision: {
     doc: 'Whether a worker creates the streams and consumers it needs. false: it only checks they exist (run `sift provision` with an admin account), so its NATS account needs publish and consume rights only.',
     format: Boolean, default: true, env: 'WORKER_PROVISION',
