@@ -13,6 +13,7 @@ import { prepareClickHouse } from './sinks/clickhouse/prepare.js';
 import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
 import { GroupCommitInserter, type BatchInserter } from './sinks/clickhouse/group-commit.js';
 import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.js';
+import { bodyPrivacy } from './transforms/privacy/dead-letter-body.js';
 import { connectNats, type NatsConnection } from './sources/jetstream/connect.js';
 import { PartitionSource, pullExpiresMs } from './sources/jetstream/partition-source.js';
 import { PartitionPipeline } from './pipeline/partition-pipeline.js';
@@ -107,7 +108,8 @@ export class Worker {
       },
     }, config.clickhouse.cluster);
     this.writer = new GroupCommitInserter(this.rawWriter, journal);
-    this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload);
+    const privacy = bodyPrivacy(config.privacy.rules, config.privacy.salt);
+    this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload, privacy);
     this.ownership = new PartitionOwnership({
       self: this.id,
       partitions: config.nats.partitions,
