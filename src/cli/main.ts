@@ -50,6 +50,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       try {
         const report = await provision(nc, config.nats);
         for (const item of report.created) out(`created   ${item}`);
+        for (const item of report.updated) out(`updated   ${item}`);
         out(`unchanged ${report.unchanged.length} existing item(s)`);
       } finally {
         await nc.close();
