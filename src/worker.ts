@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { SiftConfig } from './config/load.js';
 import { BatchPolicy } from './batch/batch-policy.js';
 import type { KindHandler } from './kinds/kind.js';
-import { kinds } from './kinds/registry.js';
+import { kindNamed, kinds } from './kinds/registry.js';
 import { createClickHouse, describeTarget, type ClickHouseClient } from './sinks/clickhouse/client.js';
 import { prepareClickHouse } from './sinks/clickhouse/prepare.js';
 import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
@@ -18,6 +18,8 @@ import { connectNats, type NatsConnection } from './sources/jetstream/connect.js
 import { PartitionSource, pullExpiresMs } from './sources/jetstream/partition-source.js';
 import { PartitionPipeline } from './pipeline/partition-pipeline.js';
 import { FillTurns } from './pipeline/fill-turns.js';
+import { UnpartitionedSweep, kvSweepCursor } from './pipeline/unpartitioned.js';
+import { Kvm } from '@nats-io/kv';
 import { BatchCommitter } from './pipeline/commit.js';
 import { layoutOf } from './sources/jetstream/provision.js';
 import { prepareNats } from './sources/jetstream/prepare.js';
@@ -77,6 +79,8 @@ export class Worker {
   /** Live workers as the membership last listed them (sorted); the first one evaluates the alert rules. */
   private members: readonly string[] = [];
   private alerts: Awaited<ReturnType<typeof openAlerts>> | undefined;
+  /** Dead-letters what the stream stored without a partition; run by the alert leader at each status poll. */
+  private unpartitioned: UnpartitionedSweep | undefined;
 
   private readonly rawWriter: ClickHouseWriter;
 
@@ -139,6 +143,19 @@ export class Worker {
       const id = workerId(hostname(), process.pid, randomBytes(3).toString('hex'));
       const journal = await CommitJournal.open(nc, `${config.nats.consumer.prefix}-journal`, id, config.nats.replicas, logger);
       const worker = new Worker(id, journal, config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, !options.clickhouse);
+      // Its cursor sits beside the journal's entries, in the bucket the worker already writes.
+      const cursor = kvSweepCursor(await new Kvm(nc).open(`${config.nats.consumer.prefix}-journal`), 'unpartitioned');
+      worker.unpartitioned = new UnpartitionedSweep({
+        js: worker.js,
+        jsm: worker.jsm,
+        stream: config.nats.stream,
+        layout: layoutOf(config.nats),
+        cursor,
+        deadLetters: worker.deadLetters,
+        stats: worker.stats,
+        kindLabel: (kind) => (kindNamed(kind) ? kind : 'unknown'),
+        log: logger,
+      });
       // Listen before consuming: a port already in use stops start-up before anything is taken.
       if (config.telemetry.metricsPort > 0) {
         worker.server = await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, {
@@ -217,6 +234,8 @@ export class Worker {
       }
     }
     m.devicesTracked.set(devices);
+    // One worker is enough (a sweep that runs twice dead-letters once: message ids, and the cursor's revision).
+    if (this.isAlertLeader) void this.sweepUnpartitioned();
     m.secondsSinceLastAck.set(this.ackStall.observe(pending, this.stats.lastAckedAt, Date.now()));
     const ping = await this.clickhouse.ping().catch((error: unknown) => ({ success: false, error }));
     this.health.clickhouseAnswers = ping.success;
@@ -378,8 +397,16 @@ export class Worker {
         const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
         quiet = info.num_pending === 0 && info.num_ack_pending === 0;
       }
-      if (quiet && this.allIdle()) return;
+      if (quiet && this.allIdle()) {
+        await this.sweepUnpartitioned();
+        return;
+      }
     }
+  }
+
+  /** Dead-letters messages the stream stored without a partition; never throws (the next poll tries again). */
+  private async sweepUnpartitioned(): Promise<void> {
+    await this.unpartitioned?.sweep().catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'could not sweep messages stored without a partition; trying again at the next poll'));
   }
 
   private allIdle(): boolean {
