@@ -45,6 +45,10 @@ export interface UnpartitionedSweepOptions {
 }
 
 const KIND_TOKEN = /^[A-Za-z0-9_-]+$/;
+/** Sequences of ">" subjects remembered at most; past it every sweep reads the whole prefix. */
+const MAX_REMEMBERED = 100_000;
+
+const hasFullWildcard = (subject: string): boolean => subject.split('.').includes('>');
 
 /**
  * Dead-letters what the stream accepted but could not partition: a publish subject holding a
@@ -52,9 +56,16 @@ const KIND_TOKEN = /^[A-Za-z0-9_-]+$/;
  * three tokens, and no partition consumer reads it. The stream's subject list finds them cheaply;
  * only then does the sweep read the stream from its cursor (headers only), dead-letter each one as
  * bad_subject naming the subject, and move the cursor to the stream's end.
+ *
+ * A stored ">" token reaches only a consumer whose filter covers the whole prefix, so those are
+ * found by reading every subject; to do that only when one is new, the sweep remembers the
+ * sequences of the ones it has seen and compares with the subject list's counts.
  */
 export class UnpartitionedSweep {
   private running: Promise<number> | undefined;
+  /** Sequences seen per ">" subject; undefined until learned (after a start, from the stream). */
+  private seen: Map<string, number[]> | undefined;
+  private remembered = 0;
 
   constructor(private readonly o: UnpartitionedSweepOptions) {}
 
@@ -75,17 +86,39 @@ export class UnpartitionedSweep {
       await cursor.advance(last, at.revision);
       return 0;
     }
-    const found = await this.find(unpartitionedScanFilter(layout, subjects), Math.max(at.seq + 1, info.state.first_seq), last);
-    for (const seq of found) await this.deadLetter(seq);
+    const counts = info.state.subjects ?? {};
+    const first = info.state.first_seq;
+    const wide = subjects.filter(hasFullWildcard);
+    // After a start, learn which ">" messages are behind the cursor (already dead-lettered).
+    if (wide.length > 0 && !this.seen) {
+      this.seen = new Map();
+      if (at.seq >= first) for (const m of await this.find(`${layout.prefix}.>`, first, at.seq)) if (hasFullWildcard(m.subject)) this.remember(m.subject, m.seq);
+    }
+    const newWide = wide.some((s) => counts[s]! > (this.seen?.get(s)?.filter((seq) => seq >= first).length ?? 0)) || this.remembered > MAX_REMEMBERED;
+    const filter = newWide ? unpartitionedScanFilter(layout, subjects) : unpartitionedFilter(layout);
+    const found = await this.find(filter, Math.max(at.seq + 1, first), last);
+    for (const { seq, subject } of found) {
+      await this.deadLetter(seq);
+      if (hasFullWildcard(subject)) this.remember(subject, seq);
+    }
     await cursor.advance(last, at.revision);
     if (found.length > 0) this.o.log.warn({ deadLettered: found.length, subjects: subjects.slice(0, 5) }, 'dead-lettered messages stored without a partition (a literal wildcard in the subject)');
     return found.length;
   }
 
-  /** Sequences of unpartitioned messages from `first` to `last`, read headers only. */
-  private async find(filter: string, first: number, last: number): Promise<number[]> {
+  private remember(subject: string, seq: number): void {
+    if (this.remembered > MAX_REMEMBERED) return;
+    this.seen ??= new Map();
+    const seqs = this.seen.get(subject) ?? [];
+    seqs.push(seq);
+    this.seen.set(subject, seqs);
+    this.remembered++;
+  }
+
+  /** Unpartitioned messages from `first` to `last`, read headers only. */
+  private async find(filter: string, first: number, last: number): Promise<Array<{ seq: number; subject: string }>> {
     const consumer = await this.o.js.consumers.get(this.o.stream, { filter_subjects: [filter], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: first, headers_only: true });
-    const found: number[] = [];
+    const found: Array<{ seq: number; subject: string }> = [];
     try {
       for (;;) {
         let fetched = 0;
@@ -93,7 +126,7 @@ export class UnpartitionedSweep {
         for await (const m of await consumer.fetch({ max_messages: 1_000, expires: 1_000 })) {
           fetched++;
           if (m.seq > last) done = true;
-          else if (isUnpartitioned(m.subject)) found.push(m.seq);
+          else if (isUnpartitioned(m.subject)) found.push({ seq: m.seq, subject: m.subject });
           if (m.seq >= last || m.info.pending === 0) done = true;
           if (done) break;
         }
