@@ -7,16 +7,19 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { SiftConfig } from './config/load.js';
 import { BatchPolicy } from './batch/batch-policy.js';
 import type { KindHandler } from './kinds/kind.js';
-import { kinds } from './kinds/registry.js';
+import { kindNamed, kinds } from './kinds/registry.js';
 import { createClickHouse, describeTarget, type ClickHouseClient } from './sinks/clickhouse/client.js';
 import { prepareClickHouse } from './sinks/clickhouse/prepare.js';
 import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
 import { GroupCommitInserter, type BatchInserter } from './sinks/clickhouse/group-commit.js';
 import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.js';
 import { connectNats, startRetryLimitS, type NatsConnection } from './sources/jetstream/connect.js';
+import { bodyPrivacy } from './transforms/privacy/dead-letter-body.js';
 import { PartitionSource, pullExpiresMs } from './sources/jetstream/partition-source.js';
 import { PartitionPipeline } from './pipeline/partition-pipeline.js';
 import { FillTurns } from './pipeline/fill-turns.js';
+import { UnpartitionedSweep, kvSweepCursor } from './pipeline/unpartitioned.js';
+import { Kvm } from '@nats-io/kv';
 import { BatchCommitter } from './pipeline/commit.js';
 import { layoutOf } from './sources/jetstream/provision.js';
 import { prepareNats } from './sources/jetstream/prepare.js';
@@ -80,6 +83,8 @@ export class Worker {
   private alerts: Awaited<ReturnType<typeof openAlerts>> | undefined;
   /** The HTTP gateway this worker serves (GATEWAY_ENABLED), in its process so it shares the embedded engine. */
   gateway: RunningGateway | undefined;
+  /** Dead-letters what the stream stored without a partition; run by the alert leader at each status poll. */
+  private unpartitioned: UnpartitionedSweep | undefined;
 
   private readonly rawWriter: ClickHouseWriter;
 
@@ -113,7 +118,8 @@ export class Worker {
       },
     }, config.clickhouse.cluster);
     this.writer = new GroupCommitInserter(this.rawWriter, journal);
-    this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload);
+    const privacy = bodyPrivacy(config.privacy.rules, config.privacy.salt);
+    this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload, privacy);
     this.ownership = new PartitionOwnership({
       self: this.id,
       partitions: config.nats.partitions,
@@ -167,6 +173,19 @@ export class Worker {
       worker = new Worker(id, journal, config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, metrics, !options.clickhouse);
       worker.server = server;
       const started = worker;
+      // Its cursor sits beside the journal's entries, in the bucket the worker already writes.
+      const cursor = kvSweepCursor(await new Kvm(nc).open(`${config.nats.consumer.prefix}-journal`), 'unpartitioned');
+      started.unpartitioned = new UnpartitionedSweep({
+        js: started.js,
+        jsm: started.jsm,
+        stream: config.nats.stream,
+        layout: layoutOf(config.nats),
+        cursor,
+        deadLetters: started.deadLetters,
+        stats: started.stats,
+        kindLabel: (kind) => (kindNamed(kind) ? kind : 'unknown'),
+        log: logger,
+      });
       // Like the metrics port: a gateway that cannot listen stops start-up before anything is consumed.
       if (config.gateway.enabled) started.gateway = gateway = await startGateway(config, logger, { registry: metrics.registry });
       // Rules are checked (and their queries explained) before anything is consumed.
@@ -241,6 +260,8 @@ export class Worker {
       }
     }
     m.devicesTracked.set(devices);
+    // One worker is enough (a sweep that runs twice dead-letters once: message ids, and the cursor's revision).
+    if (this.isAlertLeader) void this.sweepUnpartitioned();
     m.secondsSinceLastAck.set(this.ackStall.observe(pending, this.stats.lastAckedAt, Date.now()));
     const ping = await this.clickhouse.ping().catch((error: unknown) => ({ success: false, error }));
     this.health.clickhouseAnswers = ping.success;
@@ -402,8 +423,16 @@ export class Worker {
         const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
         quiet = info.num_pending === 0 && info.num_ack_pending === 0;
       }
-      if (quiet && this.allIdle()) return;
+      if (quiet && this.allIdle()) {
+        await this.sweepUnpartitioned();
+        return;
+      }
     }
+  }
+
+  /** Dead-letters messages the stream stored without a partition; never throws (the next poll tries again). */
+  private async sweepUnpartitioned(): Promise<void> {
+    await this.unpartitioned?.sweep().catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'could not sweep messages stored without a partition; trying again at the next poll'));
   }
 
   private allIdle(): boolean {

@@ -10,6 +10,7 @@ import { createClickHouse, EmbeddedClickHouseError, type ClickHouseClient } from
 import { prepareClickHouse } from '../sinks/clickhouse/prepare.js';
 import { ClickHouseWriter } from '../sinks/clickhouse/writer.js';
 import { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
+import { bodyPrivacy } from '../transforms/privacy/dead-letter-body.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { parseStoredSubject } from '../sources/jetstream/subjects.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -104,7 +105,8 @@ export async function runBackfill(config: SiftConfig, logger: Logger, options: B
     }
     const js = jetstream(nc);
     const writer = new ClickHouseWriter(clickhouse, database, config.clickhouse.retry, logger, {}, config.clickhouse.cluster);
-    const deadLetters = new DeadLetterPublisher(js, nats.stream, nats.dlqSubjectPrefix, logger, options.signal, nc.info?.max_payload);
+    const privacy = bodyPrivacy(config.privacy.rules, config.privacy.salt);
+    const deadLetters = new DeadLetterPublisher(js, nats.stream, nats.dlqSubjectPrefix, logger, options.signal, nc.info?.max_payload, privacy);
     const pipeline = new BackfillPipeline(config, deadLetters);
     const commit = async (batch: PartitionBatch) => {
       if ((await Promise.all(batch.deadLetters)).includes(false)) throw new BackfillError(`stopped while dead-lettering sequences ${batch.firstSeq}-${batch.lastSeq}; nothing from ${batch.firstSeq} on was stored`);
@@ -182,14 +184,20 @@ class BackfillPipeline implements DeadLetterSink {
 
   take(msg: JsMsg, batch: PartitionBatch): void {
     batch.track({ ackAck: () => Promise.resolve(true) }, msg.seq, msg.data.length);
-    const message: RoutedMessage = { subject: msg.subject, data: msg.data, seq: msg.seq, arrivalMs: () => Math.floor(msg.info.timestampNanos / 1_000_000) };
+    const message: RoutedMessage = {
+      subject: msg.subject,
+      data: msg.data,
+      seq: msg.seq,
+      arrivalMs: () => Math.floor(msg.info.timestampNanos / 1_000_000),
+      msgId: () => msg.headers?.get('Nats-Msg-Id') || undefined,
+    };
     this.router(parseStoredSubject(msg.subject)?.partition ?? 0).route(message, batch);
   }
 
   deadLetter(batch: PartitionBatch, kind: string, message: RoutedMessage, reason: DeadLetterReason, detail: string): void {
     batch.tally.deadLetter(kind, reason);
     batch.deadLetteredSeqs.add(message.seq);
-    batch.deadLetters.push(this.deadLetters.publish(kind, { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs() }, reason, detail));
+    batch.deadLetters.push(this.deadLetters.publish(kind, { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs(), msgId: message.msgId?.() }, reason, detail));
   }
 
   private router(partition: number): Router {

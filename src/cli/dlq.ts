@@ -2,8 +2,9 @@ import { Command } from 'commander';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { SiftConfig } from '../config/load.js';
 import { connectNats, type NatsConnection } from '../sources/jetstream/connect.js';
-import { formatDeadLetter, formatDeadLetterTable, parseSince, type DeadLetter, type DeadLetterFilter } from '../sinks/dead-letter/dead-letter-entry.js';
+import { formatDeadLetter, formatDeadLetterTable, parseSince, shownDeadLetter, type DeadLetter, type DeadLetterFilter } from '../sinks/dead-letter/dead-letter-entry.js';
 import { getDeadLetter, purgeDeadLetters, readDeadLetters, replayDeadLetters, type DeadLetterStream } from '../sinks/dead-letter/dead-letter-store.js';
+import { bodyPrivacy } from '../transforms/privacy/dead-letter-body.js';
 import { intOption, UsageError } from './args.js';
 import { out, setup, unwrap } from './setup.js';
 
@@ -78,7 +79,8 @@ headers giving the reason and the original subject. Replay one after fixing its 
     .action(async (seq: string, options: { config?: string }) => {
       const { config } = setup(options);
       const n = intOption(seq, 'seq', 0, 1);
-      out(formatDeadLetter(await withDeadLetters(config, (d) => getDeadLetter(d, n))));
+      const entry = await withDeadLetters(config, (d) => getDeadLetter(d, n));
+      out(formatDeadLetter(shownDeadLetter(entry, bodyPrivacy(config.privacy.rules, config.privacy.salt))));
     });
 
   withFilters(
@@ -87,19 +89,28 @@ headers giving the reason and the original subject. Replay one after fixing its 
       .summary('republish dead letters to their original subjects, then remove them')
       .description(
         unwrap(`Republishes each matching dead letter's body to the subject its device published to, so it goes
-through the pipeline again (after the bug or table that rejected it is fixed), then deletes it from
-the dead-letter stream, so replaying twice sends it once. A message that fails again is
-dead-lettered again under a new sequence.`),
+through the pipeline again (after the bug or table that rejected it is fixed), then deletes it and
+any other dead letter of the same original, so it is sent once. It only publishes to
+<SUBJECT_PREFIX>.<kind>.<key>, with the kind the dead letter was filed under and a valid key; a dead
+letter whose headers say otherwise is refused and kept. A body PRIVACY rewrote is replayed from the
+original in the telemetry stream, while that keeps it. A message that fails again is dead-lettered
+again under a new sequence.`),
       ),
   )
     .option('--dry-run', 'say what would be replayed, change nothing')
     .action(async (options: FilterOptions & { dryRun?: boolean }) => {
       const { config } = setup(options);
       const dryRun = Boolean(options.dryRun);
-      const report = await withDeadLetters(config, (d) => replayDeadLetters(d, filterFrom(options), { dryRun }));
+      const { nats } = config;
+      const scope = { stream: nats.stream, subjectPrefix: nats.subjectPrefix, dlqSubjectPrefix: nats.dlqSubjectPrefix };
+      const report = await withDeadLetters(config, (d) => replayDeadLetters(d, scope, filterFrom(options), { dryRun }));
       for (const r of report.replayed) out(`${dryRun ? 'would replay' : 'replayed'} ${r.seq} → ${r.subject}`);
-      for (const s of report.skipped) out(`skipped ${s.seq}: ${s.why}`);
-      out(`${dryRun ? 'would replay' : 'replayed'} ${report.replayed.length} dead letter(s), skipped ${report.skipped.length}`);
+      for (const d of report.duplicates) out(`${dryRun ? 'would remove' : 'removed'} ${d.seq}: a dead letter of the same original as ${d.of}`);
+      for (const r of report.refused) out(`refused ${r.seq}: ${r.why}`);
+      out(
+        `${dryRun ? 'would replay' : 'replayed'} ${report.replayed.length} dead letter(s), ${dryRun ? 'would remove' : 'removed'} ${report.duplicates.length} duplicate(s), ` +
+          `refused ${report.refused.length} (kept in ${nats.dlqStream})`,
+      );
     });
 
   withFilters(dlq.command('purge').summary('delete dead letters').description('Deletes the matching dead letters. Without a filter it needs --all.'))

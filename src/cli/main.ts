@@ -51,13 +51,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await runGateway(config, logger));
     });
 
-  command(program, 'provision', 'create the stream, dead-letter stream and partition consumers (idempotent)', 'Creates the stream, the dead-letter stream and one consumer per partition; reports a conflicting existing setup instead of changing it.')
+  command(program, 'provision', 'create the stream, dead-letter stream and partition consumers (idempotent)', 'Creates the stream, the dead-letter stream and one consumer per partition; reports a conflicting existing setup instead of changing it, except the retention of the dead-letter stream, which it sets to DLQ_MAX_AGE_S.')
     .action(async (options: { config?: string }) => {
       const { config } = setup(options);
       const nc = await connectNats(config.nats, 'sift-provision');
       try {
         const report = await provision(nc, config.nats);
         for (const item of report.created) out(`created   ${item}`);
+        for (const item of report.updated) out(`updated   ${item}`);
         out(`unchanged ${report.unchanged.length} existing item(s)`);
       } finally {
         await nc.close();

@@ -10,6 +10,7 @@ describe('subject keys', () => {
     ['unicode letters', 'wärmepumpe-東京'],
     ['an emoji (a surrogate pair)', 'dev-🚀'],
     ['punctuation', 'a_b:c~d'],
+    ['a star inside a token (literal in NATS)', 'dev*1'],
   ])('accepts %s', (_name, key) => {
     expect(checkKey(key)).toBeUndefined();
   });
@@ -23,6 +24,12 @@ describe('subject keys', () => {
     ['DEL', 'd\u007f', 'U+007F'],
     ['a C1 control', 'd\u0085', 'U+0085'],
     ['U+FFFD itself', 'd\ufffd', 'not valid UTF-8'],
+    ['nothing', '', 'is empty'],
+    ['the one-token wildcard', '*', 'is a wildcard'],
+    ['the many-token wildcard', '>', 'is a wildcard'],
+    ['a dot (two tokens)', 'a.b', 'a dot at character 1'],
+    ['a space', 'a b', 'a space at character 1'],
+    ['a tab', 'a\tb', 'U+0009'],
   ])('refuses %s', (_name, key, detail) => {
     expect(checkKey(key)).toContain(detail);
   });

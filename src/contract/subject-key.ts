@@ -6,17 +6,29 @@
  */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
 
+/** Characters a single literal subject token cannot hold: whitespace ends a subject, a dot starts another token. */
+const NOT_ONE_TOKEN = /[ .]/;
+
 /**
  * Why a subject key (the device id) cannot be stored, or undefined when it is fine. Pure, for
- * every kind: a key must be valid UTF-8 without control characters.
+ * every kind: a key must be one literal subject token (not empty, not the wildcard `*` or `>`,
+ * no space or dot) of valid UTF-8 without control characters.
  */
 export function checkKey(key: string): string | undefined {
+  if (key === '') return 'subject key is empty';
+  // Published literally, "*" and ">" are stored as is: the stream cannot partition them, and as
+  // a subject to publish to they would name every key.
+  if (key === '*' || key === '>') return `subject key ${JSON.stringify(key)} is a wildcard, not a key`;
   const found = UNSAFE.exec(key);
-  if (!found) return undefined;
-  const code = found[0].charCodeAt(0);
-  const at = `at character ${found.index} of key ${JSON.stringify(key)}`;
-  if (code === 0xfffd) return `subject key is not valid UTF-8 (or holds U+FFFD) ${at}`;
-  return `subject key holds control character U+${code.toString(16).toUpperCase().padStart(4, '0')} ${at}`;
+  if (found) {
+    const code = found[0].charCodeAt(0);
+    const at = `at character ${found.index} of key ${JSON.stringify(key)}`;
+    if (code === 0xfffd) return `subject key is not valid UTF-8 (or holds U+FFFD) ${at}`;
+    return `subject key holds control character U+${code.toString(16).toUpperCase().padStart(4, '0')} ${at}`;
+  }
+  const split = NOT_ONE_TOKEN.exec(key);
+  if (split) return `subject key holds ${split[0] === ' ' ? 'a space' : 'a dot'} at character ${split.index} of key ${JSON.stringify(key)}: it is not one subject token`;
+  return undefined;
 }
 
 /** Longest key a producer may publish under (the SDK's limit too). */

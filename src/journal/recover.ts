@@ -59,7 +59,7 @@ export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): 
     deadLetter(batch, kind, message, reason, detail) {
       batch.deadLetteredSeqs.add(message.seq);
       // A dead letter sent before the crash is dropped by its message id within the duplicate window.
-      published.push(o.deadLetters.publish(kind, { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs() }, reason, detail));
+      published.push(o.deadLetters.publish(kind, { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs(), msgId: message.msgId?.() }, reason, detail));
     },
   };
   const members: InsertBatch[] = [];
@@ -69,7 +69,7 @@ export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): 
     const batch = new PartitionBatch();
     batches.push(batch);
     for await (const stored of readPartitionRange(o.jsm, o.stream, o.filterOf(partition), first, last)) {
-      router.route({ subject: stored.subject, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs }, batch);
+      router.route({ subject: stored.subject, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs, msgId: () => stored.msgId }, batch);
     }
     members.push({ token: batchToken(o.stream, partition, first, last), tables: batch.insertTables() });
   }

@@ -110,7 +110,7 @@ export class BatchCommitter {
     for await (const stored of readPartitionRange(this.o.jsm, this.o.stream, this.o.filter, batch.routedFrom, batch.lastSeq)) {
       const parsed = parseStoredSubject(stored.subject);
       if (!parsed || batch.deadLetteredSeqs.has(stored.seq)) continue;
-      messages.set(stored.seq, { kind: parsed.kind, subject: stored.subject, key: parsed.key, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs });
+      messages.set(stored.seq, { kind: parsed.kind, subject: stored.subject, key: parsed.key, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs, msgId: () => stored.msgId });
     }
     const rejectedTable = batch.insertTables().find((t) => t.rows.length > 0 && !outcome.landed.includes(t.table))?.table;
     const isolation = await isolateRejected({
@@ -137,7 +137,7 @@ export class BatchCommitter {
         this.o.log.error({ seq }, 'a message ClickHouse rejected is no longer in the stream and cannot be dead-lettered');
         continue;
       }
-      const source = { subject: message.subject, seq, data: message.data, timestampMs: message.arrivalMs() };
+      const source = { subject: message.subject, seq, data: message.data, timestampMs: message.arrivalMs(), msgId: message.msgId?.() };
       published.push(this.o.deadLetters.publish(kind, source, 'insert_rejected', detail));
       // Rows of the message in tables stored before the one that rejected it stay; the others were not stored.
       for (const [t, table] of isolation.tables.entries()) {

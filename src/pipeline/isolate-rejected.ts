@@ -6,6 +6,8 @@ import { RollupReplay, type PartitionBatch } from './partition-batch.js';
 export interface ReadBackMessage extends IncomingMessage {
   kind: string;
   subject: string;
+  /** The producer's Nats-Msg-Id, for its dead letter. */
+  msgId?(): string | undefined;
 }
 
 export interface IsolationInput {

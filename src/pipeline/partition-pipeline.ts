@@ -123,7 +123,7 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
       batch.tally.drop(kind, ALREADY_STORED);
       return this.o.policy.isFull(batch) ? this.afterFull(undefined) : undefined;
     }
-    this.o.stats.messageReceived(this.router.route(new TakenMessage(msg.subject, data, seq, delivery.timestampMs), batch));
+    this.o.stats.messageReceived(this.router.route(new TakenMessage(msg, data, seq, delivery.timestampMs), batch));
     const turn = consumeSlice.due();
     if (this.o.policy.isFull(this.batch)) return this.afterFull(turn);
     // Batches are queuing behind a slow or failing insert: stop pulling until they land, so a
@@ -168,7 +168,7 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
   deadLetter(batch: PartitionBatch, kind: string, message: RoutedMessage, reason: DeadLetterReason, detail: string): void {
     batch.tally.deadLetter(this.router.kindLabel(kind), reason);
     batch.deadLetteredSeqs.add(message.seq);
-    const source: DeadLetterSource = { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs() };
+    const source: DeadLetterSource = { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs(), msgId: message.msgId?.() };
     batch.deadLetters.push(this.o.deadLetters.publish(kind, source, reason, detail));
   }
 
@@ -250,15 +250,22 @@ function kindToken(subject: string): string | undefined {
 /** A message as taken: one object per message, its arrival time a field rather than a closure. */
 class TakenMessage implements RoutedMessage {
   key?: string;
+  readonly subject: string;
 
   constructor(
-    readonly subject: string,
+    private readonly msg: JsMsg,
     readonly data: Uint8Array,
     readonly seq: number,
     private readonly timestampMs: number,
-  ) {}
+  ) {
+    this.subject = msg.subject;
+  }
 
   arrivalMs(): number {
     return this.timestampMs;
+  }
+
+  msgId(): string | undefined {
+    return this.msg.headers?.get('Nats-Msg-Id') || undefined;
   }
 }

@@ -10,6 +10,8 @@ export interface RoutedMessage {
   data: Uint8Array;
   seq: number;
   arrivalMs(): number;
+  /** The producer's Nats-Msg-Id, read only when the message is dead-lettered (headers cost to decode). */
+  msgId?(): string | undefined;
   /** The subject's key: set by the router, which then hands the message itself to its kind. */
   key?: string;
 }

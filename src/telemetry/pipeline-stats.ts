@@ -89,6 +89,15 @@ export class PipelineStats {
     }
   }
 
+  /** A message no partition reads, dead-lettered on its own (see UnpartitionedSweep): received and dead-lettered at once. */
+  deadLetteredAlone(kind: string, reason: string): void {
+    this.received++;
+    this.deadLettered++;
+    this.deadLetteredByReason[reason] = (this.deadLetteredByReason[reason] ?? 0) + 1;
+    this.metrics?.received.inc({ kind });
+    this.metrics?.deadLettered.inc({ kind, reason });
+  }
+
   /** A batch was given up unacked (hard stop): its messages will be delivered again. */
   abandoned(messages: number): void {
     this.inFlight -= messages;

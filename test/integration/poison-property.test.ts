@@ -22,7 +22,13 @@ const POISON: Array<[reason: string, body: (i: number) => string | Uint8Array, k
   ['schema', () => JSON.stringify({ ts: '2026-02-30T00:00:00Z', metrics: { a: 1 } })],
   ['non_finite', () => '{"metrics":{"a":1e999}}'],
   ['insert_rejected', (i) => JSON.stringify({ metrics: { a: i }, labels: { site: REFUSED } })],
+  // A literal wildcard token: the stream stores the subject untransformed, in no partition.
+  ['bad_subject', (i) => JSON.stringify({ metrics: { a: i } }), '*'],
+  ['bad_subject', (i) => JSON.stringify({ metrics: { a: i } }), '>'],
 ];
+
+/** Subjects with a wildcard in another place than the key: the stream accepts these too. */
+const UNPARTITIONED_ELSEWHERE = ['telemetry.*.dev-1', 'telemetry.>.dev-1', 'telemetry.*.*', 'telemetry.*.>'];
 
 describe('property: random mixes of valid messages and every poison class', () => {
   let t: SiftTestEnv;
@@ -36,12 +42,13 @@ describe('property: random mixes of valid messages and every poison class', () =
     for (let i = 0; i < 400; i++) {
       const device = `dev-${Math.floor(random() * 40)}`;
       if (random() < 0.3) {
-        const [reason, body] = POISON[Math.floor(random() * POISON.length)]!;
-        expected.set(await t.publish(`telemetry.metrics.${device}`, body(i)), reason);
+        const [reason, body, key] = POISON[Math.floor(random() * POISON.length)]!;
+        expected.set(await t.publish(`telemetry.metrics.${key ?? device}`, body(i)), reason);
       } else {
         valid.add(await t.publish(`telemetry.metrics.${device}`, { ts: new Date(Date.now() - 60_000 + i).toISOString(), metrics: { a: i + 1, b: 2 * i + 1 } }));
       }
     }
+    for (const subject of UNPARTITIONED_ELSEWHERE) expected.set(await t.publish(subject, JSON.stringify({ metrics: { a: 1 } })), 'bad_subject');
     const refused = (params: { values?: unknown }) => JSON.stringify(params.values ?? '').includes(REFUSED);
     worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, refused, unknownCode) });
     await worker.untilIdle();
@@ -65,6 +72,8 @@ describe('property: random mixes of valid messages and every poison class', () =
       const original = Number(msg.header!.get(DEAD_LETTER_HEADERS.sequence));
       expect(dead.has(original)).toBe(false);
       dead.set(original, msg.header!.get(DEAD_LETTER_HEADERS.reason));
+      // A subject the stream could not partition is named in the detail.
+      if (msg.header!.get(DEAD_LETTER_HEADERS.reason) === 'bad_subject') expect(msg.header!.get(DEAD_LETTER_HEADERS.detail)).toContain(JSON.stringify(msg.header!.get(DEAD_LETTER_HEADERS.subject)));
       // A body that would not fit beside the headers is cut, and says how long it was.
       if (msg.header!.get(DEAD_LETTER_HEADERS.truncated)) {
         truncated++;
@@ -77,5 +86,10 @@ describe('property: random mixes of valid messages and every poison class', () =
       const c = await jsm.consumers.info(t.config.nats.stream, consumerName('sift', p));
       expect(c.num_pending + c.num_ack_pending).toBe(0);
     }
+    // Each message the stream accepted ended as stored, dropped or dead-lettered: none is left unseen.
+    const accepted = (await jsm.streams.info(t.config.nats.stream)).state.messages;
+    const snapshot = worker.stats.snapshot();
+    expect(snapshot.received).toBe(accepted);
+    expect(snapshot.deadLetteredByReason.bad_subject).toBe([...expected.values()].filter((r) => r === 'bad_subject').length);
   });
 });

@@ -51,6 +51,21 @@ describe('NATS provisioning', () => {
     expect(after.state.messages).toBe(before.state.messages);
   });
 
+  it('gives the dead-letter stream DLQ_MAX_AGE_S, and brings an existing stream kept for ever up to date', async () => {
+    const jsm = await jetstreamManager(t.nc);
+    const fourteenDays = 14 * 24 * 3600 * 1_000_000_000;
+    const dlq = await jsm.streams.info(t.config.nats.dlqStream);
+    expect(dlq.config.max_age).toBe(fourteenDays);
+    await jsm.streams.update(t.config.nats.dlqStream, { ...dlq.config, max_age: 0 });
+    const report = await provision(t.nc, t.config.nats);
+    expect(report.updated).toEqual([`stream ${t.config.nats.dlqStream} (max_age: has 0, wants ${fourteenDays})`]);
+    expect((await jsm.streams.info(t.config.nats.dlqStream)).config.max_age).toBe(fourteenDays);
+    const hour = loadConfig({ env: { ...t.env, DLQ_MAX_AGE_S: '3600', NODE_ENV: undefined } });
+    await provision(t.nc, hour.nats);
+    expect((await jsm.streams.info(t.config.nats.dlqStream)).config.max_age).toBe(3600 * 1_000_000_000);
+    await provision(t.nc, t.config.nats);
+  });
+
   it('reports a conflicting consumer and leaves it alone', async () => {
     const changed = loadConfig({ env: { ...t.env, CONSUMER_ACK_WAIT_MS: '9000', NODE_ENV: undefined } });
     await expect(provision(t.nc, changed.nats)).rejects.toThrow(ProvisionConflictError);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countByReason, deadLetterFrom, formatDeadLetter, formatDeadLetterTable, matchesFilter, parseSince, replayMessageId, replaySubject, type RawDeadLetter } from './dead-letter-entry.js';
+import { countByReason, deadLetterFrom, formatDeadLetter, formatDeadLetterTable, matchesFilter, parseSince, shownDeadLetter, type RawDeadLetter } from './dead-letter-entry.js';
+import { bodyPrivacy } from '../../transforms/privacy/dead-letter-body.js';
 
 const raw = (over: Partial<RawDeadLetter> = {}): RawDeadLetter => ({
   seq: 7,
@@ -20,7 +21,7 @@ const raw = (over: Partial<RawDeadLetter> = {}): RawDeadLetter => ({
 describe('a dead letter read back', () => {
   it('takes kind from the subject and the rest from the headers', () => {
     expect(deadLetterFrom(raw())).toMatchObject({
-      seq: 7, kind: 'metrics', reason: 'not_json', detail: 'Unexpected token b',
+      seq: 7, subject: 'telemetry-dlq.metrics', kind: 'metrics', reason: 'not_json', detail: 'Unexpected token b',
       originalSubject: 'telemetry.metrics.3.boiler-1', originalStream: 'TELEMETRY', originalSequence: 41,
     });
   });
@@ -54,19 +55,19 @@ describe('--since', () => {
   });
 });
 
-describe('replay', () => {
-  it('publishes to the device subject: the stored partition token is dropped', () => {
-    expect(replaySubject('telemetry.metrics.3.boiler-1')).toBe('telemetry.metrics.boiler-1');
-    expect(replaySubject('t1a2b.doorbell.0.dev-4')).toBe('t1a2b.doorbell.dev-4');
+describe('shown', () => {
+  const privacy = bodyPrivacy({ api: { hash: ['client_ip'] } }, 'pepper');
+  const api = (headers: Array<[string, string]>, body: string) =>
+    deadLetterFrom(raw({ subject: 'telemetry-dlq.api', headers: [['Sift-Detail', '/client_ip: "10.0.0.1" is not one of "a"'], ...headers], data: new TextEncoder().encode(body) }));
+
+  it('applies PRIVACY to a dead letter filed before it applied to dead letters', () => {
+    const text = formatDeadLetter(shownDeadLetter(api([], '{"status":"x","client_ip":"10.0.0.1"}'), privacy));
+    expect(text).not.toContain('10.0.0.1');
+    expect(text).toContain('"status":"x"');
   });
-  it('refuses a subject that is not a stored telemetry subject', () => {
-    expect(replaySubject('telemetry.metrics.boiler-1')).toBeUndefined();
-    expect(replaySubject('telemetry.metrics.x.boiler-1')).toBeUndefined();
-    expect(replaySubject('')).toBeUndefined();
-  });
-  it('gives each dead letter its own message id', () => {
-    expect(replayMessageId('TELEMETRY_DLQ', 7)).toBe('replay:TELEMETRY_DLQ:7');
-    expect(replayMessageId('TELEMETRY_DLQ', 7)).not.toBe(replayMessageId('TELEMETRY_DLQ', 8));
+  it('leaves a dead letter PRIVACY already applied to as it is', () => {
+    const entry = api([['Sift-Privacy', 'rewritten']], '{"client_ip":"abc"}');
+    expect(shownDeadLetter(entry, privacy)).toBe(entry);
   });
 });
 

@@ -1,5 +1,5 @@
 import { DEAD_LETTER_HEADERS } from './dead-letter-publisher.js';
-import { parseStoredSubject } from '../../sources/jetstream/subjects.js';
+import type { BodyPrivacy } from '../../transforms/privacy/dead-letter-body.js';
 
 /** One message of the dead-letter stream, with what its headers say about the original. */
 export interface DeadLetter {
@@ -7,6 +7,8 @@ export interface DeadLetter {
   seq: number;
   /** When it was dead-lettered. */
   time: Date;
+  /** Its subject in the dead-letter stream: <dlq prefix>.<kind>. */
+  subject: string;
   kind: string;
   reason: string;
   detail: string;
@@ -42,6 +44,7 @@ export function deadLetterFrom(raw: RawDeadLetter): DeadLetter {
   return {
     seq: raw.seq,
     time: raw.time,
+    subject: raw.subject,
     kind: raw.subject.slice(raw.subject.indexOf('.') + 1),
     reason: header(DEAD_LETTER_HEADERS.reason),
     detail: header(DEAD_LETTER_HEADERS.detail),
@@ -73,18 +76,15 @@ export function parseSince(text: string, nowMs: number): number | undefined {
 }
 
 /**
- * Where a replay publishes: devices publish to <prefix>.<kind>.<key> and the stream stores
- * <prefix>.<kind>.<partition>.<key>, so the partition token is dropped (the stream adds it again).
+ * A dead letter as it may be shown: one filed before PRIVACY applied to dead letters (no
+ * Sift-Privacy header) gets the rules now, to its body and its detail.
  */
-export function replaySubject(originalSubject: string): string | undefined {
-  const parsed = parseStoredSubject(originalSubject);
-  if (!parsed) return undefined;
-  const prefix = originalSubject.slice(0, originalSubject.indexOf('.'));
-  return `${prefix}.${parsed.kind}.${parsed.key}`;
+export function shownDeadLetter(entry: DeadLetter, privacy: BodyPrivacy): DeadLetter {
+  if (entry.headers.some(([k]) => k.toLowerCase() === DEAD_LETTER_HEADERS.privacy.toLowerCase())) return entry;
+  const detail = privacy.detail(entry.kind, entry.detail);
+  const headers = entry.headers.map(([k, v]): [string, string] => [k, k.toLowerCase() === DEAD_LETTER_HEADERS.detail.toLowerCase() ? privacy.detail(entry.kind, v) : v]);
+  return { ...entry, detail, headers, data: privacy.body(entry.kind, entry.data).data };
 }
-
-/** The message id of a replay: publishing it twice within the duplicate window stores it once. */
-export const replayMessageId = (dlqStream: string, seq: number): string => `replay:${dlqStream}:${seq}`;
 
 const DETAIL_WIDTH = 60;
 

@@ -2,6 +2,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { backoffDelay, sleep } from '../clickhouse/retry.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { NO_BODY_PRIVACY, type BodyPrivacy } from '../../transforms/privacy/dead-letter-body.js';
 
 /** The message being dead-lettered, as it was read from the stream. */
 export interface DeadLetterSource {
@@ -10,6 +11,8 @@ export interface DeadLetterSource {
   data: Uint8Array;
   /** JetStream arrival time, epoch ms. */
   timestampMs: number;
+  /** The producer's own Nats-Msg-Id, when it gave one. */
+  msgId?: string | undefined;
 }
 
 export const DEAD_LETTER_HEADERS = {
@@ -20,6 +23,10 @@ export const DEAD_LETTER_HEADERS = {
   sequence: 'Sift-Original-Sequence',
   time: 'Sift-Original-Time',
   truncated: 'Sift-Body-Truncated',
+  /** `rewritten` (PRIVACY hashed or dropped fields) or `withheld` (a body of such a kind that is not JSON). */
+  privacy: 'Sift-Privacy',
+  /** The producer's Nats-Msg-Id: a replay publishes under it again. */
+  msgId: 'Sift-Original-Msg-Id',
 } as const;
 
 const MAX_DETAIL = 1024;
@@ -50,6 +57,7 @@ export class DeadLetterPublisher {
     private readonly logger: Logger,
     private readonly signal?: AbortSignal,
     private readonly maxPayload: number = DEFAULT_MAX_PAYLOAD,
+    private readonly privacy: BodyPrivacy = NO_BODY_PRIVACY,
   ) {}
 
   subjectFor(kind: string): string {
@@ -59,18 +67,22 @@ export class DeadLetterPublisher {
   async publish(kind: string, source: DeadLetterSource, reason: string, detail: string): Promise<boolean> {
     const h = natsHeaders();
     h.set(DEAD_LETTER_HEADERS.reason, reason);
-    h.set(DEAD_LETTER_HEADERS.detail, detail.replace(/[\r\n]+/g, ' ').slice(0, MAX_DETAIL));
+    h.set(DEAD_LETTER_HEADERS.detail, this.privacy.detail(kind, detail).replace(/[\r\n]+/g, ' ').slice(0, MAX_DETAIL));
     h.set(DEAD_LETTER_HEADERS.subject, source.subject);
     h.set(DEAD_LETTER_HEADERS.stream, this.stream);
     h.set(DEAD_LETTER_HEADERS.sequence, String(source.seq));
     h.set(DEAD_LETTER_HEADERS.time, new Date(source.timestampMs).toISOString());
+    if (source.msgId) h.set(DEAD_LETTER_HEADERS.msgId, source.msgId);
+    // The dead-letter stream is read by operators: it keeps what ClickHouse would keep, no more.
+    const { data, outcome } = this.privacy.body(kind, source.data);
+    if (outcome !== 'none') h.set(DEAD_LETTER_HEADERS.privacy, outcome);
     const subject = this.subjectFor(kind);
     // A body near max_payload no longer fits with the headers: publishing it would fail for ever
     // and hold its partition's acks back.
     const headerBytes = subject.length + [...h.keys()].reduce((n, k) => n + k.length + 4 + Buffer.byteLength(h.get(k)), 0);
-    const truncated = fittingBody(source.data, headerBytes + DEAD_LETTER_HEADERS.truncated.length + 16, this.maxPayload);
-    if (truncated) h.set(DEAD_LETTER_HEADERS.truncated, String(source.data.length));
-    const body = truncated ?? source.data;
+    const truncated = fittingBody(data, headerBytes + DEAD_LETTER_HEADERS.truncated.length + 16, this.maxPayload);
+    if (truncated) h.set(DEAD_LETTER_HEADERS.truncated, String(data.length));
+    const body = truncated ?? data;
     for (let attempt = 0; ; attempt++) {
       if (this.signal?.aborted) return false;
       try {

@@ -1,6 +1,7 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
-import { deadLetterFrom, matchesFilter, replayMessageId, replaySubject, type DeadLetter, type DeadLetterFilter } from './dead-letter-entry.js';
+import { deadLetterFrom, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letter-entry.js';
+import { originalKey, replayMessageId, replayTarget, type ReplayScope, type ReplayTarget } from './replay-target.js';
 
 export class DeadLetterNotFoundError extends Error {
   override name = 'DeadLetterNotFoundError';
@@ -66,28 +67,88 @@ export async function getDeadLetter(dlq: DeadLetterStream, seq: number): Promise
 
 export interface ReplayReport {
   replayed: Array<{ seq: number; subject: string }>;
-  /** Dead letters whose original subject is not a stored telemetry subject, so they cannot be replayed. */
-  skipped: Array<{ seq: number; why: string }>;
+  /** Further dead letters of an original this replay sent (removed, not sent again). */
+  duplicates: Array<{ seq: number; of: number }>;
+  /** Dead letters that may not or cannot be replayed, with why; they stay in the dead-letter stream. */
+  refused: Array<{ seq: number; why: string }>;
+}
+
+/** The dead letters that pass the replay checks, by original: a replay removes all of an original's. */
+async function deadLettersByOriginal(dlq: DeadLetterStream, scope: ReplayScope): Promise<Map<string, Array<{ seq: number; storedSubject: string }>>> {
+  const byOriginal = new Map<string, Array<{ seq: number; storedSubject: string }>>();
+  for await (const entry of readDeadLetters(dlq, {}, { headersOnly: true })) {
+    const decision = replayTarget(entry, scope);
+    if (!decision.ok) continue;
+    const key = originalKey(decision.target);
+    byOriginal.set(key, [...(byOriginal.get(key) ?? []), { seq: entry.seq, storedSubject: decision.target.storedSubject }]);
+  }
+  return byOriginal;
+}
+
+/** The body to replay and the producer's message id: the dead letter's own, or the original's from the stream when the dead letter's was changed. */
+async function replayBody(dlq: DeadLetterStream, entry: DeadLetter, target: ReplayTarget): Promise<{ body: Uint8Array; producerMsgId: string | undefined } | { why: string }> {
+  if (!target.needsOriginal) return { body: entry.data, producerMsgId: target.producerMsgId };
+  let failure = 'it is no longer there';
+  const original = await dlq.jsm.streams.getMessage(target.originalStream, { seq: target.originalSequence }).catch((error: unknown) => {
+    failure = `it could not be read: ${(error as Error).message}`;
+    return null;
+  });
+  const what = `its body was rewritten by PRIVACY or cut, and the original (sequence ${target.originalSequence} of ${target.originalStream})`;
+  if (!original) return { why: `${what}: ${failure}` };
+  if (original.subject !== target.storedSubject) return { why: `${what} has subject ${JSON.stringify(original.subject)}, not ${JSON.stringify(target.storedSubject)}` };
+  return { body: original.data, producerMsgId: target.producerMsgId ?? (original.header?.get('Nats-Msg-Id') || undefined) };
 }
 
 /**
- * Republishes each matching dead letter's body to its original publish subject, then deletes it
- * from the dead-letter stream so a second replay does not send it again. The message id makes a
- * crash between the two steps safe: replayed again within the duplicate window, it is stored once.
+ * Republishes each matching dead letter's body to its device subject, then deletes it and every
+ * other dead letter of the same original, so a second replay does not send it again. The message
+ * id (the producer's, else one per original stream and sequence) makes a crash between the two
+ * steps, or two dead letters of one original, store it once within the duplicate window. A dead
+ * letter whose headers do not hold up (see replayTarget) is refused and kept.
  */
-export async function replayDeadLetters(dlq: DeadLetterStream, filter: DeadLetterFilter, options: { dryRun: boolean }): Promise<ReplayReport> {
-  const report: ReplayReport = { replayed: [], skipped: [] };
+export async function replayDeadLetters(dlq: DeadLetterStream, scope: ReplayScope, filter: DeadLetterFilter, options: { dryRun: boolean }): Promise<ReplayReport> {
+  const report: ReplayReport = { replayed: [], duplicates: [], refused: [] };
+  const byOriginal = await deadLettersByOriginal(dlq, scope);
+  const replayed = new Map<string, number>();
+  const remove = async (seq: number) => {
+    if (!options.dryRun) await dlq.jsm.streams.deleteMessage(dlq.stream, seq, false).catch(() => false);
+  };
   for await (const entry of readDeadLetters(dlq, filter)) {
-    const subject = replaySubject(entry.originalSubject);
-    if (!subject) {
-      report.skipped.push({ seq: entry.seq, why: `original subject "${entry.originalSubject}" is not <prefix>.<kind>.<partition>.<key>` });
+    const decision = replayTarget(entry, scope);
+    if (!decision.ok) {
+      report.refused.push({ seq: entry.seq, why: decision.why });
       continue;
     }
-    if (!options.dryRun) {
-      await dlq.js.publish(subject, entry.data, { msgID: replayMessageId(dlq.stream, entry.seq) });
-      await dlq.jsm.streams.deleteMessage(dlq.stream, entry.seq, false);
+    const { target } = decision;
+    const key = originalKey(target);
+    const first = replayed.get(key);
+    if (first !== undefined) {
+      if (!report.duplicates.some((d) => d.seq === entry.seq)) report.duplicates.push({ seq: entry.seq, of: first });
+      continue;
     }
-    report.replayed.push({ seq: entry.seq, subject });
+    const found = await replayBody(dlq, entry, target);
+    if ('why' in found) {
+      report.refused.push({ seq: entry.seq, why: found.why });
+      continue;
+    }
+    const msgID = replayMessageId({ ...target, producerMsgId: found.producerMsgId });
+    if (!options.dryRun) {
+      const ack = await dlq.js.publish(target.subject, found.body, { msgID });
+      // The producer's id within the duplicate window of the original itself: the stream dropped
+      // the replay as that message, which is the one that was dead-lettered. Kept for a later try.
+      if (ack.duplicate && ack.seq === target.originalSequence) {
+        report.refused.push({ seq: entry.seq, why: `the stream still remembers message id ${JSON.stringify(msgID)} of the original (its duplicate window): replay it again in a few minutes` });
+        continue;
+      }
+      await remove(entry.seq);
+    }
+    replayed.set(key, entry.seq);
+    report.replayed.push({ seq: entry.seq, subject: target.subject });
+    for (const sibling of byOriginal.get(key) ?? []) {
+      if (sibling.seq === entry.seq || sibling.storedSubject !== target.storedSubject) continue;
+      await remove(sibling.seq);
+      report.duplicates.push({ seq: sibling.seq, of: entry.seq });
+    }
   }
   return report;
 }

@@ -40,6 +40,10 @@ export const natsConfig = {
     doc: 'First subject token of dead letters: <prefix>.<kind>.',
     format: 'subject-token', default: 'telemetry-dlq', env: 'DLQ_SUBJECT_PREFIX',
   },
+  dlqMaxAgeS: {
+    doc: 'How long the dead-letter stream keeps a dead letter, in seconds (0 = for ever). Default 14 days, twice the telemetry stream\'s default: dead letters raised while nobody looked for a week can still be read, fixed and replayed, and their bodies (with what personal data PRIVACY does not cover) do not stay for ever. Applied when provisioning, to an existing stream too.',
+    format: 'non-negative-int', default: 14 * 24 * 3600, env: 'DLQ_MAX_AGE_S',
+  },
   consumer: {
     prefix: { doc: 'Durable consumer name prefix; partition p is <prefix>-p<p>.', format: 'subject-token', default: 'sift', env: 'CONSUMER_PREFIX' },
     group: { doc: 'Priority group name the workers pull in (pinned client).', format: 'subject-token', default: 'sift', env: 'CONSUMER_GROUP' },

@@ -30,6 +30,7 @@ export async function prepareNats(nc: NatsConnection, config: SiftConfig['nats']
   if (config.provision) {
     const report = await provision(nc, config);
     if (report.created.length > 0) logger.info({ created: report.created }, 'provisioned NATS');
+    if (report.updated.length > 0) logger.info({ updated: report.updated }, 'brought NATS up to date');
     return;
   }
   const missing = await missingOnNats(nc, config);

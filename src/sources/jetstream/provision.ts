@@ -41,7 +41,7 @@ export function desiredDeadLetterStream(config: SiftConfig['nats']): Partial<Str
     retention: RetentionPolicy.Limits,
     storage: config.storage === 'memory' ? StorageType.Memory : StorageType.File,
     num_replicas: config.replicas,
-    max_age: 0,
+    max_age: config.dlqMaxAgeS * 1_000_000_000,
     duplicate_window: nanos(120_000),
   };
 }
@@ -68,6 +68,8 @@ export function desiredConsumer(config: SiftConfig['nats'], partition: number): 
 
 /** Fields whose difference makes an existing setup a conflict, by what Sift relies on. */
 const STREAM_KEYS = ['subjects', 'subject_transform', 'storage', 'retention', 'num_replicas', 'max_age', 'max_bytes'] as const;
+/** Dead-letter stream fields Sift brings up to date on an existing stream: only its retention, which loses nothing a reader still needs. */
+const DLQ_UPDATED_KEYS = ['max_age'] as const;
 const CONSUMER_KEYS = ['filter_subject', 'ack_policy', 'deliver_policy', 'ack_wait', 'max_ack_pending', 'max_deliver', 'priority_groups', 'priority_policy', 'priority_timeout'] as const;
 
 function differences(existing: object, desired: object, keys: readonly string[]): string[] {
@@ -83,10 +85,12 @@ function differences(existing: object, desired: object, keys: readonly string[])
 
 export interface ProvisionReport {
   created: string[];
+  /** What was changed, with the change (e.g. the dead-letter stream's retention). */
+  updated: string[];
   unchanged: string[];
 }
 
-async function ensureStream(jsm: JetStreamManager, desired: Partial<StreamConfig> & { name: string }, report: ProvisionReport): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, desired: Partial<StreamConfig> & { name: string }, report: ProvisionReport, updatable: readonly string[] = []): Promise<void> {
   const name = desired.name!;
   let info;
   try {
@@ -97,7 +101,18 @@ async function ensureStream(jsm: JetStreamManager, desired: Partial<StreamConfig
     report.created.push(`stream ${name}`);
     return;
   }
-  const diff = differences(info.config, desired, STREAM_KEYS);
+  const diff = differences(info.config, desired, STREAM_KEYS.filter((key) => !updatable.includes(key)));
+  const update = differences(info.config, desired, updatable);
+  if (diff.length === 0 && update.length > 0) {
+    const changes = Object.fromEntries(updatable.map((key) => [key, (desired as Record<string, unknown>)[key]]));
+    await jsm.streams.update(name, { ...info.config, ...changes }).catch((error: unknown) => {
+      throw new ProvisionConflictError(
+        `stream ${name} exists with a different configuration (${update.join('; ')}) and could not be updated (${(error as Error).message}): run \`sift provision\` with an account that may update it`,
+      );
+    });
+    report.updated.push(`stream ${name} (${update.join('; ')})`);
+    return;
+  }
   if (diff.length > 0) {
     throw new ProvisionConflictError(
       `stream ${name} exists with a different configuration (${diff.join('; ')}). ` +
@@ -131,9 +146,9 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, desired: Pa
 /** Creates the stream, the dead-letter stream and one consumer per partition; idempotent. */
 export async function provision(nc: NatsConnection, config: SiftConfig['nats']): Promise<ProvisionReport> {
   const jsm = await jetstreamManager(nc);
-  const report: ProvisionReport = { created: [], unchanged: [] };
+  const report: ProvisionReport = { created: [], updated: [], unchanged: [] };
   await ensureStream(jsm, desiredStream(config), report);
-  await ensureStream(jsm, desiredDeadLetterStream(config), report);
+  await ensureStream(jsm, desiredDeadLetterStream(config), report, DLQ_UPDATED_KEYS);
   for (let p = 0; p < config.partitions; p++) await ensureConsumer(jsm, config.stream, desiredConsumer(config, p), report);
   return report;
 }

@@ -6,6 +6,8 @@ export interface StoredMessage {
   seq: number;
   data: Uint8Array;
   timestampMs: number;
+  /** The producer's Nats-Msg-Id, when it gave one. */
+  msgId: string | undefined;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function* readPartitionRange(jsm: JetStreamManager, stream: string,
     const stored = await jsm.streams.getMessage(stream, request);
     if (stored === null || stored.seq > last) return;
     seq = stored.seq + 1;
-    yield { subject: stored.subject, seq: stored.seq, data: stored.data, timestampMs: stored.time.getTime() };
+    yield { subject: stored.subject, seq: stored.seq, data: stored.data, timestampMs: stored.time.getTime(), msgId: stored.header?.get('Nats-Msg-Id') || undefined };
   }
 }
 

@@ -31,3 +31,20 @@ export function parseStoredSubject(subject: string): { kind: string; partition: 
   if (!Number.isInteger(partition)) return undefined;
   return { kind: subject.slice(first + 1, second), partition, key: subject.slice(third + 1) };
 }
+
+/**
+ * Subjects the stream accepts but stores without a partition: a publish subject holding a wildcard
+ * token (`*` or `>`, sent literally) is not transformed (the server transforms literal subjects
+ * only), so it keeps its three tokens and no partition consumer's filter takes it.
+ */
+export const unpartitionedFilter = (layout: Pick<SubjectLayout, 'prefix'>): string => `${layout.prefix}.*.*`;
+
+/**
+ * The filter that delivers the given unpartitioned subjects: a consumer delivers a stored `>`
+ * token only to a filter with `>` at or before it, so one of those needs the whole prefix.
+ */
+export const unpartitionedScanFilter = (layout: Pick<SubjectLayout, 'prefix'>, subjects: readonly string[]): string =>
+  subjects.some((s) => s.split('.').includes('>')) ? `${layout.prefix}.>` : unpartitionedFilter(layout);
+
+/** Whether a stored subject is one the stream could not partition (three tokens, not four). */
+export const isUnpartitioned = (subject: string): boolean => subject.split('.').length === 3;
