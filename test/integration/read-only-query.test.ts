@@ -15,6 +15,7 @@ import { checkRules } from '../../src/cli/alerts.js';
 import { query as ruleQuery } from '../../src/alerts/engine.js';
 import { parseRules } from '../../src/alerts/rules.js';
 import { sift, siftOk } from '../helpers/cli.js';
+import { guideQueries } from '../helpers/analyst-guide.js';
 
 /** Collects what a command writes to stdout. */
 function sink(): Writable & { text(): string } {
@@ -236,6 +237,14 @@ describe('read-only queries (embedded engine)', () => {
     expect(await analyst("SELECT app FROM heartbeats -- a comment; DROP TABLE heartbeats\nWHERE app = 'web';")).toBe('web\n');
   });
 
+  it("every query of the analyst guide runs read-only as written", async () => {
+    const sample: Record<string, unknown> = { String: '', UInt32: 24, Float64: 1 };
+    for (const { name, sql } of guideQueries().values()) {
+      const params = Object.fromEntries([...sql.matchAll(/\{(\w+):(\w+)\}/g)].map(([, key, type]) => [key!, sample[type!]]));
+      await expect(runReadOnly(clickhouse, sql, params, { database: db, limits: ANALYST_QUERY_LIMITS }), name).resolves.toBeDefined();
+    }
+  });
+
   it('runs with readonly and its limits as the query\'s own settings, and leaves the shared session writable', async () => {
     expect(await analyst("SELECT getSetting('readonly'), getSetting('max_execution_time')", 'TSV', { ...ANALYST_QUERY_LIMITS, maxExecutionTimeS: 7 })).toBe('1\t7\n');
     await expect(analyst('SELECT number FROM numbers(11)', 'TSV', { ...ANALYST_QUERY_LIMITS, maxResultRows: 10 })).rejects.toThrow(/code 396/);
@@ -246,6 +255,25 @@ describe('read-only queries (embedded engine)', () => {
     expect({ r: Number(session!.r), m: Number(session!.m) }).toEqual({ r: 0, m: 0 });
     await clickhouse.command({ query: `INSERT INTO ${db}.heartbeats (ts, instance_id, app) VALUES (now64(3), 'i-2', 'web')` });
     await clickhouse.command({ query: `ALTER TABLE ${db}.heartbeats DELETE WHERE instance_id = 'i-2' SETTINGS mutations_sync = 2` });
+  });
+
+  it('under a server profile of readonly = 2 (the shipped analyst user) it sends only the limits; under readonly = 1 nothing', async () => {
+    const { createClient } = await import('@clickhouse/client');
+    const { createChdbConnection } = await import('chdb/connection');
+    const options = { database: db, limits: { ...ALERT_QUERY_LIMITS, maxExecutionTimeS: 9 } };
+    for (const [readonly, timeout] of [[2, 9], [1, 0]] as const) {
+      // Another session on the same engine stands for a user whose readonly comes from the server.
+      const connection = createChdbConnection({ path: dir }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+      const session = createClient({ connection });
+      try {
+        await session.command({ query: `USE ${db}` });
+        await session.command({ query: `SET readonly = ${readonly}` });
+        const [seen] = await runReadOnly<{ r: unknown; t: unknown }>(session, "SELECT getSetting('readonly') AS r, getSetting('max_execution_time') AS t", {}, options);
+        expect([Number(seen!.r), Number(seen!.t)]).toEqual([readonly, timeout]);
+      } finally {
+        await session.close();
+      }
+    }
   });
 
   it('runReadOnly binds parameters, and an Identifier parameter cannot name another database', async () => {
