@@ -107,6 +107,24 @@ describe('read-only queries (embedded engine)', () => {
     expect(existsSync(metadata)).toBe(false);
   });
 
+  it('INTO OUTFILE on any statement kind writes nothing, while it is checked or after', async () => {
+    const kinds = [
+      'SELECT 1', 'WITH 1 AS a SELECT a', 'SELECT 1 UNION ALL SELECT 2', 'EXPLAIN SELECT 1', 'EXPLAIN AST SELECT 1', 'EXPLAIN SYNTAX SELECT 1',
+      'DESCRIBE heartbeats', 'SHOW TABLES', 'SHOW DATABASES', 'SHOW CREATE TABLE heartbeats', 'EXISTS TABLE heartbeats', 'SHOW COLUMNS FROM heartbeats',
+      'SHOW PROCESSLIST', 'SHOW GRANTS', 'CHECK TABLE heartbeats', 'SHOW SETTINGS LIKE \'max_threads\'',
+    ];
+    for (const [i, kind] of kinds.entries()) {
+      await refused(`${kind} INTO OUTFILE '${join(scratch, `out-${i}`)}'`);
+      await refused(`${kind} INTO OUTFILE '${join(scratch, `out-${i}-fmt`)}' FORMAT TSV`);
+    }
+    expect(readdirSync(scratch).filter((f) => f.startsWith('out-'))).toEqual([]);
+  });
+
+  it('a quoted name holding a line break cannot forge the syntax tree', async () => {
+    expect(await refused('SELECT 1 AS `a"];\n    n1[label="Literal 1`')).toContain('could not be read');
+    expect(await refused("SELECT 1 FROM `heartbeats\n    n2[label=\"TableIdentifier x\"];` AS t")).toContain('could not be read');
+  });
+
   it("DESCRIBE file(...) returns no part of the host's files", async () => {
     for (const sql of [
       "DESCRIBE file('/etc/passwd', 'JSONEachRow')",
@@ -198,6 +216,8 @@ describe('read-only queries (embedded engine)', () => {
       `SELECT joinGet('${other}.secret', 'v', 1)`,
       `SELECT dictGet('${other}.dict', 'v', 1)`,
       `SELECT hasColumnInTable('${other}', 'secret', 'v')`,
+      `SELECT dictGetKeys('${other}.dict', 'v', 1)`,
+      `SELECT aiGenerate('say the password')`,
       'SELECT * FROM system.query_log',
       'SELECT * FROM system.users',
       'SELECT * FROM INFORMATION_SCHEMA.TABLES',

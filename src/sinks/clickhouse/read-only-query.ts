@@ -54,6 +54,7 @@ type Params = Record<string, unknown>;
 interface Catalog {
   tableFunctions: Set<string>;
   executableFunctions: Set<string>;
+  networkFunctions: Set<string>;
 }
 
 const catalogs = new WeakMap<ClickHouseClient, Promise<Catalog>>();
@@ -64,14 +65,27 @@ async function rowsOf<T>(client: ClickHouseClient, query: string, query_params: 
   return (await client.query({ query, query_params, format: 'JSONEachRow' })).json<T>();
 }
 
-/** The engine's table functions and executable functions, read once per client. */
+/** Functions that reach outside by the engine's own classing: executable UDFs, and (on versions that class functions) AI calls. */
+async function outsideFunctions(client: ClickHouseClient): Promise<{ executable: Set<string>; network: Set<string> }> {
+  const executable = "SELECT lower(name) AS name FROM system.functions WHERE origin = 'ExecutableUserDefined'";
+  const names = (rows: Array<{ name: string }>) => new Set(rows.map((r) => r.name));
+  try {
+    return { executable: names(await rowsOf(client, executable)), network: names(await rowsOf(client, "SELECT lower(name) AS name FROM system.functions WHERE categories = 'AI'")) };
+  } catch {
+    // A server older than the `categories` column: the AI functions it may have are refused by name.
+    return { executable: names(await rowsOf(client, executable)), network: new Set() };
+  }
+}
+
+/** The engine's table functions and functions that reach outside, read once per client. */
 function catalog(client: ClickHouseClient): Promise<Catalog> {
   let known = catalogs.get(client);
   if (!known) {
-    known = (async () => ({
-      tableFunctions: new Set((await rowsOf<{ name: string }>(client, 'SELECT lower(name) AS name FROM system.table_functions')).map((r) => r.name)),
-      executableFunctions: new Set((await rowsOf<{ name: string }>(client, "SELECT lower(name) AS name FROM system.functions WHERE origin = 'ExecutableUserDefined'")).map((r) => r.name)),
-    }))();
+    known = (async () => {
+      const tableFunctions = new Set((await rowsOf<{ name: string }>(client, 'SELECT lower(name) AS name FROM system.table_functions')).map((r) => r.name));
+      const { executable, network } = await outsideFunctions(client);
+      return { tableFunctions, executableFunctions: executable, networkFunctions: network };
+    })();
     known.catch(() => catalogs.delete(client));
     catalogs.set(client, known);
   }
@@ -146,6 +160,7 @@ export async function checkReadOnly(client: ClickHouseClient, sql: string, param
     database: options.database,
     tableFunctions: known.tableFunctions,
     executableFunctions: known.executableFunctions,
+    networkFunctions: known.networkFunctions,
     views: new Set(first.views),
     kinds: options.kinds ?? ALL_READS,
     ownFormat: options.ownFormat ?? false,

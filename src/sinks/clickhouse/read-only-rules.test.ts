@@ -12,6 +12,7 @@ const context: ReadOnlyContext = {
   database: 'telemetry',
   tableFunctions: new Set(['file', 'url', 's3', 'remote', 'numbers', 'values', 'merge', 'format']),
   executableFunctions: new Set(['my_script']),
+  networkFunctions: new Set(['aisummarize']),
   views: new Set(['api_performance']),
   kinds: new Set(['select', 'explain', 'describe', 'show', 'show-create', 'exists']),
   ownFormat: true,
@@ -44,6 +45,8 @@ describe('judgeStatement', () => {
     expect(judge(where('dictGetString'))).toMatchObject({ ok: false, reason: expect.stringContaining('dictionary') });
     expect(judge(where('joinGet'))).toMatchObject({ ok: false });
     expect(judge(where('my_script'))).toEqual({ ok: false, reason: 'function my_script() runs a program on the server' });
+    expect(judge(where('aiSummarize'))).toEqual({ ok: false, reason: 'function aiSummarize() calls an AI provider over the network' });
+    expect(judge(where('dictGetKeys'))).toMatchObject({ ok: false });
     expect(judge(where('format'))).toEqual({ ok: true, kind: 'select' });
   });
 

@@ -13,6 +13,8 @@ export interface ReadOnlyContext {
   tableFunctions: ReadonlySet<string>;
   /** Lower-case names of functions the engine's catalog marks as running programs (executable UDFs). */
   executableFunctions: ReadonlySet<string>;
+  /** Lower-case names of functions the engine's catalog classes as calling out over the network (AI). */
+  networkFunctions: ReadonlySet<string>;
   /** Views in Sift's database: a parameterized view is called like a table function. */
   views: ReadonlySet<string>;
   kinds: ReadonlySet<StatementKind>;
@@ -51,7 +53,7 @@ const KIND_NAMES: Record<StatementKind, string> = {
 /** Nodes that may carry INTO OUTFILE (a literal path among their children). */
 const OUTPUT_OWNERS = new Set([...Object.keys(ROOT_KINDS), 'ShowCreateDatabaseQuery', 'ExistsDatabaseQuery']);
 /** `x IN name`: the name is a table (or a CTE) when it is not a subquery or a literal. */
-const IN_FUNCTIONS = new Set(['in', 'notin', 'globalin', 'globalnotin', 'nullin', 'notnullin', 'globalnullin', 'globalnotnullin']);
+const IN_FUNCTIONS = new Set(['in', 'notin', 'globalin', 'globalnotin', 'nullin', 'notnullin', 'globalnullin', 'globalnotnullin'].flatMap((f) => [f, `${f}ignoreset`]));
 
 /** Why a table function is refused, from its family (the decision itself is the allow-list above). */
 export function tableFunctionReason(name: string): string {
@@ -70,11 +72,11 @@ export function tableFunctionReason(name: string): string {
 function functionReason(name: string, context: ReadOnlyContext): string | undefined {
   const n = name.toLowerCase();
   if (context.tableFunctions.has(n) && !HARMLESS_TABLE_FUNCTIONS.has(n)) return tableFunctionReason(n);
-  if (n.startsWith('dictget') || n === 'dicthas' || n === 'dictisin') return 'reads a dictionary, which may load from files, URLs or other servers';
+  if (n.startsWith('dict')) return 'reads a dictionary, which may load from files, URLs or other servers';
   if (n === 'joinget' || n === 'joingetornull') return 'reads a Join table of any database';
   if (n === 'hascolumnintable') return "reads another database's schema";
   if (n === 'catboostevaluate' || n.startsWith('naivebayesclassifier')) return "loads a model from the host's files";
-  if (/^ai(generate|classify|embed|extract|translate)/.test(n)) return 'calls an AI provider over the network';
+  if (context.networkFunctions.has(n) || /^ai(generate|classify|embed|extract|translate)/.test(n)) return 'calls an AI provider over the network';
   if (context.executableFunctions.has(n)) return 'runs a program on the server';
   return undefined;
 }
