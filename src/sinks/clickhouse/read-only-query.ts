@@ -180,7 +180,8 @@ async function checked(client: ClickHouseClient, sql: string, params: Params, op
 
 /**
  * Runs one read-only statement with bound `{name:Type}` parameters and returns its rows
- * (JSONEachRow: 64-bit integers as strings). Throws QueryRefused for a statement it will not run.
+ * (JSONEachRow; 64-bit integers as the engine renders them: strings over HTTP). Throws QueryRefused
+ * for a statement it will not run.
  */
 export async function runReadOnly<T = Record<string, unknown>>(client: ClickHouseClient, sql: string, params: Params, options: ReadOnlyOptions): Promise<T[]> {
   const query = await checked(client, sql, params, { ...options, format: 'JSONEachRow', ownFormat: false });
