@@ -9,6 +9,7 @@ import { AlertStateConflict, AlertStateStore, type AlertRecord, type StoredRecor
 import { AlertPublisher, provisionAlertStream, recordTransition } from './publisher.js';
 import { Notifier, receivers } from './notify.js';
 import type { AlertRule } from './rules.js';
+import { ALERT_QUERY_LIMITS, checkReadOnly, QueryRefused, runReadOnly, SELECT_ONLY } from '../sinks/clickhouse/read-only-query.js';
 
 /** A rule whose query ClickHouse cannot plan: one line naming the rule. */
 export class AlertQueryError extends Error {
@@ -164,22 +165,29 @@ export class AlertEngine {
 }
 
 /**
- * Runs a rule query in the Sift database (rule authors write view names without it). The embedded
- * engine has one session, so USE selects it there; over HTTP pass a client bound to the database.
- * No per-query settings: the embedded engine would keep them for every later query of the worker.
+ * Runs a rule query in the Sift database (rule authors write view names without it), read-only:
+ * one SELECT of Sift's tables, with readonly and the alert limits as the query's own settings.
+ * The embedded engine has one session, so USE selects the database there; over HTTP pass a client
+ * bound to the database.
  */
 export async function query(client: ClickHouseClient, database: string, sql: string): Promise<Array<Record<string, unknown>>> {
   await client.command({ query: `USE ${database}` });
-  return (await client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+  return runReadOnly(client, sql, {}, { database, limits: ALERT_QUERY_LIMITS, kinds: SELECT_ONLY });
 }
 
+const DESCRIBE_ONLY = new Set(['describe'] as const);
+
+/** Checks a rule's query before its first evaluation: read-only, plannable, with a `value` column. */
 export async function explain(client: ClickHouseClient, database: string, rule: AlertRule): Promise<void> {
   try {
     await client.command({ query: `USE ${database}` });
-    await client.query({ query: `EXPLAIN ${rule.query}`, format: 'TabSeparated' }).then((r) => r.text());
-    const columns = await client.query({ query: `SELECT * FROM (${rule.query}) LIMIT 0`, format: 'JSONCompactEachRowWithNames' }).then((r) => r.text());
-    if (!/"value"/.test(columns.split('\n')[0] ?? '')) throw new Error('the query returns no column named value');
+    const checked = await checkReadOnly(client, rule.query, {}, { database, limits: ALERT_QUERY_LIMITS, kinds: SELECT_ONLY });
+    if (!checked.ok) throw new QueryRefused(`refused: ${checked.reason}`);
+    // DESCRIBE plans the query without running it; the wrapped text is checked again like any other.
+    const columns = await runReadOnly<{ name: string }>(client, `DESCRIBE (${checked.statement})`, {}, { database, limits: ALERT_QUERY_LIMITS, kinds: DESCRIBE_ONLY });
+    if (!columns.some((c) => c.name === 'value')) throw new Error('the query returns no column named value');
   } catch (error) {
+    if (error instanceof QueryRefused) throw new AlertQueryError(`alert rule "${rule.name}": query: ${error.message}`, { cause: error });
     const first = (error as Error).message.split('\n')[0]!.replace(/\. Expected one of:.*$/, '').replace(/\(version [^)]*\)/, '').trim();
     throw new AlertQueryError(`alert rule "${rule.name}": query: ClickHouse cannot run it: ${first}`, { cause: error });
   }

@@ -7,6 +7,7 @@ import { connectNats } from '../sources/jetstream/connect.js';
 import { provision } from '../sources/jetstream/provision.js';
 import { createClickHouse, describeTarget } from '../sinks/clickhouse/client.js';
 import { migrate, planMigrations } from '../sinks/clickhouse/migrations.js';
+import { ANALYST_QUERY_LIMITS } from '../sinks/clickhouse/read-only-query.js';
 import { intOption } from './args.js';
 import { runWorker, workerDescription } from './worker.js';
 import { queryDescription, runQuery } from './query.js';
@@ -102,12 +103,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   command(program, 'query', 'run SQL on the configured ClickHouse and print the result', queryDescription)
     .argument('<sql>', 'the SQL to run (quote it)')
     .option('--format <format>', 'any ClickHouse output format, e.g. CSVWithNames, JSONEachRow', 'PrettyCompactMonoBlock')
-    .option('--write', 'allow statements that change data or settings, and table functions (off: readonly=1)')
-    .action(async (sql: string, options: { config?: string; format: string; write?: boolean }) => {
+    .option('--timeout <s>', `seconds a read-only query may run (default ${ANALYST_QUERY_LIMITS.maxExecutionTimeS})`)
+    .option('--max-rows <n>', `rows a read-only query may return; more fails it (default ${ANALYST_QUERY_LIMITS.maxResultRows})`)
+    .option('--write', 'run any statement as written: changes, table functions, settings (off: read-only)')
+    .action(async (sql: string, options: { config?: string; format: string; write?: boolean; timeout?: string; maxRows?: string }) => {
       const { config } = setup(options);
+      const limits = {
+        ...ANALYST_QUERY_LIMITS,
+        maxExecutionTimeS: intOption(options.timeout, 'timeout', ANALYST_QUERY_LIMITS.maxExecutionTimeS, 1),
+        maxResultRows: intOption(options.maxRows, 'max-rows', ANALYST_QUERY_LIMITS.maxResultRows, 1),
+      };
       const client = await createClickHouse(config.clickhouse, { useDatabase: true });
       try {
-        await runQuery(client, sql, { format: options.format, write: Boolean(options.write) }, process.stdout);
+        await runQuery(client, sql, { format: options.format, write: Boolean(options.write), database: config.clickhouse.database, limits }, process.stdout);
       } finally {
         await client.close();
       }
