@@ -5,13 +5,18 @@ import { schema } from './schema.js';
 import { packageRoot } from '../package-root.js';
 import { kinds } from '../kinds/registry.js';
 import { checkPrivacyRules } from '../transforms/privacy/privacy.js';
-import { maskUrl, maskUrlList } from './mask-url.js';
+import { maskConfig, rememberConfigSecrets } from './secret-keys.js';
+import { redact } from './redact.js';
 
 export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
 export type FilterOverride = SiftConfig['filter']['overrides'][number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  // A message quotes values as given: a URL's password or a remembered secret never reaches it.
+  constructor(message: string, options?: ErrorOptions) {
+    super(redact(message), options);
+  }
 }
 
 function build(env: NodeJS.ProcessEnv) {
@@ -72,6 +77,7 @@ export function loadConfig(options: LoadOptions = {}): SiftConfig {
     throw new ConfigError(`invalid configuration: ${describe(error, env)}`);
   }
   const props = config.getProperties();
+  rememberConfigSecrets(props);
   checkCombinations(props);
   checkFiles(props);
   return props;
@@ -156,12 +162,5 @@ function checkCombinations(config: SiftConfig): void {
 
 /** The configuration as JSON with secrets masked, for logs and `sift config`. */
 export function describeConfig(config: SiftConfig): Record<string, unknown> {
-  const masked = structuredClone(config) as SiftConfig;
-  if (masked.nats.password) masked.nats.password = '[redacted]';
-  if (masked.nats.token) masked.nats.token = '[redacted]';
-  if (masked.clickhouse.password) masked.clickhouse.password = '[redacted]';
-  if (masked.privacy.salt) masked.privacy.salt = '[redacted]';
-  masked.nats.url = maskUrlList(masked.nats.url);
-  masked.clickhouse.url = maskUrl(masked.clickhouse.url);
-  return masked as unknown as Record<string, unknown>;
+  return maskConfig(config) as unknown as Record<string, unknown>;
 }
