@@ -7,6 +7,7 @@ import { kinds } from '../kinds/registry.js';
 import { checkPrivacyRules } from '../transforms/privacy/privacy.js';
 import { maskConfig, rememberConfigSecrets } from './secret-keys.js';
 import { redact } from './redact.js';
+import { natsAuthProblem } from '../sources/jetstream/nats-auth.js';
 
 export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
 export type FilterOverride = SiftConfig['filter']['overrides'][number];
@@ -116,6 +117,8 @@ function checkFiles(config: SiftConfig): void {
 /** Rules that tie keys together, checked before any I/O. */
 function checkCombinations(config: SiftConfig): void {
   const { batch, nats } = config;
+  const auth = natsAuthProblem(nats);
+  if (auth) throw new ConfigError(`invalid configuration: ${auth}`);
   if (nats.consumer.maxAckPending <= batch.maxRows) {
     throw new ConfigError(
       `invalid configuration: nats.consumer.maxAckPending (CONSUMER_MAX_ACK_PENDING) = ${nats.consumer.maxAckPending}: ` +
