@@ -143,7 +143,7 @@ export class Worker {
           registry: worker.metrics.registry,
           live: () => !worker.stopped,
           readiness: () => worker.readiness(),
-        });
+        }, { maxConnections: config.telemetry.metricsMaxConnections, requestTimeoutMs: config.telemetry.metricsRequestTimeoutMs });
       }
       // Rules are checked (and their queries explained) before anything is consumed.
       if (config.alerts.enabled) worker.alerts = await openAlerts({ config, nc, clickhouse: worker.clickhouse, metrics: worker.metrics, log: logger, isLeader: () => worker.isAlertLeader });
