@@ -2,9 +2,11 @@ import { loadConfig, type SiftConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { misspelledEnv } from '../config/env-typos.js';
 import { routeClickHouseLogs } from '../sinks/clickhouse/client.js';
+import { redact } from '../config/redact.js';
 
+/** A command's output line; like every log and error line, it never shows a secret. */
 export const out = (line: string): void => {
-  process.stdout.write(line + '\n');
+  process.stdout.write(redact(line) + '\n');
 };
 
 /** Loads the configuration a command runs with, and its logger. */
