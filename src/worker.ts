@@ -151,7 +151,7 @@ export class Worker {
           registry: metrics.registry,
           live: () => !worker?.stopped,
           readiness: () => worker?.readiness() ?? { ready: false, checks: { ...startup, started: false } },
-        })
+        }, { maxConnections: config.telemetry.metricsMaxConnections, requestTimeoutMs: config.telemetry.metricsRequestTimeoutMs })
       : undefined;
     let nc: NatsConnection | undefined;
     let clickhouse: ClickHouseClient | undefined;

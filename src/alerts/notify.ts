@@ -3,8 +3,20 @@ import type { AlertEvent } from './event.js';
 
 export interface Receiver {
   name: 'webhook' | 'alertmanager';
+  /** Without userinfo: fetch refuses a URL with credentials, so they travel as a Basic header. */
   url: string;
+  headers: Record<string, string>;
   body(events: AlertEvent[]): unknown;
+}
+
+/**
+ * Label values come from producers and reach annotations: Slack reads `<…>` as a mention
+ * (`<!channel>`, `<@U1>`) or a link that shows other text (`<http://evil|docs>`) and `&…;` as an
+ * entity, so &, < and > are escaped as Slack asks. A word after `@` (@here, @channel, @alice) is
+ * broken with a zero-width space, for receivers that take it as a mention.
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/(^|\W)@(?=\w)/g, '$1@\u200b');
 }
 
 /** Slack-compatible incoming-webhook body: a one-line text plus a section block per alert. */
@@ -12,13 +24,15 @@ export function slackBody(events: AlertEvent[], generatorUrl = ''): { text: stri
   const line = (e: AlertEvent) => {
     const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(' ');
     const summary = e.annotations.summary ? ` ${e.annotations.summary}` : '';
-    return `[${e.state.toUpperCase()}] ${e.rule} (${e.severity}) ${labels} value=${e.value}${summary}`;
+    return slackEscape(`[${e.state.toUpperCase()}] ${e.rule} (${e.severity}) ${labels} value=${e.value}${summary}`);
   };
+  // A | would end the link target early: the dashboard link is the operator's, kept whole.
+  const dashboard = generatorUrl ? `\n<${generatorUrl.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C')}|dashboard>` : '';
   return {
     text: events.map(line).join('\n'),
     blocks: events.map((e) => ({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${line(e)}*${e.annotations.description ? `\n${e.annotations.description}` : ''}${generatorUrl ? `\n<${generatorUrl}|dashboard>` : ''}` },
+      text: { type: 'mrkdwn', text: `*${line(e)}*${e.annotations.description ? `\n${slackEscape(e.annotations.description)}` : ''}${dashboard}` },
     })),
   };
 }
@@ -34,11 +48,28 @@ export function alertmanagerBody(events: AlertEvent[], generatorUrl = ''): unkno
   }));
 }
 
+/** A receiver URL's userinfo as an Authorization header, and the URL without it. */
+export function splitCredentials(url: string): { url: string; headers: Record<string, string> } {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { url, headers: {} };
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const basic = Buffer.from(`${decode(parsed.username)}:${decode(parsed.password)}`).toString('base64');
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, headers: { authorization: `Basic ${basic}` } };
+}
+
 export function receivers(config: { webhookUrl: string; alertmanagerUrl: string; generatorUrl: string }): Receiver[] {
   const list: Receiver[] = [];
-  if (config.webhookUrl) list.push({ name: 'webhook', url: config.webhookUrl, body: (e) => slackBody(e, config.generatorUrl) });
+  if (config.webhookUrl) list.push({ name: 'webhook', ...splitCredentials(config.webhookUrl), body: (e) => slackBody(e, config.generatorUrl) });
   if (config.alertmanagerUrl) {
-    list.push({ name: 'alertmanager', url: `${config.alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts`, body: (e) => alertmanagerBody(e, config.generatorUrl) });
+    list.push({ name: 'alertmanager', ...splitCredentials(`${config.alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts`), body: (e) => alertmanagerBody(e, config.generatorUrl) });
   }
   return list;
 }
@@ -75,7 +106,7 @@ export class Notifier {
       try {
         const response = await fetch(target.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...target.headers },
           body: JSON.stringify(body),
           signal: AbortSignal.any([this.stop.signal, AbortSignal.timeout(this.o.timeoutMs ?? 10_000)]),
         });

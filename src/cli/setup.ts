@@ -3,9 +3,11 @@ import { chooseLogFormat, createLogger, type Logger } from '../telemetry/logger.
 import { unknownEnv, unknownEnvLine } from '../config/env-typos.js';
 import { routeClickHouseLogs } from '../sinks/clickhouse/client.js';
 import { routeNatsLogs } from '../sources/jetstream/connect.js';
+import { redact } from '../config/redact.js';
 
+/** A command's output line; like every log and error line, it never shows a secret. */
 export const out = (line: string): void => {
-  process.stdout.write(line + '\n');
+  process.stdout.write(redact(line) + '\n');
 };
 
 /**

@@ -9,6 +9,21 @@ const SYSTEM_DATABASES = new Set(['system', 'information_schema']);
  */
 export const MAX_RETENTION_DAYS = 3650;
 
+/**
+ * Formats whose values are URLs (or lists of them): their userinfo is masked in every output and
+ * remembered as a secret, whichever key uses them.
+ */
+export const URL_FORMATS: ReadonlySet<string> = new Set(['nats-url', 'http-url-or-empty', 'web-url-or-empty']);
+
+function isHttpUrl(value: unknown): boolean {
+  try {
+    const { protocol } = new URL(String(value));
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 // Each format's message says what is allowed, so a start-up error names key, value and the rule.
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
@@ -91,24 +106,21 @@ convict.addFormats({
     validate(value: unknown) {
       const urls = String(value).split(',').map((s) => s.trim());
       for (const url of urls) {
-        if (!/^(nats|tls|ws|wss):\/\/[^\s/]+$/.test(url) && !/^[^\s/:]+:\d+$/.test(url)) {
-          throw new Error('must be nats://host:port (comma-separated for a cluster)');
+        // Userinfo runs to the last @ (a password may hold @, : or /); the host part holds none of them.
+        if (!/^(nats|tls|ws|wss):\/\/(?:\S*@)?[^\s/@]+$/.test(url) && !/^[^\s/:@]+:\d+$/.test(url)) {
+          throw new Error('must be nats://host:port or nats://user:password@host:port (comma-separated for a cluster)');
         }
       }
     },
   },
   'http-url-or-empty': {
     validate(value: unknown) {
-      if (value === '') return;
-      let url: URL;
-      try {
-        url = new URL(String(value));
-      } catch {
-        throw new Error('must be empty (embedded ClickHouse) or an http(s):// URL');
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new Error('must be empty (embedded ClickHouse) or an http(s):// URL');
-      }
+      if (value !== '' && !isHttpUrl(value)) throw new Error('must be empty (embedded ClickHouse) or an http(s):// URL');
+    },
+  },
+  'web-url-or-empty': {
+    validate(value: unknown) {
+      if (value !== '' && !isHttpUrl(value)) throw new Error('must be empty (none) or an http(s):// URL');
     },
   },
   'cluster-name-or-empty': {

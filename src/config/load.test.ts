@@ -77,7 +77,7 @@ describe('configuration', () => {
       error = e;
     }
     expect(String(error)).not.toContain('hunter2');
-    const printed = JSON.stringify(describeConfig(load({ NATS_PASSWORD: 'hunter2', NATS_TOKEN: 'tok', CLICKHOUSE_PASSWORD: 'pw' })));
+    const printed = JSON.stringify([describeConfig(load({ NATS_USER: 'u', NATS_PASSWORD: 'hunter2', CLICKHOUSE_PASSWORD: 'pw' })), describeConfig(load({ NATS_TOKEN: 'tok' }))]);
     expect(printed).not.toMatch(/hunter2|"tok"|"pw"/);
   });
 

@@ -5,15 +5,21 @@ import { schema } from './schema.js';
 import { packageRoot } from '../package-root.js';
 import { kinds } from '../kinds/registry.js';
 import { checkPrivacyRules } from '../transforms/privacy/privacy.js';
-import { maskUrl, maskUrlList } from './mask-url.js';
 import { EnvSourceError, resolveEnv } from './env-sources.js';
 import { readConfigFile } from './config-file.js';
+import { maskConfig, rememberConfigSecrets } from './secret-keys.js';
+import { redact } from './redact.js';
+import { natsAuthProblem } from '../sources/jetstream/nats-auth.js';
 
 export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
 export type FilterOverride = SiftConfig['filter']['overrides'][number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  // A message quotes values as given: a URL's password or a remembered secret never reaches it.
+  constructor(message: string, options?: ErrorOptions) {
+    super(redact(message), options);
+  }
 }
 
 function build(env: NodeJS.ProcessEnv) {
@@ -91,6 +97,7 @@ export function loadConfig(options: LoadOptions = {}): SiftConfig {
     throw new ConfigError(`invalid configuration: ${describe(error, env)}`);
   }
   const props = config.getProperties();
+  rememberConfigSecrets(props);
   checkCombinations(props);
   checkFiles(props);
   return props;
@@ -129,6 +136,8 @@ function checkFiles(config: SiftConfig): void {
 /** Rules that tie keys together, checked before any I/O. */
 function checkCombinations(config: SiftConfig): void {
   const { batch, nats } = config;
+  const auth = natsAuthProblem(nats);
+  if (auth) throw new ConfigError(`invalid configuration: ${auth}`);
   if (nats.consumer.maxAckPending <= batch.maxRows) {
     throw new ConfigError(
       `invalid configuration: nats.consumer.maxAckPending (CONSUMER_MAX_ACK_PENDING) = ${nats.consumer.maxAckPending}: ` +
@@ -175,12 +184,5 @@ function checkCombinations(config: SiftConfig): void {
 
 /** The configuration as JSON with secrets masked, for logs and `sift config`. */
 export function describeConfig(config: SiftConfig): Record<string, unknown> {
-  const masked = structuredClone(config) as SiftConfig;
-  if (masked.nats.password) masked.nats.password = '[redacted]';
-  if (masked.nats.token) masked.nats.token = '[redacted]';
-  if (masked.clickhouse.password) masked.clickhouse.password = '[redacted]';
-  if (masked.privacy.salt) masked.privacy.salt = '[redacted]';
-  masked.nats.url = maskUrlList(masked.nats.url);
-  masked.clickhouse.url = maskUrl(masked.clickhouse.url);
-  return masked as unknown as Record<string, unknown>;
+  return maskConfig(config) as unknown as Record<string, unknown>;
 }

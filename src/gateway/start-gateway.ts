@@ -75,7 +75,7 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
       throw error;
     });
     if (!options.registry && config.telemetry.metricsPort > 0) {
-      statusServer = await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, { registry, live: () => !stopping, readiness });
+      statusServer = await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, { registry, live: () => !stopping, readiness }, { maxConnections: config.telemetry.metricsMaxConnections, requestTimeoutMs: config.telemetry.metricsRequestTimeoutMs });
     }
     const port = (app.server.address() as AddressInfo).port;
     log.info({ port, host: config.gateway.host, nats: maskUrlList(config.nats.url) }, 'gateway listening');

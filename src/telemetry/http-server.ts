@@ -18,9 +18,29 @@ export interface StatusEndpoints {
   readiness(): Readiness;
 }
 
-/** One HTTP server: /metrics for Prometheus, /healthz for liveness, /readyz for readiness. */
-export async function startStatusServer(port: number, host: string, endpoints: StatusEndpoints): Promise<Server> {
-  const server = createServer((req, res) => {
+/** What a client may hold: a scraper or probe needs a few short requests, nothing more. */
+export interface ConnectionLimits {
+  maxConnections: number;
+  /** For the headers and for the whole request; a connection that sends nothing is closed after it. */
+  requestTimeoutMs: number;
+}
+
+/** Idle keep-alive connections: Prometheus reuses one per scrape interval, probes open their own. */
+const KEEP_ALIVE_MS = 5_000;
+
+/**
+ * One HTTP server: /metrics for Prometheus, /healthz for liveness, /readyz for readiness. Slow or
+ * silent clients are timed out and connections are capped, so nobody can hold the port's sockets.
+ */
+export async function startStatusServer(port: number, host: string, endpoints: StatusEndpoints, limits: ConnectionLimits): Promise<Server> {
+  const { requestTimeoutMs } = limits;
+  const server = createServer({
+    headersTimeout: requestTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: Math.min(KEEP_ALIVE_MS, requestTimeoutMs),
+    // The timeouts are checked this often (Node's default, 30 s, let a silent client stay 1.5 times as long).
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
+  }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -45,6 +65,9 @@ export async function startStatusServer(port: number, host: string, endpoints: S
     }
     json(404, { error: 'not found', paths: ['/metrics', '/healthz', '/readyz'] });
   });
+  // Past the cap Node closes a new connection at once, before reading a byte of it.
+  server.maxConnections = limits.maxConnections;
+  server.timeout = requestTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new PortInUseError(`metrics port ${host}:${port} (METRICS_PORT) is in use: another worker on this host? Give each its own METRICS_PORT, or 0 for none`, { cause: error }));

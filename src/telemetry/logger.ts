@@ -1,21 +1,15 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
-import { maskUrlsIn } from '../config/mask-url.js';
+import { redact } from '../config/redact.js';
 
 export type { Logger };
 
 /** Secret keys, wherever they sit in a logged object (config sections nest two deep). */
 const SECRET_PATHS = ['password', 'token', 'pass', 'creds', 'seed', 'authorization', 'cookie'].flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
 
-/** Strings may quote a URL with credentials (a config value, an error message): masked at any depth. */
-function maskStrings(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.includes('@') ? maskUrlsIn(value) : value;
-  if (depth > 4 || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => maskStrings(v, depth + 1));
-  if (value instanceof Error) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskStrings(v, depth + 1);
-  return out;
+interface FlushableStream extends DestinationStream {
+  flush?(cb?: (error?: Error) => void): void;
+  flushSync?(): void;
 }
 
 /** How log lines look: JSON for machines, or one readable line each for a person at a terminal. */
@@ -30,27 +24,26 @@ export function chooseLogFormat(setting: 'auto' | LogFormat, command: 'worker' |
   return command === 'command' && stderrIsTTY ? 'pretty' : 'json';
 }
 
-function destination(format: LogFormat): DestinationStream {
+function destination(format: LogFormat): FlushableStream {
   if (format === 'json') return pino.destination({ fd: 2, sync: false });
   // Synchronous, in this thread: a command's last line must be out before it exits.
   return PinoPretty({ destination: 2, sync: true, colorize: Boolean(process.stderr.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true });
 }
 
-/** Log lines to stderr (stdout is for command output); secrets are redacted by key and inside URLs. */
-export function createLogger(level: string, name = 'sift', format: LogFormat = 'json'): Logger {
-  return pino(
-    {
-      name,
-      level,
-      redact: { paths: SECRET_PATHS, censor: '[redacted]' },
-      formatters: { log: (object) => maskStrings(object) as Record<string, unknown> },
-      hooks: {
-        logMethod(args, method) {
-          const masked = args.map((a) => (typeof a === 'string' && a.includes('@') ? maskUrlsIn(a) : a)) as Parameters<typeof method>;
-          method.apply(this, masked);
-        },
-      },
-    },
-    destination(format),
-  );
+/**
+ * Every finished line passes through `redact` on its way out: the message, every field, an
+ * error's message and stack alike, so no field or serializer can carry a secret past it.
+ */
+function redacting(destination: FlushableStream): FlushableStream {
+  return {
+    write: (line: string) => destination.write(redact(line)),
+    flush: (cb) => (destination.flush ? destination.flush(cb) : cb?.()),
+    flushSync: () => destination.flushSync?.(),
+  };
+}
+
+/** Log lines to stderr (stdout is for command output), JSON or readable; secrets are redacted by key, by value and inside URLs. */
+export function createLogger(level: string, name = 'sift', output: LogFormat | FlushableStream = 'json'): Logger {
+  const stream = typeof output === 'string' ? destination(output) : output;
+  return pino({ name, level, redact: { paths: SECRET_PATHS, censor: '[redacted]' } }, redacting(stream));
 }

@@ -15,7 +15,7 @@ import { rows } from '../helpers/clickhouse.js';
 import { until } from '../helpers/until.js';
 import { T0 } from '../helpers/readings.js';
 
-const secrets = { NATS_SYS_PASSWORD: 'sys-secret', NATS_SIFT_PASSWORD: 'sift-secret', NATS_DEVICE_PASSWORD: 'device-secret' };
+const secrets = { NATS_SYS_PASSWORD: 'sys-secret', NATS_SIFT_PASSWORD: 'sift-secret', NATS_DEVICE_PASSWORD: 'device-secret', NATS_OPERATOR_PASSWORD: 'operator-secret' };
 
 /**
  * deploy/nats/nats.conf and accounts.conf as shipped, run as a real 3-node cluster on loopback

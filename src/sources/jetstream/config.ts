@@ -1,6 +1,6 @@
 export const natsConfig = {
-  url: { doc: 'NATS server URL(s), comma-separated for a cluster.', format: 'nats-url', default: 'nats://127.0.0.1:4222', env: 'NATS_URL' },
-  user: { doc: 'NATS user name (with password).', format: String, default: '', env: 'NATS_USER' },
+  url: { doc: 'NATS server URL(s), comma-separated for a cluster. nats://user:password@host:4222 or nats://token@host:4222 signs in with those (percent-encode a "," in them), instead of the keys below: give one way to sign in.', format: 'nats-url', default: 'nats://127.0.0.1:4222', env: 'NATS_URL' },
+  user: { doc: 'NATS user name (with NATS_PASSWORD).', format: String, default: '', env: 'NATS_USER' },
   password: { doc: 'NATS password.', format: String, default: '', env: 'NATS_PASSWORD', sensitive: true },
   token: { doc: 'NATS auth token.', format: String, default: '', env: 'NATS_TOKEN', sensitive: true },
   creds: { doc: 'Path to a NATS .creds file (JWT + NKey).', format: String, default: '', env: 'NATS_CREDS' },

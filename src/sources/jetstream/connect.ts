@@ -4,12 +4,13 @@ import type { SiftConfig } from '../../config/load.js';
 import { maskUrlList } from '../../config/mask-url.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
+import { natsServers, urlCredentials } from './nats-auth.js';
 
 export type { NatsConnection };
 
 export function connectionOptions(config: SiftConfig['nats'], name: string): ConnectionOptions {
   const options: ConnectionOptions = {
-    servers: config.url.split(',').map((s) => s.trim()),
+    servers: natsServers(config.url).servers,
     name,
     // A worker outlives NATS restarts: keep trying forever, the client buffers meanwhile.
     maxReconnectAttempts: -1,
@@ -24,12 +25,18 @@ export function connectionOptions(config: SiftConfig['nats'], name: string): Con
   if (caFile || certFile || config.url.includes('tls://')) {
     options.tls = { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile, keyFile } : {}) };
   }
+  // At most one of these is set: the configuration refuses contradicting ways to sign in.
+  const fromUrl = urlCredentials(config.url);
   if (config.creds) options.authenticator = credsAuthenticator(readFileSync(config.creds));
   else if (config.nkeySeedFile) options.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(config.nkeySeedFile, 'utf8').trim()));
   else if (config.token) options.token = config.token;
   else if (config.user) {
     options.user = config.user;
     options.pass = config.password;
+  } else if (fromUrl && 'token' in fromUrl) options.token = fromUrl.token;
+  else if (fromUrl) {
+    options.user = fromUrl.user;
+    options.pass = fromUrl.pass;
   }
   return options;
 }
