@@ -4,7 +4,7 @@ import { Fleet } from '../simulate/fleet.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { layoutOf, provision } from '../sources/jetstream/provision.js';
 import { publishSubject } from '../sources/jetstream/subjects.js';
-import { sleep } from '../sinks/clickhouse/retry.js';
+import { sleep } from '../util/timing.js';
 import { intOption, UsageError } from './args.js';
 import { kinds as registeredKinds, kindNamed } from '../kinds/registry.js';
 import type { KindSimulator, SimulatedEvent } from '../kinds/kind.js';

@@ -3,7 +3,7 @@ import type { KindHandler } from '../kinds/kind.js';
 import type { BatchInserter } from '../sinks/clickhouse/group-commit.js';
 import type { InsertOutcome } from '../sinks/clickhouse/writer.js';
 import type { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
-import { backoffDelay, sleep } from '../sinks/clickhouse/retry.js';
+import { backoffDelay, sleep } from '../util/timing.js';
 import { readPartitionRange } from '../sources/jetstream/read-back.js';
 import { parseStoredSubject } from '../sources/jetstream/subjects.js';
 import type { Logger } from '../telemetry/logger.js';
