@@ -1,5 +1,5 @@
 import type { SiftConfig } from '../../config/load.js';
-import type { DeviceReading } from '../../kinds/metrics/decode.js';
+import type { DeviceReading } from '../../contract/device-reading.js';
 import { advance, decide, type DecideSettings, type DeviceState, type StoreRequest } from './decide.js';
 import { DeviceStates, type EvictionCause } from './device-states.js';
 import { ChangeRules } from './rules.js';
