@@ -8,7 +8,6 @@ import { checkPrivacyRules } from '../transforms/privacy/privacy.js';
 import { maskUrl, maskUrlList } from './mask-url.js';
 
 export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
-export type FilterOverride = SiftConfig['filter']['overrides'][number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
