@@ -56,7 +56,7 @@ export interface WorkerStartOptions {
 
 /** A running worker: NATS and ClickHouse ready, one consumer loop per partition it owns. */
 export class Worker {
-  readonly metrics = createMetrics(buildInfo());
+  readonly metrics = createMetrics(buildInfo(), kinds);
   readonly stats = new PipelineStats(this.metrics);
   private readonly ackStall = new AckStallClock();
   private readonly health = { natsConnected: true, clickhouseAnswers: true, insertsSucceeding: true, migrationsApplied: true };
