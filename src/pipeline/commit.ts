@@ -5,7 +5,7 @@ import type { InsertOutcome } from '../sinks/clickhouse/writer.js';
 import type { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
 import { backoffDelay, sleep } from '../util/timing.js';
 import { readPartitionRange } from '../sources/jetstream/read-back.js';
-import { parseStoredSubject } from '../sources/jetstream/subjects.js';
+import { parseStoredSubject } from '../contract/stored-subject.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PipelineStats } from '../telemetry/pipeline-stats.js';
 import { isolateRejected, type ReadBackMessage } from './isolate-rejected.js';
