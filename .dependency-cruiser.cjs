@@ -78,7 +78,7 @@ module.exports = {
     }),
     ...layerRule({
       name: 'util-imports-nothing',
-      comment: 'Helpers every layer may use must not drag a layer in with them.',
+      comment: 'What every layer may use (timing, config slice types) must not drag a layer in with it.',
       from: { path: '^src/util/' },
       to: { path: SIFT, pathNot: '^src/util/' },
     }),
