@@ -41,7 +41,7 @@ const KNOWN = {
     { from: '^src/journal/recover\\.ts$', to: '^src/sources/jetstream/read-back\\.ts$', step: STEP_COMMIT },
   ],
   'journal-imports-no-pipeline': [
-    { from: '^src/journal/recover\\.ts$', to: '^src/pipeline/(commit|partition-batch|router)\\.ts$', step: STEP_COMMIT },
+    { from: '^src/journal/recover\\.ts$', to: '^src/pipeline/(partition-batch|router)\\.ts$', step: STEP_COMMIT },
   ],
   'sinks-import-no-core': [
     { from: '^src/sinks/clickhouse/group-commit\\.ts$', to: '^src/journal/(commit-journal|entry)\\.ts$', step: STEP_COMMIT },

@@ -10,9 +10,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { PipelineStats } from '../telemetry/pipeline-stats.js';
 import { isolateRejected, type ReadBackMessage } from './isolate-rejected.js';
 import type { PartitionBatch } from './partition-batch.js';
-
-/** A partition batch's deduplication token: its stream, partition and sequence range, so a re-formed batch repeats it. */
-export const batchToken = (stream: string, partition: number, first: number, last: number): string => `${stream}:${partition}:${first}-${last}`;
+import { batchToken } from '../journal/entry.js';
 
 export interface CommitOptions {
   jsm: JetStreamManager;
