@@ -14,7 +14,7 @@ import { loadConfig } from '../dist/config/load.js';
 import { connectNats } from '../dist/sources/jetstream/connect.js';
 import { provision } from '../dist/sources/jetstream/provision.js';
 import { consumerName } from '../dist/sources/jetstream/subjects.js';
-import { simulate } from '../dist/cli/simulate.js';
+import { simulate } from '../dist/simulate/publish.js';
 
 const messages = Number(process.argv[2] ?? 300_000);
 const main = new URL('../dist/cli/main.js', import.meta.url).pathname;

@@ -25,7 +25,7 @@ import { layoutOf } from './sources/jetstream/provision.js';
 import { prepareNats } from './sources/jetstream/prepare.js';
 import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
 import { pullLimits } from './sources/jetstream/pull-limits.js';
-import { backoffDelay, sleep } from './sinks/clickhouse/retry.js';
+import { backoffDelay, sleep } from './util/timing.js';
 import { CommitJournal } from './journal/commit-journal.js';
 import type { JournalEntry } from './journal/entry.js';
 import { recoverInflight } from './journal/recover.js';
@@ -140,7 +140,7 @@ export class Worker {
    * one embedded engine); `wrapClickHouse` lets a test wrap the client, e.g. to inject faults.
    */
   static async start(config: SiftConfig, logger: Logger, options: WorkerStartOptions = {}): Promise<Worker> {
-    const metrics = createMetrics(buildInfo());
+    const metrics = createMetrics(buildInfo(), kinds);
     // Start-up stages done so far: /readyz names what is still missing while the worker waits.
     const startup = { nats_connected: false, clickhouse_answers: false, migrations_applied: false };
     let worker: Worker | undefined;

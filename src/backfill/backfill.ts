@@ -12,7 +12,7 @@ import { ClickHouseWriter } from '../sinks/clickhouse/writer.js';
 import { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
 import { bodyPrivacy } from '../transforms/privacy/dead-letter-body.js';
 import { connectNats } from '../sources/jetstream/connect.js';
-import { parseStoredSubject } from '../sources/jetstream/subjects.js';
+import { parseStoredSubject } from '../contract/stored-subject.js';
 import type { Logger } from '../telemetry/logger.js';
 import { rowsInRange } from './overlap.js';
 import { resolveRange, type RangeBound, type SeqRange } from './range.js';

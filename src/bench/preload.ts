@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { SiftConfig } from '../config/load.js';
 import type { FleetOptions } from '../simulate/fleet.js';
-import { simulate } from '../cli/simulate.js';
+import { simulate } from '../simulate/publish.js';
 
 /**
  * Fills the stream fast: the simulator with a large window of unacknowledged JetStream publishes

@@ -14,7 +14,7 @@ import { startNatsServer } from '../tools/nats-server.js';
 import { packageRoot } from '../package-root.js';
 import { WORKER_NODE_OPTIONS } from '../deploy/node-options.js';
 import { processCpuSeconds } from '../telemetry/thread-cpu.js';
-import { sleep } from '../sinks/clickhouse/retry.js';
+import { sleep } from '../util/timing.js';
 import { preload } from './preload.js';
 import { ceiling } from './ceiling.js';
 import { pullLimits } from '../sources/jetstream/pull-limits.js';

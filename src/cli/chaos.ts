@@ -12,7 +12,7 @@ import { createClickHouse } from '../sinks/clickhouse/client.js';
 import { seededRandom } from '../simulate/fleet.js';
 import { packageRoot } from '../package-root.js';
 import { WORKER_NODE_OPTIONS } from '../deploy/node-options.js';
-import { simulate } from './simulate.js';
+import { simulate } from '../simulate/publish.js';
 
 export const chaosDescription = `Kills workers with SIGKILL at random while they drain a backlog (and optionally restarts
 nats-server), restarts them on the same data, then checks that every published message is stored

@@ -9,10 +9,9 @@ import { EnvSourceError, resolveEnv } from './env-sources.js';
 import { readConfigFile } from './config-file.js';
 import { maskConfig, rememberConfigSecrets } from './secret-keys.js';
 import { redact } from './redact.js';
-import { natsAuthProblem } from '../sources/jetstream/nats-auth.js';
+import { natsAuthProblem } from './nats-auth.js';
 
 export type SiftConfig = ReturnType<ReturnType<typeof build>['getProperties']>;
-export type FilterOverride = SiftConfig['filter']['overrides'][number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { RFC3339 } from '../kinds/metrics/schema.js';
+
+/** RFC 3339 date-time with a zone, e.g. 2026-11-23T19:20:00Z or 2026-11-23T20:20:00.250+01:00. */
+export const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$';
 
 /** The optional `ts` every kind's body may carry, as the metrics schema words it. */
 export const eventTimeField = () =>

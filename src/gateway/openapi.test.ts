@@ -26,7 +26,7 @@ async function openApi(): Promise<any> {
     keys: {} as KeyDirectory,
     link: {} as PublishLink,
     budgets: new KeyBudgets(),
-    metrics: createGatewayMetrics(new Registry()),
+    metrics: createGatewayMetrics(new Registry(), kinds),
     log: createLogger('silent'),
     live: () => true,
     readiness: () => ({ ready: true, checks: {} }),

@@ -1,3 +1,4 @@
+import { kinds } from '../kinds/registry.js';
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,7 +65,7 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
       keys: directory,
       link,
       budgets: new KeyBudgets(),
-      metrics: createGatewayMetrics(registry),
+      metrics: createGatewayMetrics(registry, kinds),
       log,
       live: () => !stopping,
       readiness,

@@ -1,6 +1,9 @@
 /** One partition's batch inside a commit: the partition and the sequence range of its messages. */
 export type JournalMember = readonly [partition: number, first: number, last: number];
 
+/** A partition batch's deduplication token: its stream, partition and sequence range, so a re-formed batch repeats it. */
+export const batchToken = (stream: string, partition: number, first: number, last: number): string => `${stream}:${partition}:${first}-${last}`;
+
 /**
  * What the journal holds for one partition. `committed`: the highest stream sequence whose rows
  * are in ClickHouse; `inflight`: a commit begun but not known to be finished, with every member

@@ -2,14 +2,13 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KindHandler } from '../kinds/kind.js';
 import { PartitionBatch } from '../pipeline/partition-batch.js';
 import { Router, type DeadLetterSink } from '../pipeline/router.js';
-import { batchToken } from '../pipeline/commit.js';
 import { groupToken, mergeBatches } from '../sinks/clickhouse/group-commit.js';
 import type { InsertOutcome, InsertBatch } from '../sinks/clickhouse/writer.js';
 import type { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
 import { readPartitionRange } from '../sources/jetstream/read-back.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CommitJournal } from './commit-journal.js';
-import { leaderLast, type JournalEntry } from './entry.js';
+import { batchToken, leaderLast, type JournalEntry } from './entry.js';
 
 export interface RecoveryOptions {
   journal: CommitJournal;

@@ -1,5 +1,10 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { SiftConfig } from '../config/load.js';
+import type { ConfigValues } from '../util/config-values.js';
+import type { eventTimeConfig } from '../contract/config.js';
+import type { privacyConfig } from '../transforms/privacy/config.js';
+import type { FilterConfig } from '../transforms/device-filter/config.js';
+import type { errorStormConfig } from '../transforms/error-storm/config.js';
+import type { stateConfig } from './state/config.js';
 import type { BatchOutput } from '../pipeline/batch-output.js';
 import type { Decoded, MessageResult } from '../pipeline/result.js';
 import type { EventTimeWindow } from '../contract/event-time.js';
@@ -66,6 +71,16 @@ export interface KindSimulator {
   next(): SimulatedEvent;
 }
 
+/** The configuration sections kinds read: a slice of the whole, so kinds need no import of config/. */
+export interface KindConfig {
+  nats: { partitions: number };
+  eventTime: ConfigValues<typeof eventTimeConfig>;
+  privacy: ConfigValues<typeof privacyConfig>;
+  filter: FilterConfig;
+  stateFilter: ConfigValues<typeof stateConfig.stateFilter>;
+  errorStorm: ConfigValues<typeof errorStormConfig>;
+}
+
 /** A table whose rows age out, and the column its TTL counts from. */
 export interface RetainedTable {
   table: string;
@@ -102,7 +117,7 @@ export interface KindModule {
    * as the worker will.
    */
   decode(data: Uint8Array, key: string, arrivalMs: number, window: EventTimeWindow): Decoded<unknown>;
-  createHandler(config: SiftConfig, context: KindContext): KindHandler;
+    createHandler(config: KindConfig, context: KindContext): KindHandler;
   /** Synthetic events of this kind (deterministic for a seed). */
   simulator?(options: SimulatorOptions): KindSimulator;
 }

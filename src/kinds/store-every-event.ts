@@ -1,10 +1,9 @@
-import type { SiftConfig } from '../config/load.js';
 import type { EventTimeWindow } from '../contract/event-time.js';
 import { eventTimeWindow } from '../contract/config.js';
 import type { BatchOutput, TableColumns } from '../pipeline/batch-output.js';
 import { deadLetterResult, ok, type Decoded, type MessageResult } from '../pipeline/result.js';
 import { fieldPrivacy, type FieldPrivacy } from '../transforms/privacy/privacy.js';
-import type { IncomingMessage, KindHandler } from './kind.js';
+import type { IncomingMessage, KindConfig, KindHandler } from './kind.js';
 
 /** How a kind that stores every valid event turns a message into its raw table's row. */
 export interface EventRows<E extends { ts: number }> {
@@ -43,5 +42,5 @@ export class StoreEveryEventHandler<E extends { ts: number }> implements KindHan
 /** A kind's createHandler when it stores every valid event. */
 export const storeEveryEvent =
   <E extends { ts: number }>(kind: string, rows: EventRows<E>) =>
-  (config: SiftConfig): KindHandler =>
+  (config: KindConfig): KindHandler =>
     new StoreEveryEventHandler(rows, eventTimeWindow(config.eventTime), fieldPrivacy(config.privacy.rules, kind, config.privacy.salt));

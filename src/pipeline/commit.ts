@@ -3,16 +3,14 @@ import type { KindHandler } from '../kinds/kind.js';
 import type { BatchInserter } from '../sinks/clickhouse/group-commit.js';
 import type { InsertOutcome } from '../sinks/clickhouse/writer.js';
 import type { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
-import { backoffDelay, sleep } from '../sinks/clickhouse/retry.js';
+import { backoffDelay, sleep } from '../util/timing.js';
 import { readPartitionRange } from '../sources/jetstream/read-back.js';
-import { parseStoredSubject } from '../sources/jetstream/subjects.js';
+import { parseStoredSubject } from '../contract/stored-subject.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PipelineStats } from '../telemetry/pipeline-stats.js';
 import { isolateRejected, type ReadBackMessage } from './isolate-rejected.js';
 import type { PartitionBatch } from './partition-batch.js';
-
-/** A partition batch's deduplication token: its stream, partition and sequence range, so a re-formed batch repeats it. */
-export const batchToken = (stream: string, partition: number, first: number, last: number): string => `${stream}:${partition}:${first}-${last}`;
+import { batchToken } from '../journal/entry.js';
 
 export interface CommitOptions {
   jsm: JetStreamManager;

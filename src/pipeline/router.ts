@@ -1,5 +1,5 @@
 import type { IncomingMessage, KindHandler } from '../kinds/kind.js';
-import { parseStoredSubject } from '../sources/jetstream/subjects.js';
+import { parseStoredSubject } from '../contract/stored-subject.js';
 import { checkKey } from '../contract/subject-key.js';
 import type { PartitionBatch } from './partition-batch.js';
 import type { DeadLetterReason } from './result.js';

@@ -10,7 +10,7 @@ const read = (path: string) => readFileSync(join(packageRoot, path), 'utf8');
 
 /** Series names the worker exports, histograms with their _bucket, _sum and _count series. */
 async function exported(): Promise<Set<string>> {
-  const metrics = createMetrics({ version: 'test', gitSha: 'test' });
+  const metrics = createMetrics({ version: 'test', gitSha: 'test' }, []);
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     names.add(metric.name);

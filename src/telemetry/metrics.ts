@@ -1,15 +1,23 @@
 import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ALREADY_STORED, COMMON_DEAD_LETTER_REASONS } from '../pipeline/result.js';
-import { kinds } from '../kinds/registry.js';
 import type { InsertErrorClass } from '../sinks/clickhouse/retry.js';
+
+/** A kind's label values (its KindModule gives them), passed in so telemetry needs no import of the kinds. */
+export interface KindLabels {
+  readonly name: string;
+  readonly storeReasons: readonly string[];
+  readonly rowOnlyReasons?: readonly string[];
+  readonly dropReasons: readonly string[];
+  readonly deadLetterReasons: readonly string[];
+}
 
 /**
  * Every Prometheus metric the worker exports, in one place. Counters end in _total, each metric
  * has help text, and no label carries a device id: labels are kind, reason, table, error class
  * and partition (a small fixed number).
  */
-export function createMetrics(build: { version: string; gitSha: string }) {
+export function createMetrics(build: { version: string; gitSha: string }, kinds: readonly KindLabels[]) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   /** Run before a scrape reads the per-message series: the pipeline counts those locally (see PipelineStats). */
@@ -63,7 +71,7 @@ export function createMetrics(build: { version: string; gitSha: string }) {
     buildInfo: new Gauge({ name: 'sift_build_info', help: 'Always 1; labels say which build runs.', labelNames: ['version', 'git_sha'], registers: [registry] }),
   };
   m.buildInfo.set({ version: build.version, git_sha: build.gitSha }, 1);
-  initialiseKnownLabels(m);
+  initialiseKnownLabels(m, kinds);
   return m;
 }
 
@@ -72,7 +80,7 @@ const INSERT_ERROR_CLASSES = Object.keys({
 } satisfies Record<InsertErrorClass, 1>);
 
 /** Series of known label values (every registered kind's reasons) start at 0, so rate() and increase() see their first increment. */
-function initialiseKnownLabels(m: SiftMetrics): void {
+function initialiseKnownLabels(m: SiftMetrics, kinds: readonly KindLabels[]): void {
   for (const kind of kinds) {
     const k = kind.name;
     m.received.inc({ kind: k }, 0);
@@ -94,7 +102,7 @@ export type SiftMetrics = ReturnType<typeof createMetrics>;
  * The HTTP gateway's metrics, on the registry it is served with (the worker's when it runs inside
  * one). Labels: route (its pattern, never a path with keys in it), status, kind, reason.
  */
-export function createGatewayMetrics(registry: Registry) {
+export function createGatewayMetrics(registry: Registry, kinds: readonly KindLabels[]) {
   const m = {
     requests: new Counter({ name: 'sift_gateway_requests_total', help: 'HTTP requests answered by the gateway, by route pattern and status code.', labelNames: ['route', 'status'], registers: [registry] }),
     accepted: new Counter({ name: 'sift_gateway_events_accepted_total', help: 'Events the gateway published and JetStream acknowledged, by kind.', labelNames: ['kind'], registers: [registry] }),

@@ -1,4 +1,4 @@
-import type { DeviceReading } from '../../src/kinds/metrics/decode.js';
+import type { DeviceReading } from '../../src/contract/device-reading.js';
 
 export const T0 = Date.parse('2026-11-23T10:00:00Z');
 

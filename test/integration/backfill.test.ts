@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift, siftOk } from '../helpers/cli.js';
-import { simulate } from '../../src/cli/simulate.js';
+import { simulate } from '../../src/simulate/publish.js';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
 const RAW = 'SELECT toUnixTimestamp64Milli(ts) AS ms, device_id, metric, value, reason, stream_seq, partition, trigger FROM device_metrics ORDER BY stream_seq, metric FORMAT JSONEachRow';

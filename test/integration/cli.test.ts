@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift, siftOk } from '../helpers/cli.js';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { simulate } from '../../src/cli/simulate.js';
+import { simulate } from '../../src/simulate/publish.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');

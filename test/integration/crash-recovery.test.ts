@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift, siftOk } from '../helpers/cli.js';
-import { simulate } from '../../src/cli/simulate.js';
+import { simulate } from '../../src/simulate/publish.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 
 /**

@@ -4,7 +4,7 @@ import { Kvm } from '@nats-io/kv';
 import { Worker } from '../../src/worker.js';
 import { CommitJournal } from '../../src/journal/commit-journal.js';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
-import { simulate } from '../../src/cli/simulate.js';
+import { simulate } from '../../src/simulate/publish.js';
 import { decodeEntry, journalKey } from '../../src/journal/entry.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Worker } from '../../src/worker.js';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
-import { simulate } from '../../src/cli/simulate.js';
+import { simulate } from '../../src/simulate/publish.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';

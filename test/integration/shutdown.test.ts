@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift } from '../helpers/cli.js';
-import { simulate } from '../../src/cli/simulate.js';
+import { simulate } from '../../src/simulate/publish.js';
 
 /**
  * A drain that cannot finish: NATS goes away before SIGTERM, so the last acks retry. The worker

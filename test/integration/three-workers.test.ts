@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift, siftOk, type CliResult } from '../helpers/cli.js';
-import { simulate } from '../../src/cli/simulate.js';
-import { consumerName, parseStoredSubject } from '../../src/sources/jetstream/subjects.js';
+import { simulate } from '../../src/simulate/publish.js';
+import { consumerName } from '../../src/sources/jetstream/subjects.js';
+import { parseStoredSubject } from '../../src/contract/stored-subject.js';
 import { ownershipStints, ownershipViolations, type PartitionTake, type StoredMessage } from '../../src/sources/jetstream/ownership-intervals.js';
 
 /**

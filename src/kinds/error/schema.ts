@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { RFC3339 } from '../metrics/schema.js';
+import { RFC3339 } from '../../contract/event-time-field.js';
 
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 

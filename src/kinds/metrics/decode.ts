@@ -6,14 +6,7 @@ import { parseJsonBody } from '../../contract/json-body.js';
 import { parseEventTime, type EventTimeWindow } from '../../contract/event-time.js';
 import { checkMetricValues } from '../../contract/metric-value.js';
 import { describeSchemaError } from '../../contract/schema-errors.js';
-
-/** A validated device reading: metric names and values side by side, event time in epoch ms. */
-export interface DeviceReading {
-  deviceId: string;
-  ts: number;
-  metrics: Record<string, number>;
-  labels: Record<string, string>;
-}
+import type { DeviceReading } from '../../contract/device-reading.js';
 
 const validator = TypeCompiler.Compile(DeviceMetricsMessage);
 const EMPTY_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;

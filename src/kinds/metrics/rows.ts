@@ -1,6 +1,6 @@
 import type { StoreRequest } from '../../transforms/device-filter/decide.js';
 import type { TableColumns } from '../../pipeline/batch-output.js';
-import type { DeviceReading } from './decode.js';
+import type { DeviceReading } from '../../contract/device-reading.js';
 
 /** telemetry.device_metrics, as Sift writes it (inserted_at takes its default). */
 export const DEVICE_METRICS: TableColumns = {

@@ -1,8 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_METRIC_MAGNITUDE } from '../../contract/metric-value.js';
-
-/** RFC 3339 date-time with a zone, e.g. 2026-11-23T19:20:00Z or 2026-11-23T20:20:00.250+01:00. */
-export const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$';
+import { RFC3339 } from '../../contract/event-time-field.js';
 
 const METRIC_NAME = '^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$';
 const LABEL_NAME = '^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$';

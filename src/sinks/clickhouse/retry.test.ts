@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClickHouseError } from '@clickhouse/client';
-import { backoffDelay, classifyInsertError, isRetriable } from './retry.js';
+import { classifyInsertError, isRetriable } from './retry.js';
 
 const chError = (code: string) => new ClickHouseError({ message: 'x', code, type: 'X' });
 
@@ -26,18 +26,5 @@ describe('insert error classifier', () => {
     expect(isRetriable('bad_data')).toBe(false);
     expect(isRetriable('network')).toBe(true);
     expect(isRetriable('auth')).toBe(true);
-  });
-});
-
-describe('backoff', () => {
-  const backoff = { initialMs: 100, maxMs: 1_000 };
-  it('doubles from the initial delay and stays within [ceiling/2, ceiling]', () => {
-    expect(backoffDelay(0, backoff, () => 0)).toBe(50);
-    expect(backoffDelay(0, backoff, () => 1)).toBe(100);
-    expect(backoffDelay(3, backoff, () => 1)).toBe(800);
-  });
-  it('is capped', () => {
-    expect(backoffDelay(50, backoff, () => 1)).toBe(1_000);
-    expect(backoffDelay(50, backoff, () => 0)).toBe(500);
   });
 });

@@ -3,7 +3,8 @@ import type { Logger } from '../../telemetry/logger.js';
 import { isEmbedded } from './client.js';
 import { insertSettings } from './insert-settings.js';
 import { sqlString } from './sql-string.js';
-import { backoffDelay, classifyInsertError, isRetriable, sleep, type Backoff, type InsertErrorClass } from './retry.js';
+import { classifyInsertError, isRetriable, type InsertErrorClass } from './retry.js';
+import { backoffDelay, sleep, type Backoff } from '../../util/timing.js';
 
 import type { TableColumns } from '../../pipeline/batch-output.js';
 

@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { backoffDelay, sleep } from '../clickhouse/retry.js';
+import { backoffDelay, sleep } from '../../util/timing.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { NO_BODY_PRIVACY, type BodyPrivacy } from '../../transforms/privacy/dead-letter-body.js';
 

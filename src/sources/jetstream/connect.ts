@@ -3,8 +3,8 @@ import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection, ty
 import type { SiftConfig } from '../../config/load.js';
 import { maskUrlList } from '../../config/mask-url.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
-import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
-import { natsServers, urlCredentials } from './nats-auth.js';
+import { backoffDelay, sleep } from '../../util/timing.js';
+import { natsServers, urlCredentials } from '../../config/nats-auth.js';
 
 export type { NatsConnection };
 

@@ -1,5 +1,5 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { backoffDelay, sleep } from '../../sinks/clickhouse/retry.js';
+import { backoffDelay, sleep } from '../../util/timing.js';
 import { heldPinId } from './held-pin-id.js';
 import { consumeWithPullLimits, heldMessages, type HeldMessages, type PullLimits } from './pull-limits.js';
 import { previousOwnerLeftGap, rewindToAckFloor, type TakeoverContext } from './takeover.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { consumerName, isUnpartitioned, parseStoredSubject, partitionFilter, subjectTransform, unpartitionedScanFilter } from './subjects.js';
+import { consumerName, isUnpartitioned, partitionFilter, subjectTransform, unpartitionedScanFilter } from './subjects.js';
+import { parseStoredSubject } from '../../contract/stored-subject.js';
 
 describe('subjects', () => {
   it('transforms <prefix>.<kind>.<key> into a partitioned subject', () => {
@@ -8,13 +9,6 @@ describe('subjects', () => {
       dest: 'telemetry.{{wildcard(1)}}.{{partition(16,2)}}.{{wildcard(2)}}',
     });
     expect(partitionFilter({ prefix: 'telemetry', partitions: 16 }, 3)).toBe('telemetry.*.3.*');
-  });
-
-  it('parses stored subjects and refuses other shapes', () => {
-    expect(parseStoredSubject('telemetry.metrics.7.dev-1')).toEqual({ kind: 'metrics', partition: 7, key: 'dev-1' });
-    expect(parseStoredSubject('telemetry.metrics.dev-1')).toBeUndefined();
-    expect(parseStoredSubject('telemetry.metrics.x.dev-1')).toBeUndefined();
-    expect(parseStoredSubject('telemetry.metrics.1.a.b')).toBeUndefined();
   });
 
   it('names consumers so they sort by partition', () => {

@@ -21,17 +21,6 @@ export const partitionFilter = (layout: SubjectLayout, partition: number): strin
 
 export const consumerName = (prefix: string, partition: number): string => `${prefix}-p${String(partition).padStart(3, '0')}`;
 
-/** Splits a stored subject into kind, partition and key; undefined when it is not of that shape. */
-export function parseStoredSubject(subject: string): { kind: string; partition: number; key: string } | undefined {
-  const first = subject.indexOf('.');
-  const second = subject.indexOf('.', first + 1);
-  const third = subject.indexOf('.', second + 1);
-  if (first < 0 || second < 0 || third < 0 || subject.indexOf('.', third + 1) >= 0) return undefined;
-  const partition = Number(subject.slice(second + 1, third));
-  if (!Number.isInteger(partition)) return undefined;
-  return { kind: subject.slice(first + 1, second), partition, key: subject.slice(third + 1) };
-}
-
 /**
  * Subjects the stream accepts but stores without a partition: a publish subject holding a wildcard
  * token (`*` or `>`, sent literally) is not transformed (the server transforms literal subjects

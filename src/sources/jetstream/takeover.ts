@@ -1,5 +1,5 @@
 import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import { sleep } from '../../sinks/clickhouse/retry.js';
+import { sleep } from '../../util/timing.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { firstStoredFrom } from './read-back.js';
 

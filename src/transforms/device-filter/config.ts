@@ -1,3 +1,5 @@
+import type { ConfigValues } from '../../util/config-values.js';
+
 export const filterConfig = {
   snapshotIntervalS: {
     doc: 'Store a device message when this much event time has passed since its last stored one.',
@@ -37,3 +39,7 @@ export const filterConfig = {
     env: 'FILTER_OVERRIDES',
   },
 };
+
+/** The filter's settings as loaded (`filter` in the configuration). */
+export type FilterConfig = ConfigValues<typeof filterConfig>;
+export type FilterOverride = FilterConfig['overrides'][number];

@@ -1,4 +1,4 @@
-import type { DeviceReading } from '../../kinds/metrics/decode.js';
+import type { DeviceReading } from '../../contract/device-reading.js';
 import { ReferenceValues } from './reference-values.js';
 import { ROUNDING_SLACK, type ChangeRules } from './rules.js';
 

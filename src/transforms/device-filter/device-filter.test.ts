@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceFilter, filterSettings } from './device-filter.js';
-import type { SiftConfig } from '../../config/load.js';
+import type { FilterConfig } from './config.js';
 import { reading, T0 } from '../../../test/helpers/readings.js';
-import type { DeviceReading } from '../../kinds/metrics/decode.js';
+import type { DeviceReading } from '../../contract/device-reading.js';
 
-type FilterConfig = SiftConfig['filter'];
 const defaults: FilterConfig = {
   snapshotIntervalS: 300,
   changeThreshold: 0.05,

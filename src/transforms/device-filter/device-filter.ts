@@ -1,5 +1,5 @@
-import type { SiftConfig } from '../../config/load.js';
-import type { DeviceReading } from '../../kinds/metrics/decode.js';
+import type { FilterConfig } from './config.js';
+import type { DeviceReading } from '../../contract/device-reading.js';
 import { advance, decide, type DecideSettings, type DeviceState, type StoreRequest } from './decide.js';
 import { DeviceStates, type EvictionCause } from './device-states.js';
 import { ChangeRules } from './rules.js';
@@ -21,7 +21,7 @@ export interface FilterSharing {
  * A per-partition share of the cap keeps a worker within FILTER_MAX_TRACKED however many
  * partitions it owns, with no state shared across partitions (keys hash evenly over them).
  */
-export function filterSettings(config: SiftConfig['filter'], sharing: FilterSharing = {}): FilterSettings {
+export function filterSettings(config: FilterConfig, sharing: FilterSharing = {}): FilterSettings {
   return {
     maxTracked: Math.ceil(config.maxTracked / (sharing.partitions ?? 1)),
     onEvict: sharing.onEvict,

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { FilterOverride } from '../../config/load.js';
+import type { FilterOverride } from './config.js';
 
 /** How one metric's change is judged: relative to its last stored value, or by absolute difference. */
 export interface ChangeRule {

@@ -1,6 +1,12 @@
-import type { SiftConfig } from '../../config/load.js';
-
-type NatsAuthSettings = Pick<SiftConfig['nats'], 'url' | 'user' | 'password' | 'token' | 'creds' | 'nkeySeedFile'>;
+/** The NATS keys that say how to sign in (a slice of the config's nats section). */
+interface NatsAuthSettings {
+  url: string;
+  user: string;
+  password: string;
+  token: string;
+  creds: string;
+  nkeySeedFile: string;
+}
 
 /** What NATS_URL's userinfo says: nats://user:password@host or nats://token@host. */
 export type UrlCredentials = { user: string; pass: string } | { token: string };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/load.js';
-import { connectionOptions } from './connect.js';
+import { loadConfig } from './load.js';
+import { connectionOptions } from '../sources/jetstream/connect.js';
 import { natsServers, urlCredentials } from './nats-auth.js';
 
 const options = (env: NodeJS.ProcessEnv) => connectionOptions(loadConfig({ env }).nats, 'test');

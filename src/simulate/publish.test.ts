@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Fleet } from '../simulate/fleet.js';
-import { eventSources, eventTimeOf } from './simulate.js';
+import { Fleet } from './fleet.js';
+import { eventSources, eventTimeOf } from './publish.js';
 
 const HOUR = 3_600_000;
 
