@@ -78,13 +78,13 @@ describe('deploy/docker/compose.yaml', () => {
     expect(scrape.scrape_configs[0]).toMatchObject({ job_name: 'sift', static_configs: [{ targets: ['worker-1:9464', 'worker-2:9464'] }] });
   });
 
-  it('the image is built in two stages on a current Node LTS and runs as a non-root user; .dockerignore keeps data and secrets out', () => {
+  it('the image is built in two stages on the pinned Node LTS and runs as a non-root user; .dockerignore keeps data and secrets out', () => {
     const dockerfile = read('deploy/docker/Dockerfile');
-    const bases = [...dockerfile.matchAll(/^FROM node:(\d+)[^\s]* ?(?:AS (\w+))?$/gm)];
+    const bases = [...dockerfile.matchAll(/^FROM node:\$\{NODE_VERSION\}[^\s]* ?(?:AS (\w+))?$/gm)];
     expect(bases).toHaveLength(2);
-    for (const base of bases) expect(Number(base[1])).toBeGreaterThanOrEqual(22);
+    expect(Number(/^ARG NODE_VERSION=(\d+)\./m.exec(dockerfile)?.[1])).toBeGreaterThanOrEqual(26);
     expect(dockerfile).toMatch(/^USER node$/m);
     const ignored = read('.dockerignore').split('\n');
-    for (const entry of ['.git', 'node_modules', 'data', '.env', '*.creds']) expect(ignored).toContain(entry);
+    for (const entry of ['.git', '**/node_modules', '**/dist', 'data', '**/.env', '**/*.creds']) expect(ignored).toContain(entry);
   });
 });
