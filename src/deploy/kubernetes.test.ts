@@ -24,6 +24,11 @@ const byKind = (kind: string) => {
   expect(found, kind).toHaveLength(1);
   return found[0]!;
 };
+const byName = (kind: string, name: string) => {
+  const found = manifests().find((m) => m.kind === kind && m.metadata.name === name);
+  expect(found, `${kind} ${name}`).toBeDefined();
+  return found!;
+};
 
 describe('deploy/kubernetes', () => {
   it('the kustomization lists every manifest in the folder', () => {
@@ -60,8 +65,9 @@ describe('deploy/kubernetes', () => {
   it('every environment variable named is one the config schema reads; secrets come from the Secret', () => {
     const known = schemaEnvNames();
     const config = byKind('ConfigMap');
-    const secret = byKind('Secret');
-    const named = [...Object.keys(config.data), ...Object.keys(secret.stringData)];
+    const secret = byName('Secret', 'sift-secrets');
+    const migrateSecret = byName('Secret', 'sift-migrate-secrets');
+    const named = [...Object.keys(config.data), ...Object.keys(secret.stringData), ...Object.keys(migrateSecret.stringData)];
     const [worker] = byKind('Deployment').spec.template.spec.containers;
     for (const e of worker.env ?? []) named.push(e.name);
     for (const name of named) expect(known, `${name} is not in the config schema`).toContain(name);
@@ -69,6 +75,27 @@ describe('deploy/kubernetes', () => {
     for (const key of ['CLICKHOUSE_PASSWORD', 'NATS_PASSWORD', 'NATS_TOKEN']) expect(config.data, `${key} in the ConfigMap`).not.toHaveProperty(key);
     expect(worker.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
     expect(config.data.STREAM_REPLICAS).toBe('3');
+  });
+
+  it('a Job migrates as an admin; the workers run as sift_worker (writer role) and do not migrate', () => {
+    const config = byKind('ConfigMap');
+    expect(config.data).toMatchObject({ CLICKHOUSE_USER: 'sift_worker', WORKER_MIGRATE: 'false' });
+    const migrateSecret = byName('Secret', 'sift-migrate-secrets');
+    expect(Object.keys(migrateSecret.stringData).sort()).toEqual(['CLICKHOUSE_PASSWORD', 'CLICKHOUSE_USER']);
+    const job = byKind('Job');
+    const pod = job.spec.template.spec;
+    const [migrate] = pod.containers;
+    expect(migrate.args).toEqual(['migrate']);
+    expect(migrate.image).toBe(byKind('Deployment').spec.template.spec.containers[0].image);
+    // envFrom: the later source wins, so the admin's user replaces the ConfigMap's worker user.
+    expect(migrate.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }, { secretRef: { name: migrateSecret.metadata.name } }]);
+    expect(pod.restartPolicy).toBe('OnFailure');
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(migrate.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(migrate.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    // Only the Job sees the admin's credentials.
+    const worker = byKind('Deployment').spec.template.spec.containers[0];
+    expect(JSON.stringify(worker)).not.toContain(migrateSecret.metadata.name);
   });
 
   it('the Service, ServiceMonitor and PodDisruptionBudget select the worker pods and the metrics port', () => {
