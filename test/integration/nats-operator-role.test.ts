@@ -89,7 +89,7 @@ describe('the operator role of deploy/nats/accounts.conf', () => {
     expect(seq, list).toBeDefined();
     expect(await siftOk(['dlq', 'show', seq!], operatorEnv)).toContain('not json');
     expect(await siftOk(['dlq', 'replay', '--dry-run'], operatorEnv)).toContain('would replay 1 dead letter(s)');
-    expect(await siftOk(['dlq', 'replay'], operatorEnv)).toContain('replayed 1 dead letter(s), skipped 0');
+    expect(await siftOk(['dlq', 'replay'], operatorEnv)).toContain('replayed 1 dead letter(s), removed 0 duplicate(s), refused 0');
     const jsm = await jetstreamManager(operator);
     expect((await jsm.streams.info('TELEMETRY')).state.messages).toBe(3);
     expect((await jsm.streams.info('TELEMETRY_DLQ')).state.messages).toBe(0);
