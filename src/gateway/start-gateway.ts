@@ -17,11 +17,18 @@ import { KeyStore, keysBucket } from './keys/key-store.js';
 import { KeyBudgets } from './limits/key-budgets.js';
 import { PublishLink } from './publishing/publish-link.js';
 import type { CompatRoute } from './compat/compat-route.js';
+import type { QueryDeps } from './queries/query-deps.js';
+import { readSource } from './read-query.js';
+import type { ClickHouseClient } from '../sinks/clickhouse/client.js';
 
 export interface GatewayStartOptions {
   /** The registry its metrics join (a worker's); without one, the gateway serves its own on METRICS_PORT. */
   registry?: Registry;
   compat?: readonly CompatRoute[];
+  /** The hosting worker's ClickHouse client: on the embedded engine the read routes read through it. */
+  clickhouse?: ClickHouseClient;
+  /** The hosting worker's backlog, dead letters and partitions, for /health/detailed and the status page. */
+  workerStatus?: QueryDeps['workerStatus'];
 }
 
 /** A listening gateway. */
@@ -47,6 +54,8 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
   let statusServer: Server | undefined;
   let app: FastifyInstance | undefined;
   const directory = new KeyDirectory(await KeyStore.open(keysNc, keysBucket(config.nats.consumer.prefix), config.nats.replicas), log);
+  const reads = readSource(config.clickhouse, options.clickhouse);
+  if (!reads.ok) log.warn(`read routes answer 503: ${reads.reason}`);
   try {
     await directory.start();
     await link.start().catch((error: unknown) => {
@@ -68,6 +77,8 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
       log,
       live: () => !stopping,
       readiness,
+      reads,
+      ...(options.workerStatus ? { workerStatus: options.workerStatus } : {}),
       ...(options.compat ? { compat: options.compat } : {}),
     });
     await app.listen({ port: config.gateway.port, host: config.gateway.host }).catch((error: NodeJS.ErrnoException) => {
@@ -92,6 +103,7 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
           directory.stop();
           await link.close();
           await keysNc.drain().catch(() => undefined);
+          if (reads.ok) await reads.close().catch(() => undefined);
           await new Promise((resolve) => (statusServer ? statusServer.close(resolve) : resolve(undefined)));
           log.info('gateway stopped');
         })()),
@@ -101,6 +113,7 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
     await app?.close().catch(() => undefined);
     await link.close();
     await keysNc.close().catch(() => undefined);
+    if (reads.ok) await reads.close().catch(() => undefined);
     throw error;
   }
 }
