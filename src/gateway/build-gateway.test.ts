@@ -52,6 +52,48 @@ function gateway(reads: GatewayDeps['reads']): FastifyInstance {
 
 const unavailable: GatewayDeps['reads'] = { ok: false, reason: 'the read routes need CLICKHOUSE_URL' };
 
+describe('CORS for browser keys', () => {
+  it('answers a preflight from a browser key\'s origin with credentials and the headers the client sends', async () => {
+    const res = await gateway(unavailable).inject({
+      method: 'OPTIONS',
+      url: '/api/v1/analytics/user-activity',
+      headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(SHOP);
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+    expect(String(res.headers['access-control-allow-methods'])).toContain('POST');
+    const allowed = String(res.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/);
+    expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']));
+  });
+
+  it('gives no CORS answer, and so no credentials, to an origin no browser key serves', async () => {
+    const res = await gateway(unavailable).inject({
+      method: 'OPTIONS',
+      url: '/v1/batch',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
+  it('lets the page read Retry-After and Idempotency-Key of a 503, with credentials allowed', async () => {
+    const res = await gateway(unavailable).inject({
+      method: 'POST',
+      url: '/v1/events/activity/shop',
+      headers: { origin: SHOP, authorization: 'Bearer browser', 'content-type': 'application/json' },
+      payload: { session_id: 's1', activity_type: 'page_view' },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.headers['idempotency-key']).toEqual(expect.any(String));
+    expect(res.headers['access-control-allow-origin']).toBe(SHOP);
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+    const exposed = String(res.headers['access-control-expose-headers']).toLowerCase().split(/,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(['retry-after', 'idempotency-key']));
+  });
+});
+
 describe('the read routes in the gateway', () => {
   const asks: Array<Record<string, unknown>> = [];
   const reading: GatewayDeps['reads'] = {

@@ -81,6 +81,9 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     methods: ['GET', 'POST'],
     allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Content-Encoding', 'Idempotency-Key'],
     exposedHeaders: ['Retry-After', 'Idempotency-Key'],
+    // Pages that fetch with credentials: 'include' (HOMEPOT's frontend sends its login cookie) are
+    // refused by the browser without it; only live browser keys' origins get a CORS answer at all.
+    credentials: true,
     maxAge: 600,
   });
   void app.register(statusRoutes(deps));
