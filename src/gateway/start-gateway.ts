@@ -55,7 +55,7 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
   let app: FastifyInstance | undefined;
   const directory = new KeyDirectory(await KeyStore.open(keysNc, keysBucket(config.nats.consumer.prefix), config.nats.replicas), log);
   const reads = readSource(config.clickhouse, options.clickhouse);
-  if (!reads.ok) log.warn(`read routes answer 503: ${reads.reason}`);
+  if (!reads.ok) log.warn(`${reads.reason}; they answer 503`);
   try {
     await directory.start();
     await link.start().catch((error: unknown) => {
