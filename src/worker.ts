@@ -187,7 +187,9 @@ export class Worker {
         log: logger,
       });
       // Like the metrics port: a gateway that cannot listen stops start-up before anything is consumed.
-      if (config.gateway.enabled) started.gateway = gateway = await startGateway(config, logger, { registry: metrics.registry });
+      if (config.gateway.enabled) {
+        started.gateway = gateway = await startGateway(config, logger, { registry: metrics.registry, clickhouse, workerStatus: () => started.backlogStatus() });
+      }
       // Rules are checked (and their queries explained) before anything is consumed.
       if (config.alerts.enabled) started.alerts = await openAlerts({ config, nc, clickhouse: started.clickhouse, metrics, log: logger, isLeader: () => started.isAlertLeader });
       await started.ownership.start((onChange) =>
@@ -266,6 +268,19 @@ export class Worker {
     const ping = await this.clickhouse.ping().catch((error: unknown) => ({ success: false, error }));
     this.health.clickhouseAnswers = ping.success;
     this.readiness();
+  }
+
+  /**
+   * For the gateway's /health/detailed and status page: messages not yet stored across the
+   * partitions this worker holds (pending and unacked), the dead-letter stream's messages, and how
+   * many partitions it holds. Asked of the server, like the gauges.
+   */
+  async backlogStatus(): Promise<{ backlog: number; deadLetters: number; partitions: number }> {
+    const { stream, consumer, dlqStream } = this.config.nats;
+    const owned = this.ownership.partitions;
+    const infos = await Promise.all(owned.map((p) => this.jsm.consumers.info(stream, consumerName(consumer.prefix, p))));
+    const dlq = await this.jsm.streams.info(dlqStream);
+    return { backlog: infos.reduce((n, info) => n + info.num_pending + info.num_ack_pending, 0), deadLetters: dlq.state.messages, partitions: owned.length };
   }
 
   /** Whether this worker evaluates the alert rules: the smallest id among the live workers (each, with static partitions; the state's revision checks fence them). */

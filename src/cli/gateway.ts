@@ -6,7 +6,8 @@ export const gatewayDescription = `Serves the HTTP gateway (GATEWAY_PORT): event
 worker's own contract and published to the stream; 2xx only once JetStream acknowledged them. Stateless:
 run any number behind a load balancer. SIGTERM or SIGINT stops accepting, finishes the requests in
 flight, and exits 0 (1 past SHUTDOWN_TIMEOUT_MS). /metrics, /healthz and /readyz are on METRICS_PORT.
-See docs/gateway.md.`;
+The read routes and /status need CLICKHOUSE_URL (the embedded engine is read by the worker that
+holds it: GATEWAY_ENABLED=true there). See docs/gateway.md and docs/gateway-queries.md.`;
 
 export async function runGateway(config: SiftConfig, logger: Logger): Promise<number> {
   let gateway: RunningGateway | undefined;

@@ -8,6 +8,7 @@ import { eventTimeConfig } from '../contract/config.js';
 import { privacyConfig } from '../transforms/privacy/config.js';
 import { alertsConfig } from '../alerts/config.js';
 import { gatewayConfig } from '../gateway/config.js';
+import { queriesConfig } from '../gateway/queries/config.js';
 
 /** The whole schema; every key carries its own docs, default and environment variable. */
 export const schema = {
@@ -19,5 +20,5 @@ export const schema = {
   privacy: privacyConfig,
   telemetry: telemetryConfig,
   alerts: alertsConfig,
-  gateway: gatewayConfig,
+  gateway: { ...gatewayConfig, ...queriesConfig },
 };

@@ -9,6 +9,7 @@ import type { CompatRoute } from './compat/compat-route.js';
 import type { KeyDirectory } from './keys/key-directory.js';
 import { KeyBudgets } from './limits/key-budgets.js';
 import type { PublishLink } from './publishing/publish-link.js';
+import { queryRouteTable } from './queries/index.js';
 
 const compat: CompatRoute = {
   method: 'POST',
@@ -30,6 +31,7 @@ async function openApi(): Promise<any> {
     log: createLogger('silent'),
     live: () => true,
     readiness: () => ({ ready: true, checks: {} }),
+    reads: { ok: false, reason: 'no ClickHouse in this test' },
     compat: [compat],
   });
   try {
@@ -42,10 +44,12 @@ async function openApi(): Promise<any> {
 }
 
 describe('/openapi.json', () => {
-  it('lists every route from its schema, the replaced systems\' included', async () => {
+  it('lists every route from its schema, the replaced systems\' and the read routes included', async () => {
     const doc = await openApi();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/example', '/healthz', '/readyz', '/v1/batch', '/v1/events/{kind}/{key}']);
+    const reads = [...queryRouteTable.map((r) => r.url.replace(/:(\w+)/g, '{$1}')), '/status'];
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/example', '/healthz', '/readyz', '/v1/batch', '/v1/events/{kind}/{key}', ...reads].sort());
+    expect(doc.paths['/api/v1/metrics/device-state-history/{device_id}'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['device_id', 'hours']);
     const events = doc.paths['/v1/events/{kind}/{key}'].post;
     expect(events.parameters.find((p: { name: string }) => p.name === 'kind').schema.enum).toEqual(kinds.map((k) => k.name));
     expect(Object.keys(events.requestBody.content)).toEqual(['application/json', 'application/x-ndjson', 'text/plain']);

@@ -18,11 +18,18 @@ import { KeyStore, keysBucket } from './keys/key-store.js';
 import { KeyBudgets } from './limits/key-budgets.js';
 import { PublishLink } from './publishing/publish-link.js';
 import type { CompatRoute } from './compat/compat-route.js';
+import type { QueryDeps } from './queries/query-deps.js';
+import { readSource } from './read-query.js';
+import type { ClickHouseClient } from '../sinks/clickhouse/client.js';
 
 export interface GatewayStartOptions {
   /** The registry its metrics join (a worker's); without one, the gateway serves its own on METRICS_PORT. */
   registry?: Registry;
   compat?: readonly CompatRoute[];
+  /** The hosting worker's ClickHouse client: on the embedded engine the read routes read through it. */
+  clickhouse?: ClickHouseClient;
+  /** The hosting worker's backlog, dead letters and partitions, for /health/detailed and the status page. */
+  workerStatus?: QueryDeps['workerStatus'];
 }
 
 /** A listening gateway. */
@@ -48,6 +55,8 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
   let statusServer: Server | undefined;
   let app: FastifyInstance | undefined;
   const directory = new KeyDirectory(await KeyStore.open(keysNc, keysBucket(config.nats.consumer.prefix), config.nats.replicas), log);
+  const reads = readSource(config.clickhouse, options.clickhouse);
+  if (!reads.ok) log.warn(`${reads.reason}; they answer 503`);
   try {
     await directory.start();
     await link.start().catch((error: unknown) => {
@@ -69,6 +78,8 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
       log,
       live: () => !stopping,
       readiness,
+      reads,
+      ...(options.workerStatus ? { workerStatus: options.workerStatus } : {}),
       ...(options.compat ? { compat: options.compat } : {}),
     });
     await app.listen({ port: config.gateway.port, host: config.gateway.host }).catch((error: NodeJS.ErrnoException) => {
@@ -93,6 +104,7 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
           directory.stop();
           await link.close();
           await keysNc.drain().catch(() => undefined);
+          if (reads.ok) await reads.close().catch(() => undefined);
           await new Promise((resolve) => (statusServer ? statusServer.close(resolve) : resolve(undefined)));
           log.info('gateway stopped');
         })()),
@@ -102,6 +114,7 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
     await app?.close().catch(() => undefined);
     await link.close();
     await keysNc.close().catch(() => undefined);
+    if (reads.ok) await reads.close().catch(() => undefined);
     throw error;
   }
 }
