@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import { kinds } from '../kinds/registry.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createGatewayMetrics } from '../telemetry/metrics.js';
@@ -41,7 +42,7 @@ function gateway(reads: GatewayDeps['reads']): FastifyInstance {
     keys: directory,
     link: { current: undefined } as unknown as PublishLink,
     budgets: new KeyBudgets(),
-    metrics: createGatewayMetrics(new Registry()),
+    metrics: createGatewayMetrics(new Registry(), kinds),
     log: createLogger('silent'),
     live: () => true,
     readiness: () => ({ ready: true, checks: {} }),
