@@ -34,12 +34,18 @@ export interface LoadResult {
   p99Ms: number;
 }
 
-/**
- * Runs autocannon (loaded here, not at start-up: it is a development dependency) against a
- * loopback URL for `seconds`, one request at a time per connection.
- */
+/** autocannon, loaded on first use rather than when `sift` starts: it is a development dependency. */
+export async function loadAutocannon(): Promise<typeof import('autocannon')> {
+  try {
+    return (await import('autocannon')).default;
+  } catch (error) {
+    throw new Error('the gateway bench needs autocannon, a development dependency: run npm install without --omit=dev', { cause: error });
+  }
+}
+
+/** Runs autocannon against a loopback URL for `seconds`, one request at a time per connection. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const { default: autocannon } = await import('autocannon');
+  const autocannon = await loadAutocannon();
   // Latencies as measured (ms, fractions kept): autocannon's own histogram rounds them down to whole ms.
   const latencies: number[] = [];
   // autocannon builds every connection's requests before its event loop turns, so each connection's

@@ -16,7 +16,7 @@ import { sleep } from '../../sinks/clickhouse/retry.js';
 import { preload } from '../preload.js';
 import { kindsOfMix, runWorker } from '../run-bench.js';
 import { createKeyWithCli, startGatewayProcess, type GatewayProcess } from './gateway-process.js';
-import { runLoad, type LoadRequest, type LoadResult } from './http-load.js';
+import { loadAutocannon, runLoad, type LoadRequest, type LoadResult } from './http-load.js';
 import { publishCeiling, type StreamEvent } from './publish-ceiling.js';
 import { startQueryServer, type QueryServerProcess } from './query-server-process.js';
 import { formatSpread, spread, type Spread } from './stats.js';
@@ -187,6 +187,7 @@ function summarizeIngest(rounds: readonly IngestRound[], connections: number, ev
  */
 export async function runGatewayBench(options: GatewayBenchOptions): Promise<GatewayBenchResult> {
   const { log } = options;
+  await loadAutocannon(); // before anything starts: a missing development dependency is one line
   const loadAtStart = loadavg()[0]!;
   const work = mkdtempSync(join(tmpdir(), 'sift-bench-gateway-'));
   const nats = await startNatsServer({ storeDir: join(work, 'nats') });
