@@ -57,7 +57,7 @@ interface WorkerRun {
 const siftMain = join(packageRoot, 'dist', 'cli', 'main.js');
 
 /** Runs `sift worker` as its own process (its own embedded ClickHouse); parses its start and stop logs. */
-function runWorker(env: NodeJS.ProcessEnv, args: string[]): { stop(): void; done: Promise<WorkerRun> } {
+export function runWorker(env: NodeJS.ProcessEnv, args: string[]): { stop(): void; done: Promise<WorkerRun> } {
   const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS, siftMain, 'worker', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let stopped: Record<string, number> | undefined;
@@ -324,6 +324,6 @@ export function saveBench(result: BenchResult): string {
 }
 
 /** Every registered kind that can be simulated: the mixed scenario's stream. */
-function kindsOfMix(): string[] {
+export function kindsOfMix(): string[] {
   return ['metrics', ...kinds.filter((k) => k.simulator).map((k) => k.name)];
 }

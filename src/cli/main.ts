@@ -15,6 +15,7 @@ import { parseSimulateOptions, simulateDescription } from './simulate.js';
 import { simulate } from '../simulate/publish.js';
 import { demoDescription, runDemo } from './demo.js';
 import { benchDescription, runBenchCommand } from './bench.js';
+import { benchGatewayDescription, runBenchGatewayCommand } from './bench-gateway.js';
 import { describeFailure } from './failure.js';
 import { out, setup, unwrap } from './setup.js';
 import { dlqCommand } from './dlq.js';
@@ -167,6 +168,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--latency-seconds <s>', 'seconds of the latency run (default 20)')
     .action(async (options: Record<string, string | undefined>) => {
       setExitCode(await runBenchCommand(options, out));
+    });
+
+  command(program, 'bench-gateway', 'measure the HTTP gateway against the JetStream ceiling, and its read routes', benchGatewayDescription)
+    .option('--seconds <s>', 'seconds of each measured run (default 10)')
+    .option('--rounds <n>', 'rounds of every measure, the median is reported (default 3)')
+    .option('--connections <n>', 'connections sending single events (default 50)')
+    .option('--paced-connections <n>', 'connections of the half-rate run the p99 target is judged on (default 10)')
+    .option('--batch-connections <n>', 'connections sending batches (default 10)')
+    .option('--batch-size <n>', 'events per batch request (default 100)')
+    .option('--ceiling-window <n>', 'publishes the ceiling keeps awaiting their ack (default 4096)')
+    .option('--query-clients <n>', 'concurrent clients of the read routes (default 50)')
+    .option('--query-messages <n>', 'messages of every kind stored for the read routes (default 50000)')
+    .option('--query-cache-ttl-ms <ms>', 'the read routes\' answer cache when on (default 5000, as GATEWAY_QUERY_CACHE_TTL_MS)')
+    .action(async (options: Record<string, string | undefined>) => {
+      setExitCode(await runBenchGatewayCommand(options, out));
     });
 
   command(program, 'chaos', 'kill workers at random mid-stream, then check every message is stored exactly once', chaosDescription)
