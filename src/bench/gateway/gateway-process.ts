@@ -2,7 +2,7 @@ import { spawn, execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { packageRoot } from '../../package-root.js';
-import { sleep } from '../../sinks/clickhouse/retry.js';
+import { sleep } from '../../util/timing.js';
 
 const siftMain = join(packageRoot, 'dist', 'cli', 'main.js');
 const run = promisify(execFile);

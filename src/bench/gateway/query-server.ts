@@ -6,9 +6,10 @@ import { createClickHouse } from '../../sinks/clickhouse/client.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { KeyDirectory } from '../../gateway/keys/key-directory.js';
 import { KeyStore, keysBucket } from '../../gateway/keys/key-store.js';
-import { readQuery, requireRead } from '../../gateway/read-access.js';
+import { requireRead } from '../../gateway/read-access.js';
+import { readQuery } from '../../gateway/read-query.js';
 import { queryRoutes, type QueryDeps } from '../../gateway/queries/index.js';
-import { sleep } from '../../sinks/clickhouse/retry.js';
+import { sleep } from '../../util/timing.js';
 
 /** What the bench asks of this process over IPC, and what it answers. */
 export type QueryServerRequest = 'count' | 'stop';
@@ -28,7 +29,7 @@ async function serveQueries(cacheTtlMs: number): Promise<void> {
   const nc = await connectNats(config.nats, 'sift-bench-queries');
   const keys = new KeyDirectory(await KeyStore.open(nc, keysBucket(config.nats.consumer.prefix), config.nats.replicas), log);
   await keys.start();
-  const read = readQuery(async () => client);
+  const read = readQuery(async () => client, config.clickhouse.database);
   let queries = 0;
   let running = 0;
   const deps: QueryDeps = {

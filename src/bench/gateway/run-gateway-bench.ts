@@ -12,7 +12,7 @@ import { queryRouteTable, DEFAULT_QUERY_CACHE_TTL_MS } from '../../gateway/queri
 import { freePort, startNatsServer } from '../../tools/nats-server.js';
 import { processCpuSeconds } from '../../telemetry/thread-cpu.js';
 import { packageRoot } from '../../package-root.js';
-import { sleep } from '../../sinks/clickhouse/retry.js';
+import { sleep } from '../../util/timing.js';
 import { preload } from '../preload.js';
 import { kindsOfMix, runWorker } from '../run-bench.js';
 import { createKeyWithCli, startGatewayProcess, type GatewayProcess } from './gateway-process.js';
