@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,9 @@ describe('@sift/client spool: kept across a killed process, bounded by its cap',
   };
 
   beforeAll(async () => {
-    if (!existsSync(join(packageRoot, 'packages', 'client', 'dist', 'index.js'))) throw new Error('packages/client/dist is missing: run npm run build');
+    const clientRoot = join(packageRoot, 'packages', 'client');
+    const entry = (JSON.parse(readFileSync(join(clientRoot, 'package.json'), 'utf8')) as { main: string }).main;
+    if (!existsSync(join(clientRoot, entry))) throw new Error('packages/client/dist is missing: run npm run build');
     t = await siftTestEnv();
   });
   afterAll(async () => {

@@ -1,3 +1,5 @@
+import { MAX_FREE_FORM_VALUE } from '../../../src/contract/free-form-map.js';
+
 /** One event for `POST /v1/batch`: its kind, subject key and body. */
 export interface SiftEvent {
   kind: 'activity' | 'error' | 'usage';
@@ -7,9 +9,6 @@ export interface SiftEvent {
 
 /** Text cut to a limit of the kind's schema (ending in …), so a long value is kept rather than refused. */
 export const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-/** Free-form values are stored up to 1024 characters (src/contract/free-form-map.ts). */
-const MAX_FREE_FORM = 1024;
 
 /** The body without absent fields: the kinds' schemas refuse null. */
 function compact(body: Record<string, unknown>): Record<string, unknown> {
@@ -24,7 +23,7 @@ export function clipValues(map: Record<string, unknown> | undefined): Record<str
   const out: Record<string, unknown> = {};
   for (const key in map) {
     const value = map[key];
-    if (value !== undefined && value !== null) out[key] = typeof value === 'string' ? clip(value, MAX_FREE_FORM) : value;
+    if (value !== undefined && value !== null) out[key] = typeof value === 'string' ? clip(value, MAX_FREE_FORM_VALUE) : value;
   }
   return out;
 }

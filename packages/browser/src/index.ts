@@ -1,3 +1,4 @@
+import { publishKeyProblem } from '../../../src/contract/subject-key.js';
 import { activityEvent, errorEvent, usageEvent, type ActivityFields, type Scope, type SiftEvent } from './events.js';
 import { QueueStore, type Batch, type KeyValueStorage } from './queue-store.js';
 import { retryAfterMs, retryDelay, verdictOf } from './retry.js';
@@ -55,7 +56,6 @@ export interface Sift {
 const BEACON_BYTES = 60_000;
 /** A store untouched this long belonged to a page that crashed or was killed. */
 const STALE_MS = 10 * 60_000;
-const NOT_A_TOKEN = /[.*>\s]/;
 
 const randomId = (): string =>
   typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -88,7 +88,9 @@ export function init(options: SiftOptions): Sift {
   const { endpoint, key, app } = options;
   if (!/^https?:\/\//.test(endpoint ?? '')) throw new Error(`sift: endpoint ${JSON.stringify(endpoint)} must be an http(s) URL`);
   if (!key) throw new Error('sift: key is empty');
-  if (!app || app.length > 256 || NOT_A_TOKEN.test(app)) throw new Error(`sift: app ${JSON.stringify(app)} must be 1 to 256 characters without dots, wildcards or spaces`);
+  // The app is every event's subject key: refused here as the gateway would refuse each event.
+  const badApp = typeof app === 'string' ? publishKeyProblem(app) : `must be a string, got ${typeof app}`;
+  if (badApp) throw new Error(`sift: app: ${badApp}`);
   const maxBatch = options.maxBatch ?? 20;
   const flushMs = options.flushIntervalMs ?? 5000;
   const report = options.onError ?? ((problem: string) => console.warn(`sift: ${problem}`));

@@ -11,7 +11,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { startNatsServer } from '../../../dist/tools/nats-server.js';
 import { loadConfig } from '../../../dist/config/load.js';
 import { provision } from '../../../dist/sources/jetstream/provision.js';
-import { createSiftClient } from '../dist/index.js';
+import { createSiftClient } from '@sift/client';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '100000' }, window: { type: 'string', default: '256' }, rounds: { type: 'string', default: '3' }, nats: { type: 'string' } } });
 const N = Number(values.events);

@@ -5,6 +5,7 @@ import { kindContracts, type KindName } from '../src/generated/index.js';
 import { serializeBody } from '../src/validate/validate-body.js';
 import { InvalidEventError } from '../src/errors.js';
 import { keyProblem } from '../src/subject.js';
+import { publishKeyProblem } from '../../../src/contract/subject-key.js';
 
 const validate = (kind: string, body: unknown) => serializeBody(kind, kindContracts[kind as KindName], body, 65_536);
 const refusal = (kind: string, body: unknown) => {
@@ -80,13 +81,22 @@ describe('subject keys', () => {
   it.each([
     ['', 'key is empty'],
     ['a.b', 'holds a dot at character 1'],
-    ['a b', 'holds U+0020'],
+    ['a b', 'holds whitespace at character 1'],
     ['a*', 'the wildcard *'],
     ['>', 'the wildcard >'],
-    ['a\tb', 'U+0009'],
+    ['a\tb', 'holds whitespace'],
     ['a\u0085', 'U+0085'],
     ['a\ufffd', 'U+FFFD'],
     ['a\ud800', 'not valid UTF-8'],
     ['x'.repeat(257), 'at most 256'],
   ])('refuses %j', (key, problem) => expect(keyProblem(key)).toContain(problem));
+
+  // A key travels in the subject as UTF-8: a lone surrogate arrives as U+FFFD.
+  const asSent = (key: string) => new TextDecoder().decode(new TextEncoder().encode(key));
+  it.each(['dev-1', '😀', '', 'a.b', 'a b', '*', 'a\u0085', 'a\ufffd', 'a\ud800', '\udc00b', 'x'.repeat(256), 'x'.repeat(257)])(
+    'refuses %j exactly when the contract refuses it as sent',
+    (key) => expect(keyProblem(key) === undefined).toBe(publishKeyProblem(asSent(key)) === undefined),
+  );
+
+  it('names a key that is not a string', () => expect(keyProblem(7)).toBe('key must be a string, got number'));
 });

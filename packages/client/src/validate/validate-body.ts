@@ -1,6 +1,6 @@
+import { ACCEPTED_TS_FORMS, parseRfc3339 } from '../../../../src/contract/event-time.js';
 import { InvalidEventError } from '../errors.js';
 import { explain, type JsonSchema } from './explain.js';
-import { isRealDateTime } from './rfc3339.js';
 import { hasLoneSurrogate, pointer } from './text.js';
 
 export interface KindContract {
@@ -31,8 +31,9 @@ export function serializeBody(kind: string, contract: KindContract, body: unknow
     throw new InvalidEventError(kind, found.path, found.problem);
   }
   const ts = (body as { ts?: unknown }).ts;
-  if (typeof ts === 'string' && !isRealDateTime(ts)) {
-    throw new InvalidEventError(kind, '/ts', `${JSON.stringify(ts)} is not a real date-time; use RFC 3339 with a zone (2026-11-23T19:20:00Z) or epoch milliseconds`);
+  // The worker's own parser: a ts it would refuse as no real instant (2026-02-30, +25:00) is refused here.
+  if (typeof ts === 'string' && parseRfc3339(ts) === undefined) {
+    throw new InvalidEventError(kind, '/ts', `${JSON.stringify(ts)} is not a real date-time; ${ACCEPTED_TS_FORMS}`);
   }
   const json = JSON.stringify(body);
   // JSON.stringify escapes a lone surrogate as \udXXX; only then is the walk worth it.
