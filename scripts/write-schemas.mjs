@@ -10,13 +10,13 @@ for (const [file, schema] of Object.entries(publishedSchemas)) {
   console.log(`wrote schemas/${file}`);
 }
 
-// The README's configuration table, between its markers.
+// The configuration reference's table (docs/configuration.md), between its markers.
 const { configTable, CONFIG_TABLE_START, CONFIG_TABLE_END } = await import('../dist/config/docs.js');
-const readmePath = join(root, 'README.md');
+const referencePath = join(root, 'docs', 'configuration.md');
 const { readFileSync } = await import('node:fs');
-const readme = readFileSync(readmePath, 'utf8');
-const start = readme.indexOf(CONFIG_TABLE_START);
-const end = readme.indexOf(CONFIG_TABLE_END);
-if (start < 0 || end < 0) throw new Error('README.md lacks the config-table markers');
-writeFileSync(readmePath, readme.slice(0, start + CONFIG_TABLE_START.length) + '\n' + configTable() + '\n' + readme.slice(end));
-console.log('wrote the configuration table in README.md');
+const reference = readFileSync(referencePath, 'utf8');
+const start = reference.indexOf(CONFIG_TABLE_START);
+const end = reference.indexOf(CONFIG_TABLE_END);
+if (start < 0 || end < 0) throw new Error('docs/configuration.md lacks the config-table markers');
+writeFileSync(referencePath, reference.slice(0, start + CONFIG_TABLE_START.length) + '\n' + configTable() + '\n' + reference.slice(end));
+console.log('wrote the configuration table in docs/configuration.md');

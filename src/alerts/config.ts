@@ -3,7 +3,7 @@ export const alertsConfig = {
     doc: 'Whether workers evaluate the alert rules (only the leader among the live workers does); the rules\' queries are checked against ClickHouse at start-up.',
     format: Boolean, default: true, env: 'ALERTS_ENABLED',
   },
-  rulesFile: { doc: 'YAML or JSON file of alert rules (see README "Alerts").', format: String, default: 'config/alerts.yaml', env: 'ALERT_RULES_FILE' },
+  rulesFile: { doc: 'YAML or JSON file of alert rules (see docs/alerts.md).', format: String, default: 'config/alerts.yaml', env: 'ALERT_RULES_FILE' },
   subjectPrefix: { doc: 'First subject token of alert events: <prefix>.<rule>.', format: 'subject-token', default: 'telemetry-alerts', env: 'ALERT_SUBJECT_PREFIX' },
   stream: { doc: 'JetStream stream holding alert events (created if missing).', format: 'identifier', default: 'ALERTS', env: 'ALERT_STREAM_NAME' },
   kvBucket: { doc: 'NATS KV bucket holding the state of every alert, shared by the workers so a leader change neither repeats nor loses a transition.', format: 'subject-token', default: 'sift-alerts', env: 'ALERT_KV_BUCKET' },

@@ -6,8 +6,7 @@ import { simulate } from '../simulate/publish.js';
 
 /**
  * Fills the stream fast: the simulator with a large window of unacknowledged JetStream publishes
- * (core publishes were measured to drop about 4 % at a million messages), then a check that the
- * stream holds every message.
+ * (core publishes drop some at that pace), then a check that the stream holds every message.
  */
 export async function preload(nc: NatsConnection, config: SiftConfig, fleet: Omit<FleetOptions, 'startMs'>, count: number, kinds: string[] = ['metrics']): Promise<number> {
   const jsm = await jetstreamManager(nc);

@@ -47,7 +47,7 @@ export function alertsCommand(): Command {
   const alerts = new Command('alerts')
     .summary('check the alert rules against ClickHouse, or list the alerts\' current state')
     .description(unwrap(`Alert rules (ALERT_RULES_FILE, default config/alerts.yaml) are evaluated by the leader among
-the live workers when ALERTS_ENABLED=true; see README "Alerts".`));
+the live workers when ALERTS_ENABLED=true; see docs/alerts.md.`));
   alerts
     .command('check')
     .description('validate the rules, run each query once and print what would fire (nothing is published)')

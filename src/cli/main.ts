@@ -37,7 +37,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('sift')
     .description('Telemetry from NATS JetStream through a smart filter into ClickHouse.')
     .version(buildInfo().version, '-V, --version', 'print the version')
-    .addHelpText('after', '\nConfiguration: config/default.json, config/<NODE_ENV>.json, --config FILE, then environment\nvariables (NATS_URL, CLICKHOUSE_URL, …; see README).')
+    .addHelpText('after', '\nConfiguration: config/default.json, config/<NODE_ENV>.json, --config FILE, then environment\nvariables (NATS_URL, CLICKHOUSE_URL, …; see docs/configuration.md).')
     .showHelpAfterError('(sift --help lists the commands; sift <command> --help its options)')
     .exitOverride();
 

@@ -19,8 +19,8 @@ function pointerToken(key: string): string {
 
 /**
  * Quote bytes in a body: twice its string tokens (keys and string values), plus any escaped
- * quotes (\"). Bytes, not the decoded string, four at a time: 0.13 µs for 175 bytes against
- * 0.49 µs for a charCodeAt loop; 0x22 never occurs inside a multi-byte UTF-8 sequence.
+ * quotes (\"). Bytes, not the decoded string, four at a time (cheaper than a charCodeAt loop); 0x22
+ * never occurs inside a multi-byte UTF-8 sequence.
  */
 function quoteBytes(data: Uint8Array): number {
   let quotes = 0;
@@ -140,7 +140,6 @@ export function duplicateKeyPath(text: string): string | undefined {
  * Cost: after JSON.parse, one pass over the bytes counting quotes, compared with the keys and
  * strings of the parsed value; only a repeated key or an escaped quote makes them differ, and only
  * then is the text scanned again, exactly. The surrogate walk runs only for text with a \u escape.
- * Measured on 175-byte fleet messages: decode + JSON.parse 1.03 µs, with these checks 1.34 µs (+0.31 µs).
  */
 export function parseJsonBody(data: Uint8Array): Verdict<unknown> {
   let text: string;

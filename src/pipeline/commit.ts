@@ -86,9 +86,8 @@ export class BatchCommitter {
     }
     this.storedThrough = Math.max(this.storedThrough, batch.lastSeq);
     // The next batch's insert need not wait for this ack's confirmation, which comes back behind
-    // all the read-ahead the server has queued for this connection (measured: 0.5-0.9 s at a
-    // backlog, which left ClickHouse idle between inserts). AckAll is cumulative, so a later
-    // batch's ack arriving first is harmless.
+    // all the read-ahead the server has queued for this connection (at a backlog ClickHouse would
+    // sit idle between inserts). AckAll is cumulative, so a later batch's ack arriving first is harmless.
     const acked = this.ack(batch).then((ok) => {
       if (ok) this.o.stats.committed(batch.tally, batch, this.o.partition);
       else this.o.stats.abandoned(batch.messages);

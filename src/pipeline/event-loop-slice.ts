@@ -1,8 +1,8 @@
 /**
  * Bounds how long message handling holds the thread without a turn of the event loop. The consume
  * loops of all partitions run on microtasks while the client has messages buffered (thousands per
- * partition at a backlog), and microtasks never let timers or socket reads in: measured at a
- * million-message backlog, acks, batch timers and finished inserts then waited up to a second.
+ * partition at a backlog), and microtasks never let timers or socket reads in: acks, batch timers
+ * and finished inserts would wait behind them.
  */
 export class EventLoopSlice {
   private startedAt = performance.now();

@@ -4,9 +4,7 @@
  * second (docs/upstream/nats-server-consumer-state-flush.md), and at a backlog sixteen partitions
  * filling side by side each hold a full batch unacked for seconds, in the server and in memory.
  * A few filling at a time, each at a multiple of the pace, hold the same batches for a fraction
- * of the time. Measured at a 1M device-metrics backlog, 4 of 16 against all: peak RSS 473–489
- * against 551–623 MiB, nats-server 7.1–8.7 against 8.7–11.4 µs a message, the engine 1.1–1.5 µs
- * more (more, smaller inserts), throughput within noise.
+ * of the time.
  */
 export class FillTurns {
   private active = 0;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { packageRoot } from '../package-root.js';
+import { headingAnchors } from '../docs/markdown-links.js';
 import { createMetrics } from './metrics.js';
 
 const read = (path: string) => readFileSync(join(packageRoot, path), 'utf8');
@@ -25,9 +26,6 @@ function referenced(expr: string): string[] {
   return [...withoutLabels.matchAll(/\b((?:sift|nodejs|process)_[a-z0-9_]+)\b(?!\s*\()/g)].map((m) => m[1]!);
 }
 
-/** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
-const githubSlug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
-
 describe('deploy files', () => {
   it('alert rules parse and read only metrics the worker exports', async () => {
     const names = await exported();
@@ -37,14 +35,14 @@ describe('deploy files', () => {
     for (const rule of all) for (const name of referenced(rule.expr)) expect(names, `${rule.alert} reads ${name}`).toContain(name);
   });
 
-  it('every alert has a runbook_url pointing to a README subsection, and the stall and absence alerts exist', () => {
+  it('every alert has a runbook_url pointing to a runbook subsection of docs/operations.md, and the stall and absence alerts exist', () => {
     const rules = parse(read('deploy/prometheus/sift-alerts.yml')) as { groups: Array<{ rules: Array<{ alert: string; expr: string; annotations: Record<string, string> }> }> };
     const all = rules.groups.flatMap((g) => g.rules);
-    const anchors = new Set([...read('README.md').matchAll(/^#{2,4} (.+)$/gm)].map((m) => githubSlug(m[1]!)));
+    const anchors = headingAnchors(read('docs/operations.md'));
     for (const rule of all) {
       const url = rule.annotations.runbook_url;
-      expect(url, `${rule.alert} runbook_url`).toMatch(/^README\.md#/);
-      expect(anchors, `${rule.alert}: README has no heading for ${url}`).toContain(url!.split('#')[1]);
+      expect(url, `${rule.alert} runbook_url`).toMatch(/^docs\/operations\.md#sift/);
+      expect(anchors, `${rule.alert}: docs/operations.md has no heading for ${url}`).toContain(url!.split('#')[1]);
     }
     expect(all.find((r) => r.alert === 'SiftAcksStalled')?.expr).toContain('sift_seconds_since_last_ack');
     expect(all.find((r) => r.alert === 'SiftWorkersAbsent')?.expr).toBe('absent(up{job="sift"})');

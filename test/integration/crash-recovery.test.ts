@@ -54,7 +54,7 @@ describe('a worker killed mid-stream', () => {
     // Never less than once. Exactly once is the journal's job (a batch stored but not acked is acked
     // by the next worker without being stored again; a commit left in flight is re-formed under its
     // token): `sift chaos` and test/integration/chaos.test.ts check it. This test kills the worker at
-    // its very first ack, where the single-server deduplication window the README describes is widest.
+    // its very first ack, where the single-server deduplication window docs/architecture.md describes is widest.
     expect(await count('SELECT count() FROM device_metrics')).toBeGreaterThanOrEqual(messages * 5);
     expect(await count('SELECT sum(samples) FROM device_metrics_hourly_v')).toBeGreaterThanOrEqual(messages * 5);
     for (let p = 0; p < env.config.nats.partitions; p++) {

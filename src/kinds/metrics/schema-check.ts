@@ -31,8 +31,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 
 /**
  * True only for a body the DeviceMetricsMessage schema accepts, found without allocating: TypeBox's
- * compiled check builds Object.entries and property-name arrays for every message (about 1 KB of
- * garbage each, measured). False sends the body to that check, which decides and explains.
+ * compiled check builds Object.entries and property-name arrays for every message. False sends the
+ * body to that check, which decides and explains.
  */
 export function isPlainDeviceMetrics(body: unknown): body is DeviceMetricsMessage {
   if (!isRecord(body)) return false;

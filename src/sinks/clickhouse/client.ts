@@ -75,11 +75,8 @@ export async function createClickHouse(config: SiftConfig['clickhouse'], options
   }
   const path = resolve(config.embeddedPath);
   mkdirSync(path, { recursive: true });
-  // The engine's allocator (its own jemalloc, configured by JE_MALLOC_CONF when it loads) keeps
-  // freed pages for seconds and then holds them as "muzzy": returning them after 1 s and at once
-  // respectively lowered a 1M-message backlog's peak RSS by 65 MiB at no measured CPU cost.
-  // Dropping them at once (0 and 0) saved 160 MiB more in a standalone insert loop, for 20 %
-  // more engine CPU. An operator's own setting wins.
+  // The engine's allocator (jemalloc, read from JE_MALLOC_CONF as it loads) would keep freed pages for
+  // seconds: returned after one, peak RSS drops for free (at once would cost engine CPU). An operator's own setting wins.
   process.env.JE_MALLOC_CONF ??= 'dirty_decay_ms:1000,muzzy_decay_ms:0';
   // Loaded only when embedded, so an HTTP deployment never loads the native engine.
   const { createChdbConnection } = await import('chdb/connection');

@@ -16,8 +16,8 @@ export function connectionOptions(config: SiftConfig['nats'], name: string): Con
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
     // Otherwise every request (each dead letter and journal write is a JetStream publish request)
-    // builds two errors with stack traces up front, in case it fails: measured in a flood of bad
-    // input, a quarter of the worker's CPU. Sift logs a failed request in one line, by its message.
+    // builds two errors with stack traces up front, in case it fails: costly in a flood of bad
+    // input. Sift logs a failed request in one line, by its message.
     noAsyncTraces: true,
   };
   const { caFile, certFile, keyFile } = config.tls;

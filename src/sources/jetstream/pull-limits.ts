@@ -75,9 +75,9 @@ export function heldMessages(messages: ConsumerMessages): HeldMessages | undefin
 /**
  * While held messages fill the read-ahead no pull is open, so the server is silent by our choice.
  * The client took that silence for two missed heartbeats, forgot every held message and pulled a
- * whole read-ahead again, after asking for the consumer's info (measured at a 1M backlog: 73
- * resets for 500,000 messages, each letting the read-ahead grow by a partition's share). While
- * anything is held the missed beats are let go; once nothing is, the monitor judges as before.
+ * whole read-ahead again, after asking for the consumer's info, each reset letting the read-ahead
+ * grow by a partition's share. While anything is held the missed beats are let go; once nothing
+ * is, the monitor judges as before.
  */
 function quietWhileHolding(iterator: PullingIterator, holding: () => boolean): void {
   const monitor = iterator.monitor;
@@ -93,8 +93,7 @@ function quietWhileHolding(iterator: PullingIterator, holding: () => boolean): v
 /**
  * Consume options bounded in bytes; `consumeWithPullLimits` then adds the message bound. The client
  * takes either bound but not both, and with a byte bound it asks for at most 100 messages a pull:
- * measured here, a worker then sent a pull request (and the server answered with a status
- * message) every ~20 messages, which cost a fifth of the worker's CPU.
+ * a pull request (and a status message back) every few dozen messages, a large share of a worker's CPU.
  */
 export function byteBoundedConsume(limits: PullLimits, group: string | undefined, expires: number, callback?: (msg: JsMsg) => void): ConsumeOptions {
   return { ...(group !== undefined ? { group } : {}), ...(callback ? { callback } : {}), max_bytes: limits.bytes, expires } as ConsumeOptions;
