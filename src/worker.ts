@@ -25,7 +25,7 @@ import { layoutOf } from './sources/jetstream/provision.js';
 import { prepareNats } from './sources/jetstream/prepare.js';
 import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
 import { pullLimits } from './sources/jetstream/pull-limits.js';
-import { backoffDelay, sleep } from './util/timing.js';
+import { sleep } from './util/timing.js';
 import { CommitJournal } from './journal/commit-journal.js';
 import type { JournalEntry } from './journal/entry.js';
 import { recoverInflight } from './journal/recover.js';

@@ -37,7 +37,7 @@ export class AlertStateStore {
     for await (const key of await this.kv.keys(rule ? `${rule}.>` : '>')) keys.push(key);
     for (const key of keys) {
       const entry = await this.kv.get(key);
-      if (!entry || entry.operation !== 'PUT') continue;
+      if (entry?.operation !== 'PUT') continue;
       found.set(key, { record: entry.json<AlertRecord>(), revision: entry.revision });
     }
     return found;

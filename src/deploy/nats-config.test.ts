@@ -26,7 +26,7 @@ describe('deploy/nats', () => {
 
   it('names the flush trade-off, and its commented sync_interval: always is a setting nats-server accepts', (context) => {
     const nats = readFileSync(config, 'utf8');
-    expect(nats).toMatch(/^  # sync_interval: always$/m);
+    expect(nats).toMatch(/^ {2}# sync_interval: always$/m);
     expect(nats).toContain('docs/nats-durability.md');
     expect(existsSync(join(packageRoot, 'docs/nats-durability.md'))).toBe(true);
     if (!existsSync(binary)) {

@@ -34,7 +34,7 @@ export class CommitJournal {
   /** Reads a partition's entry (no ownership taken): for recovery of other partitions and for status. */
   async read(partition: number): Promise<{ revision: number; entry: JournalEntry }> {
     const found = await this.kv.get(journalKey(partition));
-    if (!found || found.operation !== 'PUT' || found.length === 0) return { revision: found?.revision ?? 0, entry: emptyEntry() };
+    if (found?.operation !== 'PUT' || found.length === 0) return { revision: found?.revision ?? 0, entry: emptyEntry() };
     return { revision: found.revision, entry: decodeEntry(found.string()) };
   }
 

@@ -141,7 +141,7 @@ export class BatchCommitter {
         if (t < tableIndex) continue;
         const raw = batch.tables.get(table);
         if (!raw) continue;
-        raw.seqs.forEach((s, r) => s === seq && batch.tally.unstoreRows(this.o.kindLabel(kind), raw.reasons[r]!, 1));
+        for (const [r, s] of raw.seqs.entries()) if (s === seq) batch.tally.unstoreRows(this.o.kindLabel(kind), raw.reasons[r]!, 1);
       }
     }
     this.o.stats.isolatedMessages(isolation.rejected.size);

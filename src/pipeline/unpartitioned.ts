@@ -17,7 +17,7 @@ export function kvSweepCursor(kv: KV, key: string): SweepCursor {
   return {
     async read() {
       const entry = await kv.get(key);
-      if (!entry || entry.operation !== 'PUT') return { seq: 0, revision: entry?.revision ?? 0 };
+      if (entry?.operation !== 'PUT') return { seq: 0, revision: entry?.revision ?? 0 };
       return { seq: Number(entry.string()) || 0, revision: entry.revision };
     },
     async advance(seq, revision) {

@@ -47,7 +47,7 @@ const MARKERS: Record<string, { colour: string; label: string }> = {
 };
 
 const markerOf = (reason: string, trigger: boolean): string => (reason === 'change' && !trigger ? 'along' : reason);
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (n: number) => (Math.abs(n) >= 1000 ? n.toFixed(0) : Number(n.toPrecision(4)).toString());
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
@@ -109,12 +109,12 @@ function chart(series: ReportSeries): string {
   const stored = series.stored
     .map(([t, v, reason, trigger]) => {
       const marker = markerOf(reason, trigger);
-      return `<circle class="stored" data-reason="${escape(reason)}" data-marker="${marker}" cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="4.5" fill="${MARKERS[marker]?.colour ?? '#000'}"><title>${time(t)} ${fmt(v)} stored: ${escape(MARKERS[marker]?.label ?? reason)}</title></circle>`;
+      return `<circle class="stored" data-reason="${escapeHtml(reason)}" data-marker="${marker}" cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="4.5" fill="${MARKERS[marker]?.colour ?? '#000'}"><title>${time(t)} ${fmt(v)} stored: ${escapeHtml(MARKERS[marker]?.label ?? reason)}</title></circle>`;
     })
     .join('');
   return (
-    `<svg class="chart" data-device="${escape(series.deviceId)}" data-metric="${escape(series.metric)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" ` +
-    `aria-label="${escape(series.metric)} of ${escape(series.deviceId)}: ${series.received.length} received, ${series.stored.length} stored">` +
+    `<svg class="chart" data-device="${escapeHtml(series.deviceId)}" data-metric="${escapeHtml(series.metric)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" ` +
+    `aria-label="${escapeHtml(series.metric)} of ${escapeHtml(series.deviceId)}: ${series.received.length} received, ${series.stored.length} stored">` +
     `${grid}${bands}${axes}<polyline class="received-line" points="${line}"/>${received}${stored}</svg>`
   );
 }
@@ -141,12 +141,12 @@ export function renderDemoReport(series: ReportSeries[], summary: ReportSummary,
     .map(([marker, { colour, label }]) => `<span data-marker="${marker}"><svg width="12" height="12"><circle cx="6" cy="6" r="5" fill="${colour}"/></svg> ${label}</span>`)
     .join(' ');
   const dead = Object.entries(summary.deadLetteredByReason ?? {}).sort((a, b) => b[1] - a[1]);
-  const deadTable = dead.length ? `<h2>Dead letters by reason</h2><table class="dead-letters">${dead.map(([reason, n]) => `<tr><td>${escape(reason)}</td><td>${n}</td></tr>`).join('')}</table>` : '';
+  const deadTable = dead.length ? `<h2>Dead letters by reason</h2><table class="dead-letters">${dead.map(([reason, n]) => `<tr><td>${escapeHtml(reason)}</td><td>${n}</td></tr>`).join('')}</table>` : '';
   const settingsText = settings
-    ? `<p class="settings">Filter: store <b>${escape(settings.store)}</b>, change threshold <b>${fmt(settings.changeThreshold * 100)} %</b> of the last stored value (zero floor ${fmt(settings.zeroFloor)}), snapshot every <b>${settings.snapshotIntervalS} s</b> of event time, previous value ${settings.storePrevious ? 'stored' : 'not stored'}. Shaded: the band within which a value counts as unchanged.</p>`
+    ? `<p class="settings">Filter: store <b>${escapeHtml(settings.store)}</b>, change threshold <b>${fmt(settings.changeThreshold * 100)} %</b> of the last stored value (zero floor ${fmt(settings.zeroFloor)}), snapshot every <b>${settings.snapshotIntervalS} s</b> of event time, previous value ${settings.storePrevious ? 'stored' : 'not stored'}. Shaded: the band within which a value counts as unchanged.</p>`
     : '';
   const sections = series
-    .map((s) => `<section><h2>${escape(s.deviceId)} · ${escape(s.metric)} <small>${s.received.length} received, ${s.stored.length} stored</small></h2>${chart(s)}</section>`)
+    .map((s) => `<section><h2>${escapeHtml(s.deviceId)} · ${escapeHtml(s.metric)} <small>${s.received.length} received, ${s.stored.length} stored</small></h2>${chart(s)}</section>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sift demo: what the smart filter kept</title>

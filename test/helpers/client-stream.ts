@@ -34,7 +34,7 @@ const FIXTURES: Record<string, (i: number) => { key: string; body: Record<string
   job: (i) => ({ key: 'sync', body: { ts: T, job_id: `job-${i}`, status: 'success', duration_ms: 1500 } }),
   error: (i) => ({ key: 'billing', body: { ts: T, category: 'database', severity: 'error', message: `connection ${i} refused` } }),
   activity: (i) => ({ key: 'portal', body: { ts: T, session_id: `s-${i}`, activity_type: 'page_view', page_url: '/home' } }),
-  usage: (i) => ({ key: 'portal', body: { ts: T, event: 'export', feature: 'reports' } }),
+  usage: () => ({ key: 'portal', body: { ts: T, event: 'export', feature: 'reports' } }),
   heartbeat: (i) => ({ key: `inst-${i}`, body: { ts: T, app: 'desk', version: '1.0.0', interval_s: 3600 } }),
 };
 

@@ -334,6 +334,7 @@ describe('gateway read routes on the embedded engine', () => {
     const int = (n: number) => Math.round(n).toLocaleString('en-US');
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
     const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en-US')} ms`;
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the text as a reader sees it
     const text = (selector: string) => page.locator(selector).first().innerText();
     expect(await text('[data-tile="active-users"] .value')).toBe(int(status.data.realTimeMetrics.activeUsers));
     expect(await text('[data-tile="tracked-agents"] .value')).toBe(int(status.data.realTimeMetrics.trackedAgents));

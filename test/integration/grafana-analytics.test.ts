@@ -67,6 +67,7 @@ describe('Grafana analytics dashboard on the ClickHouse data source', () => {
     expect(dashboard.templating.list).toMatchObject([{ name: 'datasource', query: 'grafana-clickhouse-datasource' }]);
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(12);
     for (const panel of dashboard.panels) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's dashboard variable, not a template literal
       expect(panel.datasource, panel.title).toEqual({ type: 'grafana-clickhouse-datasource', uid: '${datasource}' });
       expect(panel.targets, panel.title).toHaveLength(1);
       expect(panel.targets[0]!.editorType, panel.title).toBe('sql');

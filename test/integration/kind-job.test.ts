@@ -138,7 +138,7 @@ describe('job kind: telemetry.job.<job_type>', () => {
       .sort((a, b) => a.success_rate - b.success_rate || a.job_type.localeCompare(b.job_type));
     const got = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('job_success_rate_week'));
     expect(got.map(({ success_rate: _, ...rest }) => rest)).toEqual(expected.map(({ success_rate: _, ...rest }) => rest));
-    got.forEach((row, i) => expect(closeTo(row.success_rate as number, expected[i]!.success_rate)).toBe(true));
+    for (const [i, row] of got.entries()) expect(closeTo(row.success_rate as number, expected[i]!.success_rate)).toBe(true);
   });
 
   it('guide job_outcome_stats: the parameterized view job_outcome_stats(hours, job_type)', async () => {

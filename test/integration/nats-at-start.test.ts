@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { freePort, startNatsServer, type NatsServer } from '../../src/tools/nats-server.js';
+import { freePort, startNatsServer } from '../../src/tools/nats-server.js';
 import { sift } from '../helpers/cli.js';
 import { readyz, metricSum, scrape } from '../helpers/scrape.js';
 import { until } from '../helpers/until.js';

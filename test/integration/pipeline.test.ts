@@ -11,6 +11,8 @@ const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 describe('device metrics end to end: JetStream → filter → ClickHouse', () => {
   let t: SiftTestEnv;
   let worker: Worker;
+  /** The partition the stream transform chose for a key, read back from a stored subject. */
+  let partitions: Map<string, number> | undefined;
 
   beforeAll(async () => {
     t = await siftTestEnv();
@@ -40,6 +42,10 @@ describe('device metrics end to end: JetStream → filter → ClickHouse', () =>
 
     worker = await Worker.start(t.config, testLogger);
     await worker.untilIdle();
+    const jsm = await jetstreamManager(t.nc);
+    partitions = new Map();
+    const msg = (await jsm.streams.getMessage(t.config.nats.stream, { seq: 1 }))!;
+    partitions.set('pump-1', Number(msg.subject.split('.')[2]));
   });
 
   afterAll(async () => {
@@ -133,15 +139,7 @@ describe('device metrics end to end: JetStream → filter → ClickHouse', () =>
     expect(worker.stats.acked).toBe(worker.stats.received);
   });
 
-  /** The partition the stream transform chose for a key, read back from a stored subject. */
-  let partitions: Map<string, number> | undefined;
   function partitionOf(key: string): number {
     return partitions!.get(key)!;
   }
-  beforeAll(async () => {
-    const jsm = await jetstreamManager(t.nc);
-    partitions = new Map();
-    const msg = (await jsm.streams.getMessage(t.config.nats.stream, { seq: 1 }))!;
-    partitions.set('pump-1', Number(msg.subject.split('.')[2]));
-  });
 });

@@ -9,7 +9,10 @@ function counted(body: unknown = { data: [] }) {
     runs++;
     return new Promise<{ body: unknown }>((resolve) => release.push(() => resolve({ body })));
   };
-  return { compute, runs: () => runs, releaseAll: () => release.splice(0).forEach((r) => r()) };
+  const releaseAll = () => {
+    for (const r of release.splice(0)) r();
+  };
+  return { compute, runs: () => runs, releaseAll };
 }
 
 describe('AnswerCache', () => {

@@ -36,7 +36,7 @@ export function storedRows(request: StoreRequest, streamSeq: number, partition =
   const { ts, deviceId, metrics, labels } = request.reading;
   const names = request.metrics ?? Object.keys(metrics);
   const triggers = request.triggers;
-  return names.map((metric) => [ts, deviceId, metric, metrics[metric]!, request.reason, labels, streamSeq, partition, triggers !== undefined && triggers.includes(metric)]);
+  return names.map((metric) => [ts, deviceId, metric, metrics[metric]!, request.reason, labels, streamSeq, partition, triggers?.includes(metric) ?? false]);
 }
 
 /** A partial in the column order of device_metric_partials. */

@@ -1,6 +1,5 @@
 import { DEAD_LETTER_HEADERS } from './dead-letter-publisher.js';
 import type { BodyPrivacy } from '../../transforms/privacy/dead-letter-body.js';
-import { parseStoredSubject } from '../../contract/stored-subject.js';
 
 /** One message of the dead-letter stream, with what its headers say about the original. */
 export interface DeadLetter {

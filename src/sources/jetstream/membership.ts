@@ -15,14 +15,13 @@ export class Membership {
   private constructor(
     private readonly kv: KV,
     readonly self: string,
-    private readonly heartbeatMs: number,
     private readonly logger: Logger,
     private readonly onChange: (members: string[]) => void,
   ) {}
 
   static async join(nc: NatsConnection, bucket: string, self: string, heartbeatMs: number, logger: Logger, onChange: (members: string[]) => void): Promise<Membership> {
     const kv = await new Kvm(nc).create(bucket, { ttl: heartbeatMs * 3, history: 1, description: 'Sift workers alive (keys expire without heartbeats)' });
-    const membership = new Membership(kv, self, heartbeatMs, logger, onChange);
+    const membership = new Membership(kv, self, logger, onChange);
     await membership.beat();
     membership.timer = setInterval(() => {
       membership.beating = membership.beating.then(() => membership.beat());

@@ -1,5 +1,5 @@
 import type { Logger } from '../../telemetry/logger.js';
-import { Membership } from './membership.js';
+import type { Membership } from './membership.js';
 import { partitionsOf } from './partition-assignment.js';
 
 /** A partition this worker consumes: started when taken, stopped (drained, acked, unpinned) when released. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { consumerName, isUnpartitioned, partitionFilter, subjectTransform, unpartitionedScanFilter } from './subjects.js';
-import { parseStoredSubject } from '../../contract/stored-subject.js';
 
 describe('subjects', () => {
   it('transforms <prefix>.<kind>.<key> into a partitioned subject', () => {
