@@ -1,6 +1,6 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../../telemetry/logger.js';
 import { decodeEntry, emptyEntry, encodeEntry, journalKey, type JournalCommit, type JournalEntry, type JournalMember } from './entry.js';
 
 /** This worker no longer owns the partition: another worker wrote its journal entry since. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { InsertBatch, InsertOutcome, TableRows } from './writer.js';
-import type { JournalMember } from '../../journal/entry.js';
-import { FencedError } from '../../journal/commit-journal.js';
-import { backoffDelay, sleep } from '../../util/timing.js';
+import type { InsertBatch, InsertOutcome, TableRows } from '../sinks/clickhouse/writer.js';
+import type { JournalMember } from './journal/entry.js';
+import { FencedError } from './journal/commit-journal.js';
+import { backoffDelay, sleep } from '../util/timing.js';
 
 /** What the partition consumers insert through: one batch in, one outcome out. */
 export interface BatchInserter {
