@@ -13,6 +13,7 @@ import { kindNamed, kinds } from '../kinds/registry.js';
 import { createClickHouse, describeTarget, type ClickHouseClient } from '../sinks/clickhouse/client.js';
 import { prepareClickHouse } from '../sinks/clickhouse/prepare.js';
 import { ClickHouseWriter } from '../sinks/clickhouse/writer.js';
+import { storedRows } from '../sinks/clickhouse/stored-rows.js';
 import { storedSeqs } from '../sinks/clickhouse/stored-seqs.js';
 import { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
 import { connectNats, startRetryLimitS, type NatsConnection } from '../sources/jetstream/connect.js';
@@ -140,7 +141,7 @@ export class Worker {
       metrics,
       fillTurns: this.fillTurns,
       handlersFor,
-      storedRows: (sql, params) => this.storedRows(sql, params),
+      storedRows: (sql, params) => storedRows(clickhouse, config.clickhouse.database, sql, params),
       log: logger,
       signal: this.hardStop.signal,
     };
@@ -252,12 +253,6 @@ export class Worker {
   /** Partitions this worker consumes now, ascending. */
   get ownedPartitions(): number[] {
     return this.ownership.partitions;
-  }
-
-  private async storedRows<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
-    const query = sql.replaceAll('{db}', this.config.clickhouse.database);
-    const result = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
-    return result.json<T>();
   }
 
   /** Resolves once every partition has nothing pending on the server and nothing unacked here. */
