@@ -6,15 +6,16 @@
  *   config                    every component's config.ts (the schema is assembled from them)
  *   telemetry, batch          below every component that counts, logs or batches
  *   sources, sinks            side by side: sources never import sinks, sinks never sources or the core
- *   journal, pipeline         the exactly-once core
+ *   pipeline                  router, batcher (cut state), results -> side effects; knows no commit
+ *   commit                    the exactly-once path: committer, group commit, journal, recovery, takeover
  *   alerts, backfill, gateway features built on the layers below
  *   worker, cli, bench        wiring and commands: nothing below imports them
  * A few leaves that import nothing of Sift are shared across a layer boundary; each is named where
  * it is allowed, and `leaves-import-nothing` keeps them leaves.
  *
- * Known violations are edges the exactly-once core's restructure (issue 28, later steps) removes:
- * each is listed in KNOWN with that step, reported as a warning, and kept out of its error rule, so
- * any new edge of the same kind still fails the build.
+ * A known violation (an edge a planned step removes) may be listed in KNOWN with that step: it is
+ * reported as a warning and kept out of its error rule, so any new edge of the same kind still
+ * fails the build. None is listed today.
  */
 
 const SIFT = '^src/';
@@ -33,24 +34,8 @@ const LEAF = {
 
 const TESTS = '\\.test\\.ts$';
 
-const STEP_COMMIT = 'issue 28, src/commit/ owns the committer, group commit, journal and recovery';
-const STEP_PARSED = 'issue 28, the source hands over a parsed message';
-
-/** Edges today's code still has, by the rule they break and the step that removes them. */
-const KNOWN = {
-  'core-imports-no-source': [
-    { from: '^src/pipeline/partition-pipeline\\.ts$', to: '^src/sources/jetstream/(ack-subject|partition-source)\\.ts$', step: STEP_PARSED },
-    { from: '^src/pipeline/commit\\.ts$', to: '^src/sources/jetstream/read-back\\.ts$', step: STEP_COMMIT },
-    { from: '^src/pipeline/unpartitioned\\.ts$', to: '^src/sources/jetstream/subjects\\.ts$', step: STEP_PARSED },
-    { from: '^src/journal/recover\\.ts$', to: '^src/sources/jetstream/read-back\\.ts$', step: STEP_COMMIT },
-  ],
-  'journal-imports-no-pipeline': [
-    { from: '^src/journal/recover\\.ts$', to: '^src/pipeline/(partition-batch|router)\\.ts$', step: STEP_COMMIT },
-  ],
-  'sinks-import-no-core': [
-    { from: '^src/sinks/clickhouse/group-commit\\.ts$', to: '^src/journal/(commit-journal|entry)\\.ts$', step: STEP_COMMIT },
-  ],
-};
+/** Edges the code still has, by the rule they break, each as { from, to, step } naming the step that removes it. */
+const KNOWN = {};
 
 /** One error rule, kept clear of its known edges, plus a warning for each known edge. */
 function layerRule({ name, comment, from, to }) {
@@ -139,32 +124,32 @@ module.exports = {
     }),
     ...layerRule({
       name: 'sources-import-no-core',
-      comment: 'The source sits below the pipeline and the journal that consume it.',
+      comment: 'The source sits below the pipeline and the commit that consume it; it hands over parsed messages and learns their fate as acks.',
       from: { path: '^src/sources/' },
-      to: { path: '^src/(pipeline|journal)/' },
+      to: { path: '^src/(pipeline|commit)/' },
     }),
     ...layerRule({
       name: 'sinks-import-no-core',
-      comment: 'A sink writes what it is given; the pipeline, the journal and the sources sit elsewhere (a sink reads only the BatchOutput leaf).',
+      comment: 'A sink writes what it is given; the pipeline, the commit and the sources sit elsewhere (a sink reads only the BatchOutput leaf).',
       from: { path: '^src/sinks/' },
-      to: { path: '^src/(pipeline|journal|sources)/', pathNot: LEAF.batchOutput },
+      to: { path: '^src/(pipeline|commit|sources)/', pathNot: LEAF.batchOutput },
     }),
     ...layerRule({
       name: 'core-imports-no-source',
-      comment: 'The worker wires a source to the pipeline; the pipeline and the commit take parsed messages and never call back into the source.',
-      from: { path: '^src/(pipeline|journal)/' },
+      comment: 'The worker wires a source to the pipeline; the pipeline and the commit take parsed messages (and a read-back the wiring gives) and never call back into the source.',
+      from: { path: '^src/(pipeline|commit)/' },
       to: { path: '^src/sources/' },
     }),
     ...layerRule({
-      name: 'journal-imports-no-pipeline',
-      comment: 'The pipeline commits through the journal and turns the outcome into an ack; the commit side never runs the pipeline.',
-      from: { path: '^src/journal/' },
-      to: { path: '^src/pipeline/' },
+      name: 'pipeline-imports-no-commit',
+      comment: "The pipeline cuts batches and knows nothing of how they are stored; the partition's run hands each to the commit and turns its outcome into an ack.",
+      from: { path: '^src/pipeline/' },
+      to: { path: '^src/commit/' },
     }),
     ...layerRule({
       name: 'core-imports-no-feature',
       comment: 'Alerts, backfill, the gateway, the benchmarks and the demo tooling are built on the core; the core never reaches back into them (config reads only their config.ts).',
-      from: { path: '^src/(contract|util|transforms|kinds|config|telemetry|batch|sources|sinks|journal|pipeline)/' },
+      from: { path: '^src/(contract|util|transforms|kinds|config|telemetry|batch|sources|sinks|pipeline|commit)/' },
       to: { path: '^src/(alerts|backfill|gateway|bench|report|docs|deploy|tools|simulate)/', pathNot: ['/config\\.ts$', LEAF.fleet] },
     }),
     ...layerRule({

@@ -1,5 +1,5 @@
-// One partition's take() path without NATS or ClickHouse: client JsMsg -> PartitionPipeline.take
-// (ack-subject read, routing, metrics handler, batch). Prints µs and bytes allocated per message.
+// One partition's take() path without NATS or ClickHouse: client JsMsg -> the source's SourceMessage
+// -> PartitionPipeline.take (ack-subject read, subject parse, routing, metrics handler, batch). Prints µs and bytes allocated per message.
 // Bytes come from used-heap deltas over rounds in which no GC ran (a young generation big enough
 // to hold a round); a round with a GC is left out of the byte figure.
 // Usage: npm run -s build && node --max-semi-space-size=256 bench/take-allocations.mjs [messages]
@@ -10,6 +10,8 @@ import v8 from 'node:v8';
 import { Fleet } from '../dist/simulate/fleet.js';
 import { DeviceMetricsHandler } from '../dist/kinds/metrics/handler.js';
 import { PartitionPipeline } from '../dist/pipeline/partition-pipeline.js';
+import { ResultEffects } from '../dist/pipeline/result-effects.js';
+import { SourceMessage } from '../dist/sources/jetstream/partition-source.js';
 import { BatchPolicy } from '../dist/batch/batch-policy.js';
 import { PipelineStats } from '../dist/telemetry/pipeline-stats.js';
 import { filterSettings } from '../dist/transforms/device-filter/device-filter.js';
@@ -44,16 +46,16 @@ new PerformanceObserver((list) => (gcs += list.getEntries().length)).observe({ e
 const micros = [];
 const bytes = [];
 for (let round = 0; round < 7; round++) {
+  const stats = new PipelineStats();
   const pipeline = new PartitionPipeline({
-    partition: 0,
     policy: new BatchPolicy({ maxRows: 10 * count, maxBytes: 1e12, maxWaitMs: 3_600_000 }),
     handlers: new Map([['metrics', new DeviceMetricsHandler(settings, window)]]),
     maxMsgBytes: 1 << 20,
-    writer: { whenFree() {} },
-    deadLetters: { publish: () => Promise.resolve() },
-    stats: new PipelineStats(),
+    inserts: { whenFree() {} },
+    effects: new ResultEffects({ deadLetters: { publish: () => Promise.resolve(true) }, stats, kindLabel: (kind) => kind ?? 'unknown', log }),
+    stats,
+    hold: { epoch: 0, storedThrough: 0 },
     log,
-    committer: () => ({ acking: new Set(), commit: () => Promise.resolve() }),
   });
   // Fresh client messages each round, as from the wire (the client caches its parse per message).
   const messages = raw.map((m) => toJsMsg(m));
@@ -62,7 +64,7 @@ for (let round = 0; round < 7; round++) {
   const heapBefore = v8.getHeapStatistics().used_heap_size;
   const started = process.hrtime.bigint();
   for (const msg of messages) {
-    const turn = pipeline.take(msg);
+    const turn = pipeline.take(new SourceMessage(msg));
     if (turn) await turn;
   }
   const elapsed = Number(process.hrtime.bigint() - started) / 1e3 / count;

@@ -43,7 +43,7 @@ describe('layer rules', () => {
     // rule, importing file, its import, the file it reaches
     const forbidden: Array<[rule: string, from: string, specifier: string, to: string]> = [
       ['sources-never-import-sinks', 'src/sources/jetstream/partition-source.ts', '../../sinks/clickhouse/writer.js', 'src/sinks/clickhouse/writer.ts'],
-      ['sources-import-no-core', 'src/sources/jetstream/takeover.ts', '../../journal/entry.js', 'src/journal/entry.ts'],
+      ['sources-import-no-core', 'src/sources/jetstream/takeover.ts', '../../commit/journal/entry.js', 'src/commit/journal/entry.ts'],
       ['transforms-import-only-contract-and-util', 'src/transforms/device-filter/decide.ts', '../../kinds/metrics/decode.js', 'src/kinds/metrics/decode.ts'],
       ['transforms-stay-in-their-folder', 'src/transforms/error-storm/decide.ts', '../state-filter/decide.js', 'src/transforms/state-filter/decide.ts'],
       ['kinds-import-only-contract-transforms-util', 'src/kinds/kind.ts', '../config/load.js', 'src/config/load.ts'],
@@ -52,12 +52,13 @@ describe('layer rules', () => {
       ['leaves-import-nothing', 'src/pipeline/result.ts', './router.js', 'src/pipeline/router.ts'],
       ['batch-imports-only-contract-and-util', 'src/batch/batch-policy.ts', '../telemetry/thread-cpu.js', 'src/telemetry/thread-cpu.ts'],
       ['config-imports-only-declarations', 'src/config/load.ts', '../sinks/clickhouse/client.js', 'src/sinks/clickhouse/client.ts'],
-      ['sinks-import-no-core', 'src/sinks/dead-letter/dead-letter-publisher.ts', '../../pipeline/commit.js', 'src/pipeline/commit.ts'],
-      ['journal-imports-no-pipeline', 'src/journal/commit-journal.ts', '../pipeline/partition-batch.js', 'src/pipeline/partition-batch.ts'],
+      ['sinks-import-no-core', 'src/sinks/dead-letter/dead-letter-publisher.ts', '../../commit/committer.js', 'src/commit/committer.ts'],
+      ['pipeline-imports-no-commit', 'src/pipeline/fill-turns.ts', '../commit/hold.js', 'src/commit/hold.ts'],
+      ['core-imports-no-source', 'src/commit/recover.ts', '../sources/jetstream/read-back.js', 'src/sources/jetstream/read-back.ts'],
       ['core-imports-no-feature', 'src/pipeline/router.ts', '../alerts/engine.js', 'src/alerts/engine.ts'],
       ['gateway-imports-only-below', 'src/gateway/routes.ts', '../pipeline/partition-pipeline.js', 'src/pipeline/partition-pipeline.ts'],
       ['only-wiring-imports-gateway', 'src/sinks/clickhouse/writer.ts', '../../gateway/limits.js', 'src/gateway/limits.ts'],
-      ['only-cli-imports-worker', 'src/alerts/start.ts', '../worker.js', 'src/worker.ts'],
+      ['only-cli-imports-worker', 'src/alerts/start.ts', '../worker/worker.js', 'src/worker/worker.ts'],
       ['nothing-imports-cli', 'src/bench/preload.ts', '../cli/simulate.js', 'src/cli/simulate.ts'],
       ['packages-import-only-contract', 'packages/client/src/subject.ts', '../../../src/kinds/registry.js', 'src/kinds/registry.ts'],
     ];
@@ -86,14 +87,17 @@ describe('layer rules', () => {
     expect(output).toContain('error no-circular');
   });
 
-  it('only warn on a known violation, and fail on a new import of the same kind', () => {
-    const known = check({ 'src/pipeline/partition-pipeline.ts': importing('../sources/jetstream/ack-subject.js'), 'src/sources/jetstream/ack-subject.ts': exporting });
-    expect(known.failed).toBe(false);
-    expect(known.output).toContain('warn core-imports-no-source (known): src/pipeline/partition-pipeline.ts → src/sources/jetstream/ack-subject.ts');
-
-    const fresh = check({ 'src/pipeline/partition-pipeline.ts': importing('../sources/jetstream/connect.js'), 'src/sources/jetstream/connect.ts': exporting });
-    expect(fresh.failed).toBe(true);
-    expect(fresh.output).toContain('error core-imports-no-source: src/pipeline/partition-pipeline.ts → src/sources/jetstream/connect.ts');
+  it('fail on the edges the exactly-once core once had', () => {
+    const { failed, output } = check({
+      'src/pipeline/partition-pipeline.ts': importing('../sources/jetstream/ack-subject.js'),
+      'src/sources/jetstream/ack-subject.ts': exporting,
+      'src/sinks/clickhouse/writer.ts': importing('../../commit/journal/entry.js'),
+      'src/commit/journal/entry.ts': exporting,
+    });
+    expect(failed).toBe(true);
+    expect(output).toContain('error core-imports-no-source: src/pipeline/partition-pipeline.ts → src/sources/jetstream/ack-subject.ts');
+    expect(output).toContain('error sinks-import-no-core: src/sinks/clickhouse/writer.ts → src/commit/journal/entry.ts');
+    expect(output).not.toContain('(known)');
   });
 
   it('pass imports that point down', () => {

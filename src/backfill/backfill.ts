@@ -4,8 +4,8 @@ import { BatchPolicy } from '../batch/batch-policy.js';
 import type { KindHandler } from '../kinds/kind.js';
 import { kinds } from '../kinds/registry.js';
 import { PartitionBatch } from '../pipeline/partition-batch.js';
-import type { DeadLetterReason } from '../pipeline/result.js';
-import { Router, type DeadLetterSink, type RoutedMessage } from '../pipeline/router.js';
+import { ResultEffects } from '../pipeline/result-effects.js';
+import { Router, type RoutedMessage } from '../pipeline/router.js';
 import { createClickHouse, EmbeddedClickHouseError, type ClickHouseClient } from '../sinks/clickhouse/client.js';
 import { prepareClickHouse } from '../sinks/clickhouse/prepare.js';
 import { ClickHouseWriter } from '../sinks/clickhouse/writer.js';
@@ -107,7 +107,9 @@ export async function runBackfill(config: SiftConfig, logger: Logger, options: B
     const writer = new ClickHouseWriter(clickhouse, database, config.clickhouse.retry, logger, {}, config.clickhouse.cluster);
     const privacy = bodyPrivacy(config.privacy.rules, config.privacy.salt);
     const deadLetters = new DeadLetterPublisher(js, nats.stream, nats.dlqSubjectPrefix, logger, options.signal, nc.info?.max_payload, privacy);
-    const pipeline = new BackfillPipeline(config, deadLetters);
+    // The summary counts dead letters by the kind as published, so the label is the kind itself.
+    const effects = new ResultEffects({ deadLetters, kindLabel: (kind) => kind ?? 'unknown', log: logger, ...(options.signal ? { signal: options.signal } : {}) });
+    const pipeline = new BackfillPipeline(config, effects);
     const commit = async (batch: PartitionBatch) => {
       if ((await Promise.all(batch.deadLetters)).includes(false)) throw new BackfillError(`stopped while dead-lettering sequences ${batch.firstSeq}-${batch.lastSeq}; nothing from ${batch.firstSeq} on was stored`);
       const tables = batch.insertTables();
@@ -174,30 +176,27 @@ export async function runBackfill(config: SiftConfig, logger: Logger, options: B
 }
 
 /** Routes each message to its partition's kind handlers (made on first use), as a partition pipeline does. */
-class BackfillPipeline implements DeadLetterSink {
+class BackfillPipeline {
   private readonly routers = new Map<number, Router>();
 
   constructor(
     private readonly config: SiftConfig,
-    private readonly deadLetters: DeadLetterPublisher,
+    private readonly effects: ResultEffects,
   ) {}
 
   take(msg: JsMsg, batch: PartitionBatch): void {
     batch.track({ ackAck: () => Promise.resolve(true) }, msg.seq, msg.data.length);
+    const parsed = parseStoredSubject(msg.subject);
     const message: RoutedMessage = {
       subject: msg.subject,
+      kind: parsed?.kind,
+      key: parsed?.key,
       data: msg.data,
       seq: msg.seq,
       arrivalMs: () => Math.floor(msg.info.timestampNanos / 1_000_000),
       msgId: () => msg.headers?.get('Nats-Msg-Id') || undefined,
     };
-    this.router(parseStoredSubject(msg.subject)?.partition ?? 0).route(message, batch);
-  }
-
-  deadLetter(batch: PartitionBatch, kind: string, message: RoutedMessage, reason: DeadLetterReason, detail: string): void {
-    batch.tally.deadLetter(kind, reason);
-    batch.deadLetteredSeqs.add(message.seq);
-    batch.deadLetters.push(this.deadLetters.publish(kind, { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs(), msgId: message.msgId?.() }, reason, detail));
+    this.router(parsed?.partition ?? 0).route(message, batch);
   }
 
   private router(partition: number): Router {
@@ -206,7 +205,7 @@ class BackfillPipeline implements DeadLetterSink {
       // A fresh handler set per partition: the filter starts each device afresh, as after a takeover.
       const context = { partition, stateEvicted: () => undefined };
       const handlers = new Map<string, KindHandler>(kinds.map((kind) => [kind.name, kind.createHandler(this.config, context)]));
-      this.routers.set(partition, (router = new Router(handlers, this.config.nats.maxMsgBytes, this)));
+      this.routers.set(partition, (router = new Router(handlers, this.config.nats.maxMsgBytes, this.effects)));
     }
     return router;
   }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, type SiftConfig } from '../config/load.js';
 import type { Logger } from '../telemetry/logger.js';
 import { startNatsServer } from '../tools/nats-server.js';
-import { Worker } from '../worker.js';
+import { Worker } from '../worker/worker.js';
 import { simulate } from '../simulate/publish.js';
 import { connectNats } from '../sources/jetstream/connect.js';
 import { jetstream } from '@nats-io/jetstream';

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { SiftConfig } from '../config/load.js';
-import type { Worker } from '../worker.js';
+import type { Worker } from '../worker/worker.js';
 import { consumerName } from '../sources/jetstream/subjects.js';
 
 /** Messages waiting or unacked across every partition: the backlog `--until-idle` drains. */

@@ -1,6 +1,6 @@
 import type { SiftConfig } from '../config/load.js';
 import type { Logger } from '../telemetry/logger.js';
-import { Worker } from '../worker.js';
+import { Worker } from '../worker/worker.js';
 import { showDrainProgress } from './drain-progress.js';
 import { NatsUnreachableError } from '../sources/jetstream/connect.js';
 

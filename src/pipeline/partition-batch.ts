@@ -49,8 +49,8 @@ export class PartitionBatch implements BatchSize, BatchOutput {
   readonly tables = new Map<string, BatchTable>();
   private readonly accumulators = new Accumulators();
 
-  /** `stint`: which of this worker's holds on the partition took the batch's messages (see PartitionPipeline.newStint). */
-  constructor(readonly stint = 0) {}
+  /** `epoch`: the journal epoch of the hold this batch's messages were taken under (see Hold); a later hold never commits it. */
+  constructor(readonly epoch = 0) {}
 
   get isEmpty(): boolean {
     return this.messages === 0;

@@ -1,48 +1,62 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import type { BatchPolicy } from '../batch/batch-policy.js';
 import type { KindHandler } from '../kinds/kind.js';
-import type { BatchInserter } from '../sinks/clickhouse/group-commit.js';
-import type { DeadLetterPublisher, DeadLetterSource } from '../sinks/dead-letter/dead-letter-publisher.js';
-import { deliveryOf, type AckSubjectFields } from '../sources/jetstream/ack-subject.js';
-import type { MessageSink } from '../sources/jetstream/partition-source.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PipelineStats } from '../telemetry/pipeline-stats.js';
-import type { BatchCommitter } from './commit.js';
 import { consumeSlice } from './event-loop-slice.js';
 import type { FillTurns } from './fill-turns.js';
-import { PartitionBatch } from './partition-batch.js';
-import { ALREADY_STORED, type DeadLetterReason } from './result.js';
-import { Router, type DeadLetterSink, type RoutedMessage } from './router.js';
+import { PartitionBatch, type AckHandle } from './partition-batch.js';
+import type { ResultEffects } from './result-effects.js';
+import { Router, type RoutedMessage } from './router.js';
+
+/** A message as the source hands it over: sequence, backlog, arrival, kind and key parsed once, with its ack handle. */
+export interface TakenMessage extends RoutedMessage, AckHandle {
+  /** This partition's messages still in the stream after this one, as the server counted them. */
+  readonly pending: number;
+  /** Acks this message (AckAll: every message of the partition up to it). */
+  ack(): void;
+}
+
+/** What the pipeline asks of the partition's hold (the commit's Hold): which hold takes new batches, and what is stored already. */
+export interface HoldView {
+  readonly epoch: number;
+  readonly storedThrough: number;
+}
+
+/** The shared inserter, asked when it is free: a batch due by age is cut then (see GroupCommitInserter.whenFree). */
+export interface InsertGate {
+  whenFree(ready: () => void): void;
+}
 
 export interface PartitionPipelineOptions {
-  partition: number;
   policy: BatchPolicy;
   handlers: ReadonlyMap<string, KindHandler>;
   maxMsgBytes: number;
-  writer: BatchInserter;
-  deadLetters: DeadLetterPublisher;
+  inserts: InsertGate;
+  effects: ResultEffects;
   stats: PipelineStats;
+  hold: HoldView;
   log: Logger;
-  /** Takes the partition over when a pinned session begins (journal entry, recovery, skip point). */
-  takeOver(pipeline: PartitionPipeline): Promise<void>;
-  /** Builds the commit step once the router exists (it labels kinds for metrics). */
-  committer(kindLabel: (kind: string) => string): BatchCommitter;
   /** Turns to fill a batch from a backlog, shared with the worker's other partitions. */
   fillTurns?: FillTurns;
 }
 
 /**
- * One partition's messages from source to commit: routes each to its kind, builds batches, cuts
- * them by size or on the shared max-wait grid, and commits them one after another. One batch is
- * committed while the next fills; a full batch waits for the commit before it, which is the
- * backpressure on the source.
+ * One partition's messages from source to cut batches: routes each to its kind, builds batches,
+ * cuts them by size or on the shared max-wait grid, and queues them for the partition's run to
+ * commit one after another (nextCut, committed). One batch is committed while the next fills; a
+ * full batch waits for the commits before it, which is the backpressure on the source.
  */
-export class PartitionPipeline implements MessageSink, DeadLetterSink {
-  /** The journal epoch of this worker's current hold on the partition: a batch of an earlier hold is never committed. */
-  private stint = 0;
-  private batch = new PartitionBatch(this.stint);
+export class PartitionPipeline {
+  private batch: PartitionBatch;
+  /** Resolves once every batch cut so far is committed. */
   private committing: Promise<void> = Promise.resolve();
+  /** Batches cut and not yet committed (queued or committing). */
   private pendingCommits = 0;
+  /** Cut batches waiting for the run, oldest first, and the run waiting for one. */
+  private readonly cuts: PartitionBatch[] = [];
+  private readonly settles: Array<() => void> = [];
+  private cutWanted: ((batch: PartitionBatch | undefined) => void) | undefined;
+  private closed = false;
   private timer: NodeJS.Timeout | undefined;
   /** The batch is due by age and waits for the inserter to be free (see flushWhenFree). */
   private due = false;
@@ -52,23 +66,18 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
   private hasTurn = false;
   /** The batch's size at the last max-wait tick it was left to fill: one that stopped growing gives its turn back. */
   private sizeAtLastTick = -1;
+  /** Highest sequence taken in this hold (its batches' acks cover everything up to it). */
   highestTaken = 0;
-  /**
-   * Messages up to this sequence are in ClickHouse already (the journal says so): a previous owner
-   * stored them but died before its ack. They are acked with the next batch, not stored again.
-   */
-  skipThrough = 0;
   private readonly router: Router;
-  private readonly commitStep: BatchCommitter;
 
   constructor(private readonly o: PartitionPipelineOptions) {
-    this.router = new Router(o.handlers, o.maxMsgBytes, this);
-    this.commitStep = o.committer((kind) => this.router.kindLabel(kind));
+    this.router = new Router(o.handlers, o.maxMsgBytes, o.effects);
+    this.batch = new PartitionBatch(o.hold.epoch);
   }
 
-  /** True when nothing is buffered or being committed: every message taken is acked. */
+  /** True when nothing is buffered or waiting to be committed. */
   get idle(): boolean {
-    return this.batch.isEmpty && this.pendingCommits === 0 && this.commitStep.acking.size === 0;
+    return this.batch.isEmpty && this.pendingCommits === 0;
   }
 
   /** Devices (keys) whose state this partition holds. */
@@ -78,52 +87,48 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     return n;
   }
 
-  take(msg: JsMsg): Promise<void> | undefined {
-    // Sequence, backlog and arrival time (JetStream's store time) read without the client's split.
-    const delivery = deliveryOf(msg);
-    const seq = delivery.streamSequence;
+  take(msg: TakenMessage): Promise<void> | undefined {
+    const seq = msg.seq;
     if (seq <= this.highestTaken) {
       // A redelivery of a stored message whose batch's ack was lost: ack it again (AckAll covers
       // the batch), or nothing would ever ack it at the end of a stream.
-      if (seq <= this.commitStep.storedThrough) msg.ack();
+      if (seq <= this.o.hold.storedThrough) msg.ack();
       // Otherwise it is in a batch not yet committed (e.g. during a long insert retry).
       return undefined;
     }
     // A batch that will fill from a backlog waits for one of the worker's fill turns (see FillTurns);
     // so does one that gave its turn back while it stalled, when it fills again.
     const turns = this.o.fillTurns;
-    if (turns && !this.hasTurn && this.o.policy.fillsFromBacklog(this.batch, delivery.pending)) {
+    if (turns && !this.hasTurn && this.o.policy.fillsFromBacklog(this.batch, msg.pending)) {
       const wait = turns.take();
       if (wait) {
         this.o.stats.fillTurnWaits++;
         return wait.then(() => {
           this.hasTurn = true;
-          return this.accept(msg, seq, delivery);
+          return this.accept(msg);
         });
       }
       this.hasTurn = true;
     }
-    return this.accept(msg, seq, delivery);
+    return this.accept(msg);
   }
 
   /** Takes a message into the current batch; resolves when the partition may take the next. */
-  private accept(msg: JsMsg, seq: number, delivery: AckSubjectFields): Promise<void> | undefined {
+  private accept(msg: TakenMessage): Promise<void> | undefined {
+    const seq = msg.seq;
     this.highestTaken = seq;
-    this.backlog = delivery.pending;
+    this.backlog = msg.pending;
     const batch = this.batch;
     if (batch.isEmpty) this.armTimer();
-    // Read once: the client makes a new view of the body at every read of msg.data.
-    const data = msg.data;
-    const alreadyStored = seq <= this.skipThrough;
-    batch.track(msg, seq, data.length, alreadyStored);
+    const storedThrough = this.o.hold.storedThrough;
+    const alreadyStored = seq <= storedThrough;
+    batch.track(msg, seq, msg.data.length, alreadyStored);
     if (alreadyStored) {
-      if (this.o.log.isLevelEnabled('debug')) this.o.log.debug({ seq, skipThrough: this.skipThrough }, 'skip: already stored');
-      const kind = this.router.kindLabel(kindToken(msg.subject));
-      this.o.stats.messageReceived(kind);
-      batch.tally.drop(kind, ALREADY_STORED);
+      if (this.o.log.isLevelEnabled('debug')) this.o.log.debug({ seq, storedThrough }, 'skip: already stored');
+      this.o.effects.alreadyStored(batch, msg.kind);
       return this.o.policy.isFull(batch) ? this.afterFull(undefined) : undefined;
     }
-    this.o.stats.messageReceived(this.router.route(new TakenMessage(msg, data, seq, delivery.timestampMs), batch));
+    this.o.stats.messageReceived(this.router.route(msg, batch));
     const turn = consumeSlice.due();
     if (this.o.policy.isFull(this.batch)) return this.afterFull(turn);
     // Batches are queuing behind a slow or failing insert: stop pulling until they land, so a
@@ -138,10 +143,6 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     this.flush();
   }
 
-  sessionStarts(): Promise<void> {
-    return this.o.takeOver(this);
-  }
-
   /**
    * This worker took the partition from another owner (a new journal epoch), perhaps after holding
    * it before: what it took then and has not stored is that owner's to store now (or stored
@@ -152,31 +153,41 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
    * moved the filter's references (a redelivered message judged against itself was filtered out
    * as unchanged: acked, never stored).
    */
-  newStint(epoch: number): void {
-    this.stint = epoch;
+  newHold(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.due = false;
-    if (!this.batch.isEmpty) this.o.stats.abandoned(this.batch.messages);
+    if (!this.batch.isEmpty) this.o.effects.abandoned(this.batch);
     this.endTurn();
-    this.batch = new PartitionBatch(this.stint);
+    this.batch = new PartitionBatch(this.o.hold.epoch);
     this.highestTaken = 0;
     for (const h of this.o.handlers.values()) h.reset();
-    this.commitStep.newStint(this.stint);
   }
 
-  deadLetter(batch: PartitionBatch, kind: string, message: RoutedMessage, reason: DeadLetterReason, detail: string): void {
-    batch.tally.deadLetter(this.router.kindLabel(kind), reason);
-    batch.deadLetteredSeqs.add(message.seq);
-    const source: DeadLetterSource = { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs(), msgId: message.msgId?.() };
-    batch.deadLetters.push(this.o.deadLetters.publish(kind, source, reason, detail));
-  }
-
-  /** Cuts what was taken and resolves once it is committed and acked. */
-  async drain(): Promise<void> {
+  /** Cuts what was taken and resolves once every batch cut is committed (its ack may still be on its way). */
+  async cutAndWait(): Promise<void> {
     this.flush();
     await this.committing;
-    await Promise.all(this.commitStep.acking);
+  }
+
+  /** The oldest batch cut and not yet committed, once there is one; undefined once the pipeline is closed. */
+  nextCut(): Promise<PartitionBatch | undefined> {
+    const batch = this.cuts.shift();
+    if (batch || this.closed) return Promise.resolve(batch);
+    return new Promise((resolve) => (this.cutWanted = resolve));
+  }
+
+  /** The batch last given by nextCut is committed (stored, or given up): the next may go. */
+  committed(): void {
+    this.pendingCommits--;
+    this.settles.shift()?.();
+  }
+
+  /** No more batches are cut: a run waiting in nextCut is answered undefined. */
+  close(): void {
+    this.closed = true;
+    this.cutWanted?.(undefined);
+    this.cutWanted = undefined;
   }
 
   private armTimer(): void {
@@ -208,7 +219,7 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
   private flushWhenFree(): void {
     if (this.due) return;
     this.due = true;
-    this.o.writer.whenFree(() => {
+    this.o.inserts.whenFree(() => {
       if (this.due) this.flush();
     });
   }
@@ -228,43 +239,13 @@ export class PartitionPipeline implements MessageSink, DeadLetterSink {
     this.endTurn();
     if (this.batch.isEmpty) return;
     const batch = this.batch;
-    this.batch = new PartitionBatch(this.stint);
+    this.batch = new PartitionBatch(this.o.hold.epoch);
     this.pendingCommits++;
-    this.committing = this.committing.then(() =>
-      this.commitStep
-        .commit(batch)
-        .catch((error: unknown) => this.o.log.error({ err: (error as Error).message }, 'batch commit failed; its messages stay unacked'))
-        .finally(() => this.pendingCommits--),
-    );
-  }
-}
-
-/** The kind token of a stored subject, for the received counter (the router checks the shape). */
-function kindToken(subject: string): string | undefined {
-  const first = subject.indexOf('.');
-  const second = subject.indexOf('.', first + 1);
-  return first < 0 || second < 0 ? undefined : subject.slice(first + 1, second);
-}
-
-/** A message as taken: one object per message, its arrival time a field rather than a closure. */
-class TakenMessage implements RoutedMessage {
-  key?: string;
-  readonly subject: string;
-
-  constructor(
-    private readonly msg: JsMsg,
-    readonly data: Uint8Array,
-    readonly seq: number,
-    private readonly timestampMs: number,
-  ) {
-    this.subject = msg.subject;
-  }
-
-  arrivalMs(): number {
-    return this.timestampMs;
-  }
-
-  msgId(): string | undefined {
-    return this.msg.headers?.get('Nats-Msg-Id') || undefined;
+    // Commits go one after another, so the last batch's commit settles everything cut before it.
+    this.committing = new Promise((resolve) => this.settles.push(resolve));
+    const wanted = this.cutWanted;
+    this.cutWanted = undefined;
+    if (wanted) wanted(batch);
+    else this.cuts.push(batch);
   }
 }

@@ -7,14 +7,34 @@ import type { DeadLetterReason } from './result.js';
 /** A message as the router sees it: enough to route and dead-letter it. */
 export interface RoutedMessage {
   subject: string;
+  /** The subject's kind and key tokens, parsed once by whoever read the message; undefined when the subject is not <prefix>.<kind>.<partition>.<key>. */
+  readonly kind: string | undefined;
+  readonly key: string | undefined;
   data: Uint8Array;
   seq: number;
   arrivalMs(): number;
   /** The producer's Nats-Msg-Id, read only when the message is dead-lettered (headers cost to decode). */
   msgId?(): string | undefined;
-  /** The subject's key: set by the router, which then hands the message itself to its kind. */
-  key?: string;
 }
+
+/** A message read back from the stream by sequence (a rejected batch's, a journaled commit's). */
+export interface StoredMessage {
+  subject: string;
+  seq: number;
+  data: Uint8Array;
+  timestampMs: number;
+  /** The producer's Nats-Msg-Id, when it gave one. */
+  msgId: string | undefined;
+}
+
+/** A stored message as the router takes it, its subject parsed. */
+export function routedFromStored(stored: StoredMessage): RoutedMessage {
+  const parsed = parseStoredSubject(stored.subject);
+  return { subject: stored.subject, kind: parsed?.kind, key: parsed?.key, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs, msgId: () => stored.msgId };
+}
+
+/** The kind as a metric label: known kinds by name, anything else as "unknown" (subjects are input). */
+export const kindLabelOf = (handlers: ReadonlyMap<string, unknown>, kind: string | undefined): string => (kind !== undefined && handlers.has(kind) ? kind : 'unknown');
 
 /** Where the router sends what it cannot hand to a kind. */
 export interface DeadLetterSink {
@@ -34,20 +54,20 @@ export class Router {
 
   /** The kind as a metric label: known kinds by name, anything else as "unknown" (subjects are input). */
   kindLabel(kind: string | undefined): string {
-    return kind !== undefined && this.handlers.has(kind) ? kind : 'unknown';
+    return kindLabelOf(this.handlers, kind);
   }
 
   /** Routes a message; returns its kind as a metric label. */
   route(message: RoutedMessage, batch: PartitionBatch): string {
-    const parsed = parseStoredSubject(message.subject);
-    if (!parsed) {
+    const { kind, key } = message;
+    if (kind === undefined || key === undefined) {
       this.deadLetters.deadLetter(batch, '_invalid', message, 'bad_subject', `subject "${message.subject}" is not <prefix>.<kind>.<partition>.<key>`);
       return this.kindLabel(undefined);
     }
     // One lookup serves both the label and the hand-over.
-    const handler = this.handlers.get(parsed.kind);
-    this.dispatch(parsed, handler, message, batch);
-    return handler ? parsed.kind : this.kindLabel(undefined);
+    const handler = this.handlers.get(kind);
+    this.dispatch({ kind, key }, handler, message, batch);
+    return handler ? kind : this.kindLabel(undefined);
   }
 
   private dispatch(parsed: { kind: string; key: string }, handler: KindHandler | undefined, message: RoutedMessage, batch: PartitionBatch): void {
@@ -61,7 +81,6 @@ export class Router {
       return this.deadLetters.deadLetter(batch, parsed.kind, message, 'unknown_kind', `no handler for kind "${parsed.kind}" (known: ${known})`);
     }
     batch.kind = parsed.kind;
-    message.key = parsed.key;
     const result = handler.accept(message as IncomingMessage, batch);
     if (result.type === 'dead_letter') this.deadLetters.deadLetter(batch, parsed.kind, message, result.reason, result.detail);
     else batch.handled(message.seq, parsed.kind, result);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { Worker } from '../../src/worker.js';
+import { Worker } from '../../src/worker/worker.js';
 import { loadConfig, type SiftConfig } from '../../src/config/load.js';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
 import { migrate } from '../../src/sinks/clickhouse/migrations.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { Worker } from '../../src/worker.js';
+import { Worker } from '../../src/worker/worker.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';

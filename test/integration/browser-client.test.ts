@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 // @ts-expect-error: a plain ES module script without types
 import { bundle } from '../../packages/browser/scripts/bundle.mjs';
-import { Worker } from '../../src/worker.js';
+import { Worker } from '../../src/worker/worker.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
 import { createKey, gatewayConfig } from '../helpers/gateway.js';

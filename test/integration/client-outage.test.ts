@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '../../src/worker.js';
+import { Worker } from '../../src/worker/worker.js';
 import { createSiftClient, type SiftClient } from '../../packages/client/src/index.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '../../src/worker.js';
+import { Worker } from '../../src/worker/worker.js';
 import { freePort } from '../../src/tools/nats-server.js';
 import { packageRoot } from '../../src/package-root.js';
 import { createSiftClient } from '../../packages/client/src/index.js';

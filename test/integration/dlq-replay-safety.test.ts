@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { Worker } from '../../src/worker.js';
+import { Worker } from '../../src/worker/worker.js';
 import { DEAD_LETTER_HEADERS } from '../../src/sinks/dead-letter/dead-letter-publisher.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift, siftOk } from '../helpers/cli.js';

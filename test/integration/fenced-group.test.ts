@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { Worker } from '../../src/worker.js';
-import { CommitJournal } from '../../src/journal/commit-journal.js';
+import { Worker } from '../../src/worker/worker.js';
+import { CommitJournal } from '../../src/commit/journal/commit-journal.js';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
 import { simulate } from '../../src/simulate/publish.js';
-import { decodeEntry, journalKey } from '../../src/journal/entry.js';
+import { decodeEntry, journalKey } from '../../src/commit/journal/entry.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { faultyInserts } from '../helpers/faulty-clickhouse.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { CommitJournal, FencedError } from '../../src/journal/commit-journal.js';
+import { CommitJournal, FencedError } from '../../src/commit/journal/commit-journal.js';
 import { startNatsServer, type NatsServer } from '../../src/tools/nats-server.js';
 import { testLogger } from '../helpers/sift-env.js';
 

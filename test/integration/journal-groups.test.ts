@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { CommitJournal, FencedError } from '../../src/journal/commit-journal.js';
-import type { JournalMember } from '../../src/journal/entry.js';
+import { CommitJournal, FencedError } from '../../src/commit/journal/commit-journal.js';
+import type { JournalMember } from '../../src/commit/journal/entry.js';
 import { startNatsServer, type NatsServer } from '../../src/tools/nats-server.js';
 import { testLogger } from '../helpers/sift-env.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Worker } from '../../src/worker.js';
+import { Worker } from '../../src/worker/worker.js';
 import { provision } from '../../src/sources/jetstream/provision.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';

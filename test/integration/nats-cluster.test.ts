@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { Worker } from '../../src/worker.js';
+import { Worker } from '../../src/worker/worker.js';
 import { loadConfig } from '../../src/config/load.js';
 import { freePort, natsServerBinary } from '../../src/tools/nats-server.js';
 import { packageRoot } from '../../src/package-root.js';

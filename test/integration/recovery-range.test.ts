@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { Worker } from '../../src/worker.js';
-import { CommitJournal } from '../../src/journal/commit-journal.js';
-import { batchToken, decodeEntry, journalKey, type JournalMember } from '../../src/journal/entry.js';
+import { Worker } from '../../src/worker/worker.js';
+import { CommitJournal } from '../../src/commit/journal/commit-journal.js';
+import { batchToken, decodeEntry, journalKey, type JournalMember } from '../../src/commit/journal/entry.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';

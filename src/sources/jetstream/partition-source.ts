@@ -1,13 +1,66 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { parseStoredSubject } from '../../contract/stored-subject.js';
 import { backoffDelay, sleep } from '../../util/timing.js';
+import { deliveryOf } from './ack-subject.js';
 import { heldPinId } from './held-pin-id.js';
 import { consumeWithPullLimits, heldMessages, type HeldMessages, type PullLimits } from './pull-limits.js';
 import { previousOwnerLeftGap, rewindToAckFloor, type TakeoverContext } from './takeover.js';
 
+/**
+ * A message as the source hands it over, parsed once: its stream sequence, the partition's backlog
+ * after it, its arrival (JetStream's store time), the subject's kind and key, and its ack handle.
+ * Nothing downstream reads the client's message, so nothing downstream knows the source.
+ */
+export class SourceMessage {
+  readonly seq: number;
+  /** This partition's messages still in the stream after this one, as the server counted them. */
+  readonly pending: number;
+  /** When the stream stored it, epoch ms. */
+  readonly arrivedMs: number;
+  readonly subject: string;
+  /** The subject's kind and key; undefined when it is not <prefix>.<kind>.<partition>.<key>. */
+  readonly kind: string | undefined;
+  readonly key: string | undefined;
+  /** Read once: the client makes a new view of the body at every read of msg.data. */
+  readonly data: Uint8Array;
+
+  constructor(private readonly msg: JsMsg) {
+    // Sequence, backlog and arrival time read from the ack subject, without the client's split.
+    const delivery = deliveryOf(msg);
+    this.seq = delivery.streamSequence;
+    this.pending = delivery.pending;
+    this.arrivedMs = delivery.timestampMs;
+    this.subject = msg.subject;
+    const parsed = parseStoredSubject(msg.subject);
+    this.kind = parsed?.kind;
+    this.key = parsed?.key;
+    this.data = msg.data;
+  }
+
+  arrivalMs(): number {
+    return this.arrivedMs;
+  }
+
+  /** The producer's Nats-Msg-Id, read only when asked (headers cost to decode). */
+  msgId(): string | undefined {
+    return this.msg.headers?.get('Nats-Msg-Id') || undefined;
+  }
+
+  /** Acks this message (AckAll: every message of the partition up to it). */
+  ack(): void {
+    this.msg.ack();
+  }
+
+  /** Acks and waits for the server's confirmation. */
+  ackAck(options?: { timeout?: number }): Promise<boolean> {
+    return this.msg.ackAck(options);
+  }
+}
+
 /** What the source hands its messages to. */
 export interface MessageSink {
   /** Takes one message; a promise when the sink wants the source to wait before the next (backpressure). */
-  take(msg: JsMsg): Promise<void> | undefined;
+  take(msg: SourceMessage): Promise<void> | undefined;
   /** Highest sequence taken so far (its batches' acks cover everything up to it). */
   readonly highestTaken: number;
   /**
@@ -124,7 +177,7 @@ export class PartitionSource {
       this.sessionPin = pin;
       this.sessionStarts = true;
     }
-    if (!this.sessionStarts) return sink.take(msg);
+    if (!this.sessionStarts) return sink.take(new SourceMessage(msg));
     this.sessionStarts = false;
     return this.beginSession(msg, sink, feed);
   }
@@ -140,7 +193,7 @@ export class PartitionSource {
       this.rewound = true;
       return;
     }
-    const wait = sink.take(msg);
+    const wait = sink.take(new SourceMessage(msg));
     if (wait) await wait;
   }
 

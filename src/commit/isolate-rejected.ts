@@ -1,6 +1,6 @@
 import type { InsertBatch, InsertOutcome, TableRows } from '../sinks/clickhouse/writer.js';
 import type { IncomingMessage, KindHandler } from '../kinds/kind.js';
-import { RollupReplay, type PartitionBatch } from './partition-batch.js';
+import { RollupReplay, type PartitionBatch } from '../pipeline/partition-batch.js';
 
 /** A message of the batch as read back from the stream, with its kind. */
 export interface ReadBackMessage extends IncomingMessage {

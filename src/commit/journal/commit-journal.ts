@@ -1,7 +1,8 @@
-import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '../telemetry/logger.js';
-import { decodeEntry, emptyEntry, encodeEntry, journalKey, type JournalCommit, type JournalEntry, type JournalMember } from './entry.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { JournalCommit, JournalEntry, JournalMember } from './entry.js';
+import { openKvJournalStore, WrongRevisionError, type JournalStore, type StoredEntry } from './kv-store.js';
+import * as transition from './transitions.js';
 
 /** This worker no longer owns the partition: another worker wrote its journal entry since. */
 export class FencedError extends Error {
@@ -9,7 +10,7 @@ export class FencedError extends Error {
 }
 
 /**
- * The batch journal in a NATS KV bucket, one key per partition, each write conditional on the
+ * The batch journal, one entry per partition in a store (a NATS KV bucket), each write conditional on the
  * revision this worker last saw (so a worker that lost a partition can write no more for it):
  * before a commit's insert its members are journaled `inflight` with the commit's token; after
  * it, `committed` moves to each member's last sequence. A new owner finds what a crashed one left
@@ -18,24 +19,21 @@ export class FencedError extends Error {
  */
 export class CommitJournal {
   /** The revision and entry this worker wrote or read last, per partition it owns. */
-  private readonly held = new Map<number, { revision: number; entry: JournalEntry }>();
+  private readonly held = new Map<number, StoredEntry>();
 
-  private constructor(
-    private readonly kv: KV,
+  constructor(
+    private readonly store: JournalStore,
     private readonly owner: string,
     private readonly log: Logger,
   ) {}
 
   static async open(nc: NatsConnection, bucket: string, owner: string, replicas: number, log: Logger): Promise<CommitJournal> {
-    const kv = await new Kvm(nc).create(bucket, { history: 1, replicas, description: 'Sift batch journal: per partition, the stored sequence and the commit in flight' });
-    return new CommitJournal(kv, owner, log);
+    return new CommitJournal(await openKvJournalStore(nc, bucket, replicas), owner, log);
   }
 
   /** Reads a partition's entry (no ownership taken): for recovery of other partitions and for status. */
-  async read(partition: number): Promise<{ revision: number; entry: JournalEntry }> {
-    const found = await this.kv.get(journalKey(partition));
-    if (found?.operation !== 'PUT' || found.length === 0) return { revision: found?.revision ?? 0, entry: emptyEntry() };
-    return { revision: found.revision, entry: decodeEntry(found.string()) };
+  read(partition: number): Promise<StoredEntry> {
+    return this.store.read(partition);
   }
 
   /**
@@ -49,19 +47,17 @@ export class CommitJournal {
       const { revision } = read;
       // Pinned again after a NATS blip, still this worker's: keep the epoch, so commits under way stay valid.
       const held = this.held.get(partition);
-      if (held && sameOwner(read.entry, held.entry)) {
+      if (held && transition.sameHold(read.entry, held.entry)) {
         this.held.set(partition, read);
         return { entry: read.entry, alreadyHeld: true, epoch: read.entry.epoch };
       }
-      const entry: JournalEntry =
-        read.entry.consumerCreated === undefined || read.entry.consumerCreated === consumerCreated ? read.entry : { ...emptyEntry(), epoch: read.entry.epoch };
-      const mine: JournalEntry = { ...entry, owner: this.owner, epoch: entry.epoch + 1, consumerCreated };
+      const { previous, mine } = transition.take(read.entry, this.owner, consumerCreated);
       try {
-        const written = await this.write(partition, mine, revision);
+        const written = await this.store.write(partition, mine, revision);
         this.held.set(partition, { revision: written, entry: mine });
-        return { entry, alreadyHeld: false, epoch: mine.epoch };
+        return { entry: previous, alreadyHeld: false, epoch: mine.epoch };
       } catch (error) {
-        if (!isWrongRevision(error)) throw error;
+        if (!(error instanceof WrongRevisionError)) throw error;
         // Another worker wrote meanwhile (a recovery clearing an inflight commit): read again.
       }
     }
@@ -86,18 +82,7 @@ export class CommitJournal {
   async begin(token: string, members: JournalMember[], epochs: readonly (number | undefined)[]): Promise<void> {
     // A lone batch's commit is one write: decided as it is begun.
     const inflight: JournalCommit = { token, members, leader: members[0]![0], decided: members.length === 1 };
-    await Promise.all(
-      members.map(([p], i) =>
-        this.update(
-          p,
-          (e) => {
-            if (e.aborted === token) throw new FencedError(`partition ${p}: the commit ${token} was aborted by a recovering worker`);
-            return { ...e, inflight };
-          },
-          epochs[i],
-        ),
-      ),
-    );
+    await Promise.all(members.map(([p], i) => this.update(p, (e) => transition.begin(e, p, inflight), epochs[i])));
   }
 
   /**
@@ -106,10 +91,7 @@ export class CommitJournal {
    * recovering worker aborted it first (or took the leader).
    */
   async decide(token: string, leader: number): Promise<void> {
-    await this.update(leader, (e) => {
-      if (e.inflight?.token !== token) throw new FencedError(`the commit ${token} was aborted by a recovering worker`);
-      return { ...e, inflight: { ...e.inflight, decided: true } };
-    });
+    await this.update(leader, (e) => transition.decide(e, token));
   }
 
   /**
@@ -119,12 +101,7 @@ export class CommitJournal {
    */
   async resolve(commit: JournalCommit): Promise<'finish' | 'abort'> {
     if (commit.leader === undefined || commit.decided) return 'finish';
-    const aborted = await this.rewrite(commit.leader, (entry) => {
-      if (entry.inflight?.token === commit.token && entry.inflight.decided) return undefined;
-      const next: JournalEntry = { ...entry, aborted: commit.token };
-      if (next.inflight?.token === commit.token) delete next.inflight;
-      return next;
-    });
+    const aborted = await this.rewrite(commit.leader, (entry) => transition.abortUndecided(entry, commit.token));
     return aborted ? 'abort' : 'finish';
   }
 
@@ -138,7 +115,7 @@ export class CommitJournal {
       const held = this.held.get(p);
       if (!held || (epochs[i] !== undefined && held.entry.epoch !== epochs[i])) return false;
       const now = await this.read(p).catch(() => undefined);
-      if (now && !sameOwner(now.entry, held.entry)) return false;
+      if (now && !transition.sameHold(now.entry, held.entry)) return false;
     }
     return true;
   }
@@ -160,7 +137,7 @@ export class CommitJournal {
   /** False when the partition was taken over: its new owner re-forms the commit, or this worker finishes it there. */
   private async finishOwn(token: string, [p, , last]: JournalMember): Promise<boolean> {
     try {
-      await this.update(p, (e) => ({ ...e, committed: Math.max(e.committed, last), ...(e.inflight?.token === token ? { inflight: undefined } : {}) }));
+      await this.update(p, (e) => transition.finish(e, token, last));
       return true;
     } catch (error) {
       if (!(error instanceof FencedError)) throw error;
@@ -171,7 +148,7 @@ export class CommitJournal {
 
   /** Forgets a commit begun but not inserted (e.g. a rejected or abandoned batch): nothing of it was stored. */
   async abandon(token: string, members: readonly JournalMember[]): Promise<void> {
-    await Promise.all(members.map(([p]) => this.update(p, (e) => (e.inflight?.token === token ? { ...e, inflight: undefined } : e)).catch(() => undefined)));
+    await Promise.all(members.map(([p]) => this.update(p, (e) => transition.abandon(e, token)).catch(() => undefined)));
   }
 
   /**
@@ -182,12 +159,7 @@ export class CommitJournal {
    */
   async finishRecovered(token: string, members: readonly JournalMember[], stored = true): Promise<void> {
     for (const [p, , last] of members) {
-      await this.rewrite(p, (entry) => {
-        if (entry.inflight?.token !== token) return undefined;
-        const next: JournalEntry = { ...entry, committed: stored ? Math.max(entry.committed, last) : entry.committed };
-        delete next.inflight;
-        return next;
-      });
+      await this.rewrite(p, (entry) => transition.finishRecovered(entry, token, last, stored));
     }
   }
 
@@ -202,10 +174,10 @@ export class CommitJournal {
       const next = change(entry);
       if (next === undefined) return false;
       try {
-        this.keepHeld(partition, await this.write(partition, next, revision), next);
+        this.keepHeld(partition, await this.store.write(partition, next, revision), next);
         return true;
       } catch (error) {
-        if (!isWrongRevision(error)) throw error;
+        if (!(error instanceof WrongRevisionError)) throw error;
       }
     }
   }
@@ -213,7 +185,7 @@ export class CommitJournal {
   /** Another worker's write into an entry this worker holds (it keeps owner and epoch): the next write starts from it. */
   private keepHeld(partition: number, revision: number, entry: JournalEntry): void {
     const held = this.held.get(partition);
-    if (held && sameOwner(held.entry, entry)) this.held.set(partition, { revision, entry });
+    if (held && transition.sameHold(held.entry, entry)) this.held.set(partition, { revision, entry });
   }
 
   /**
@@ -221,22 +193,22 @@ export class CommitJournal {
    * this worker and epoch, another worker finished a recovered commit in it: take its entry and
    * write again. A new owner or epoch means this worker lost the partition.
    */
-  private async update(partition: number, change: (entry: JournalEntry) => JournalEntry, epoch?: number): Promise<void> {
+  private async update(partition: number, change: (entry: JournalEntry) => JournalEntry | transition.Refused, epoch?: number): Promise<void> {
     for (;;) {
       const held = this.held.get(partition);
       if (!held) throw new FencedError(`partition ${partition} is not this worker's`);
       if (epoch !== undefined && held.entry.epoch !== epoch) throw new FencedError(`partition ${partition}: a batch of an earlier hold (epoch ${epoch}, now ${held.entry.epoch})`);
       const next = change(held.entry);
-      if (next.inflight === undefined) delete next.inflight;
+      if (transition.isRefused(next)) throw new FencedError(next.refused);
       try {
-        const revision = await this.write(partition, next, held.revision);
+        const revision = await this.store.write(partition, next, held.revision);
         // A take of this worker's during the write has begun a new hold: it stays.
         if (this.held.get(partition) === held) this.held.set(partition, { revision, entry: next });
         return;
       } catch (error) {
-        if (!isWrongRevision(error)) throw error;
+        if (!(error instanceof WrongRevisionError)) throw error;
         const now = await this.read(partition);
-        if (!sameOwner(now.entry, held.entry)) {
+        if (!transition.sameHold(now.entry, held.entry)) {
           // Only the hold this write was made under is lost: a take since may have begun a new one.
           if (this.held.get(partition) === held) this.held.delete(partition);
           throw new FencedError(`partition ${partition} was taken over by another worker`);
@@ -245,17 +217,4 @@ export class CommitJournal {
       }
     }
   }
-
-  private write(partition: number, entry: JournalEntry, revision: number): Promise<number> {
-    const data = encodeEntry(entry);
-    return revision === 0 ? this.kv.create(journalKey(partition), data) : this.kv.update(journalKey(partition), data, revision);
-  }
-}
-
-const sameOwner = (a: JournalEntry, b: JournalEntry): boolean => a.owner === b.owner && a.epoch === b.epoch;
-
-/** The server refused a conditional write: the key changed (or exists) since the revision given. */
-function isWrongRevision(error: unknown): boolean {
-  const text = String((error as Error)?.message ?? error);
-  return /wrong last sequence|key exists|10071|10164/i.test(text) || (error as { code?: unknown })?.code === 10071;
 }

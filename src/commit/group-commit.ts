@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { InsertBatch, InsertOutcome, TableRows } from './writer.js';
-import type { JournalMember } from '../../journal/entry.js';
-import { FencedError } from '../../journal/commit-journal.js';
-import { backoffDelay, sleep } from '../../util/timing.js';
+import type { InsertBatch, InsertOutcome, TableRows } from '../sinks/clickhouse/writer.js';
+import type { JournalMember } from './journal/entry.js';
+import { FencedError } from './journal/commit-journal.js';
+import { backoffDelay, sleep } from '../util/timing.js';
 
 /** What the partition consumers insert through: one batch in, one outcome out. */
 export interface BatchInserter {
@@ -179,7 +179,7 @@ export class GroupCommitInserter implements BatchInserter {
           if (!(error instanceof FencedError)) return { ok: false, reason: 'aborted' };
           // A worker that took a member over aborted the group before it was decided: nothing of it
           // is stored. Every member is answered `fenced` (see run), and each partition still held
-          // here is taken again (BatchCommitter.onFenced).
+          // here is taken again (the partition's run, on a fenced outcome).
           return { ok: false, reason: 'fenced' };
         }
       }

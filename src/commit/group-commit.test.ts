@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommitInserter, mergeBatches, type BatchInserter } from './group-commit.js';
-import type { InsertBatch, InsertOutcome } from './writer.js';
-import { until } from '../../../test/helpers/until.js';
+import type { InsertBatch, InsertOutcome } from '../sinks/clickhouse/writer.js';
+import { until } from '../../test/helpers/until.js';
 
 const batch = (token: string, rows: number[]): InsertBatch => ({
   token,

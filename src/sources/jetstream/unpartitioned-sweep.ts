@@ -1,9 +1,8 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import type { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
-import { isUnpartitioned, unpartitionedFilter, unpartitionedScanFilter, type SubjectLayout } from '../sources/jetstream/subjects.js';
-import type { PipelineStats } from '../telemetry/pipeline-stats.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { StoredMessage } from './read-back.js';
+import { isUnpartitioned, unpartitionedFilter, unpartitionedScanFilter, type SubjectLayout } from './subjects.js';
 
 /** Where the sweep has looked up to, kept across restarts so a message is dead-lettered once. */
 export interface SweepCursor {
@@ -37,11 +36,14 @@ export interface UnpartitionedSweepOptions {
   stream: string;
   layout: Pick<SubjectLayout, 'prefix'>;
   cursor: SweepCursor;
-  deadLetters: DeadLetterPublisher;
-  stats: PipelineStats;
-  /** The kind as a metric label ("unknown" for anything Sift does not know). */
-  kindLabel(kind: string): string;
+  /** Where each message found goes: dead-lettered as bad_subject and counted; true once stored. */
+  sink: UnpartitionedSink;
   log: Logger;
+}
+
+/** What the sweep hands each message it finds to (the worker's result effects). */
+export interface UnpartitionedSink {
+  deadLetterAlone(kind: string, source: StoredMessage, reason: 'bad_subject', detail: string): Promise<boolean>;
 }
 
 const KIND_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -143,7 +145,6 @@ export class UnpartitionedSweep {
     const kind = stored.subject.split('.')[1]!;
     const source = { subject: stored.subject, seq, data: stored.data, timestampMs: stored.time.getTime(), msgId: stored.header?.get('Nats-Msg-Id') || undefined };
     const detail = `subject ${JSON.stringify(stored.subject)} holds a wildcard token ("*" or ">"), so the stream gave it no partition and no partition consumer reads it`;
-    if (!(await this.o.deadLetters.publish(KIND_TOKEN.test(kind) ? kind : '_invalid', source, 'bad_subject', detail))) return;
-    this.o.stats.deadLetteredAlone(this.o.kindLabel(kind), 'bad_subject');
+    await this.o.sink.deadLetterAlone(KIND_TOKEN.test(kind) ? kind : '_invalid', source, 'bad_subject', detail);
   }
 }

@@ -1,56 +1,50 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
-import { Membership, workerId } from './sources/jetstream/membership.js';
-import { PartitionOwnership, type OwnedPartition } from './sources/jetstream/ownership.js';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { SiftConfig } from './config/load.js';
-import { BatchPolicy } from './batch/batch-policy.js';
-import type { KindHandler } from './kinds/kind.js';
-import { kindNamed, kinds } from './kinds/registry.js';
-import { createClickHouse, describeTarget, type ClickHouseClient } from './sinks/clickhouse/client.js';
-import { prepareClickHouse } from './sinks/clickhouse/prepare.js';
-import { ClickHouseWriter } from './sinks/clickhouse/writer.js';
-import { GroupCommitInserter, type BatchInserter } from './sinks/clickhouse/group-commit.js';
-import { DeadLetterPublisher } from './sinks/dead-letter/dead-letter-publisher.js';
-import { connectNats, startRetryLimitS, type NatsConnection } from './sources/jetstream/connect.js';
-import { bodyPrivacy } from './transforms/privacy/dead-letter-body.js';
-import { PartitionSource, pullExpiresMs } from './sources/jetstream/partition-source.js';
-import { PartitionPipeline } from './pipeline/partition-pipeline.js';
-import { FillTurns } from './pipeline/fill-turns.js';
-import { UnpartitionedSweep, kvSweepCursor } from './pipeline/unpartitioned.js';
-import { Kvm } from '@nats-io/kv';
-import { BatchCommitter } from './pipeline/commit.js';
-import { layoutOf } from './sources/jetstream/provision.js';
-import { prepareNats } from './sources/jetstream/prepare.js';
-import { consumerName, partitionFilter } from './sources/jetstream/subjects.js';
-import { pullLimits } from './sources/jetstream/pull-limits.js';
-import { sleep } from './util/timing.js';
-import { CommitJournal } from './journal/commit-journal.js';
-import type { JournalEntry } from './journal/entry.js';
-import { recoverInflight } from './journal/recover.js';
-import { storedSeqs } from './sinks/clickhouse/stored-seqs.js';
-import type { Logger } from './telemetry/logger.js';
-import { PipelineStats } from './telemetry/pipeline-stats.js';
-import { createMetrics, type SiftMetrics } from './telemetry/metrics.js';
-import { AckStallClock } from './telemetry/ack-stall.js';
-import { buildInfo } from './telemetry/build-info.js';
-import { residentFileBytes, threadCpu } from './telemetry/thread-cpu.js';
-import { startStatusServer, type Readiness } from './telemetry/http-server.js';
 import type { Server } from 'node:http';
-import { openAlerts } from './alerts/start.js';
-import { startGateway, type RunningGateway } from './gateway/start-gateway.js';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { Membership, workerId } from '../sources/jetstream/membership.js';
+import { PartitionOwnership } from '../sources/jetstream/ownership.js';
+import type { SiftConfig } from '../config/load.js';
+import { BatchPolicy } from '../batch/batch-policy.js';
+import type { KindHandler } from '../kinds/kind.js';
+import { kindNamed, kinds } from '../kinds/registry.js';
+import { createClickHouse, describeTarget, type ClickHouseClient } from '../sinks/clickhouse/client.js';
+import { prepareClickHouse } from '../sinks/clickhouse/prepare.js';
+import { ClickHouseWriter } from '../sinks/clickhouse/writer.js';
+import { storedRows } from '../sinks/clickhouse/stored-rows.js';
+import { storedSeqs } from '../sinks/clickhouse/stored-seqs.js';
+import { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
+import { connectNats, startRetryLimitS, type NatsConnection } from '../sources/jetstream/connect.js';
+import { layoutOf } from '../sources/jetstream/provision.js';
+import { prepareNats } from '../sources/jetstream/prepare.js';
+import { readPartitionRange } from '../sources/jetstream/read-back.js';
+import { consumerName, partitionFilter } from '../sources/jetstream/subjects.js';
+import { UnpartitionedSweep, kvSweepCursor } from '../sources/jetstream/unpartitioned-sweep.js';
+import { bodyPrivacy } from '../transforms/privacy/dead-letter-body.js';
+import { FillTurns } from '../pipeline/fill-turns.js';
+import { ResultEffects } from '../pipeline/result-effects.js';
+import { GroupCommitInserter } from '../commit/group-commit.js';
+import { CommitJournal } from '../commit/journal/commit-journal.js';
+import { Takeover } from '../commit/takeover.js';
+import type { ReadBack } from '../commit/committer.js';
+import { sleep } from '../util/timing.js';
+import type { Logger } from '../telemetry/logger.js';
+import { PipelineStats } from '../telemetry/pipeline-stats.js';
+import { createMetrics, type SiftMetrics } from '../telemetry/metrics.js';
+import { buildInfo } from '../telemetry/build-info.js';
+import { residentFileBytes, threadCpu } from '../telemetry/thread-cpu.js';
+import { startStatusServer, type Readiness } from '../telemetry/http-server.js';
+import { openAlerts } from '../alerts/start.js';
+import { startGateway, type RunningGateway } from '../gateway/start-gateway.js';
+import { WorkerHealth } from './health.js';
+import { PartitionRun, type RunContext } from './partition-run.js';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
 function kindHandlers(config: SiftConfig, metrics: SiftMetrics, partition: number): Map<string, KindHandler> {
   const context = { partition, stateEvicted: (kind: string, cause: string, keys: number) => metrics.filterEvictions.inc({ kind, cause }, keys) };
   return new Map(kinds.map((kind) => [kind.name, kind.createHandler(config, context)]));
-}
-
-/** A partition this worker consumes: its source (pull and pin) feeding its pipeline (route, batch, commit). */
-interface PartitionRun extends OwnedPartition {
-  source: PartitionSource;
-  pipeline: PartitionPipeline;
 }
 
 export interface WorkerStartOptions {
@@ -60,20 +54,19 @@ export interface WorkerStartOptions {
   signal?: AbortSignal;
 }
 
-/** A running worker: NATS and ClickHouse ready, one consumer loop per partition it owns. */
+/** A running worker: NATS and ClickHouse ready, one partition run per partition it owns. */
 export class Worker {
   readonly stats: PipelineStats;
-  private readonly ackStall = new AckStallClock();
-  private readonly health = { natsConnected: true, clickhouseAnswers: true, insertsSucceeding: true, migrationsApplied: true };
+  private readonly health: WorkerHealth;
   private statusTimer: NodeJS.Timeout | undefined;
   private server: Server | undefined;
   private readonly ownership: PartitionOwnership<PartitionRun>;
   private readonly hardStop = new AbortController();
   private stopped: Promise<void> | undefined;
   private readonly js: JetStreamClient;
-  private readonly writer: BatchInserter;
-  private readonly deadLetters: DeadLetterPublisher;
-  private readonly policy: BatchPolicy;
+  private readonly effects: ResultEffects;
+  /** What every partition run shares. */
+  private readonly runs: RunContext;
   /** Turns to fill batches from a backlog, shared by this worker's partitions (BATCH_BACKLOG_FILLERS; none at 0). */
   readonly fillTurns: FillTurns | undefined;
   private readonly stoppedByRequest: Promise<void>;
@@ -86,12 +79,10 @@ export class Worker {
   /** Dead-letters what the stream stored without a partition; run by the alert leader at each status poll. */
   private unpartitioned: UnpartitionedSweep | undefined;
 
-  private readonly rawWriter: ClickHouseWriter;
-
   private constructor(
     /** This worker's id among the live workers (host, pid and a random part). */
     readonly id: string,
-    private readonly journal: CommitJournal,
+    journal: CommitJournal,
     readonly config: SiftConfig,
     readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
@@ -102,12 +93,12 @@ export class Worker {
   ) {
     this.stats = new PipelineStats(metrics);
     this.stoppedByRequest = new Promise((resolve) => (this.markStopped = resolve));
-    this.policy = new BatchPolicy(config.batch);
     const fillers = config.batch.backlogFillers;
     this.fillTurns = fillers > 0 ? new FillTurns(fillers, Math.floor(config.nats.consumer.pinnedTtlMs / 3)) : undefined;
     this.js = jetstream(nc);
+    this.health = new WorkerHealth({ nc, jsm, clickhouse, stream: config.nats.stream, consumerPrefix: config.nats.consumer.prefix, metrics, stats: this.stats, log: logger });
     // One inserter for every partition, so group commit can merge their batches.
-    this.rawWriter = new ClickHouseWriter(clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
+    const rawWriter = new ClickHouseWriter(clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
       onRetry: (errorClass) => {
         this.stats.insertRetry(errorClass);
         this.health.insertsSucceeding = false;
@@ -117,15 +108,49 @@ export class Worker {
         this.health.insertsSucceeding = true;
       },
     }, config.clickhouse.cluster);
-    this.writer = new GroupCommitInserter(this.rawWriter, journal);
     const privacy = bodyPrivacy(config.privacy.rules, config.privacy.salt);
-    this.deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload, privacy);
+    const deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload, privacy);
+    this.effects = new ResultEffects({ deadLetters, stats: this.stats, kindLabel: (kind) => (kind !== undefined && kindNamed(kind) ? kind : 'unknown'), log: logger, signal: this.hardStop.signal });
+    const layout = layoutOf(config.nats);
+    const readBack: ReadBack = (partition, first, last) => readPartitionRange(jsm, config.nats.stream, partitionFilter(layout, partition), first, last);
+    const handlersFor = (partition: number) => kindHandlers(config, metrics, partition);
+    const takeover = new Takeover({
+      journal,
+      consumerCreated: async (partition) => String((await jsm.consumers.info(config.nats.stream, consumerName(config.nats.consumer.prefix, partition))).created),
+      recovery: {
+        stream: config.nats.stream,
+        readBack,
+        handlers: handlersFor,
+        maxMsgBytes: config.nats.maxMsgBytes,
+        insert: (batch) => rawWriter.insert(batch, this.hardStop.signal),
+        storedSeqs: (table, seqs) => storedSeqs(clickhouse, config.clickhouse.database, table, seqs),
+        effects: this.effects,
+      },
+    });
+    this.runs = {
+      config,
+      layout,
+      js: this.js,
+      jsm,
+      policy: new BatchPolicy(config.batch),
+      inserter: new GroupCommitInserter(rawWriter, journal),
+      effects: this.effects,
+      takeover,
+      readBack,
+      stats: this.stats,
+      metrics,
+      fillTurns: this.fillTurns,
+      handlersFor,
+      storedRows: (sql, params) => storedRows(clickhouse, config.clickhouse.database, sql, params),
+      log: logger,
+      signal: this.hardStop.signal,
+    };
     this.ownership = new PartitionOwnership({
       self: this.id,
       partitions: config.nats.partitions,
       fixed: config.nats.consumer.staticPartitions,
       log: logger,
-      take: (partition) => this.take(partition),
+      take: (partition) => new PartitionRun(partition, this.runs),
     });
   }
 
@@ -181,9 +206,7 @@ export class Worker {
         stream: config.nats.stream,
         layout: layoutOf(config.nats),
         cursor,
-        deadLetters: started.deadLetters,
-        stats: started.stats,
-        kindLabel: (kind) => (kindNamed(kind) ? kind : 'unknown'),
+        sink: started.effects,
         log: logger,
       });
       // Like the metrics port: a gateway that cannot listen stops start-up before anything is consumed.
@@ -199,7 +222,7 @@ export class Worker {
         }),
       );
       started.alerts?.engine.start();
-      started.watchConnection();
+      started.health.watchConnection();
       started.statusTimer = setInterval(() => void started.pollStatus(), config.telemetry.statusPollMs);
       await started.pollStatus();
       logger.info({ id: started.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: started.ownedPartitions, heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, 'worker started');
@@ -215,59 +238,13 @@ export class Worker {
 
   /** Ready: NATS connected, ClickHouse answers, migrations applied, and inserts are not failing. */
   readiness(): Readiness {
-    const checks = {
-      nats_connected: this.health.natsConnected,
-      clickhouse_answers: this.health.clickhouseAnswers,
-      migrations_applied: this.health.migrationsApplied,
-      inserts_succeeding: this.health.insertsSucceeding,
-    };
-    const ready = Object.values(checks).every(Boolean) && !this.stopped;
-    this.metrics.ready.set(ready ? 1 : 0);
-    return { ready, checks };
+    return this.health.readiness(this.stopped !== undefined);
   }
 
-  private watchConnection(): void {
-    void (async () => {
-      for await (const status of this.nc.status()) {
-        if (status.type === 'disconnect') {
-          this.health.natsConnected = false;
-          this.logger.warn('NATS disconnected; reconnecting');
-        } else if (status.type === 'reconnect') {
-          this.health.natsConnected = true;
-          this.logger.info('NATS reconnected');
-        }
-      }
-    })();
-  }
-
-  /** Pending counts from the server (not guessed), a ClickHouse ping, and in-memory sizes. */
   private async pollStatus(): Promise<void> {
-    const m = this.metrics;
-    const { stream, consumer } = this.config.nats;
-    const owned = [...this.ownership.entries()];
-    m.partitionsOwned.set(owned.length);
-    let devices = 0;
-    let pending: number | undefined = 0;
-    for (const [p, run] of owned) {
-      devices += run.pipeline.trackedKeys;
-      try {
-        const info = await this.jsm.consumers.info(stream, consumerName(consumer.prefix, p));
-        if (this.ownership.get(p) !== run) continue; // released meanwhile: its series are gone
-        m.numPending.set({ partition: String(p) }, info.num_pending);
-        m.numAckPending.set({ partition: String(p) }, info.num_ack_pending);
-        if (pending !== undefined) pending += info.num_pending + info.num_ack_pending;
-      } catch {
-        // NATS away: the gauges keep their last values and readiness says why.
-        pending = undefined;
-      }
-    }
-    m.devicesTracked.set(devices);
     // One worker is enough (a sweep that runs twice dead-letters once: message ids, and the cursor's revision).
     if (this.isAlertLeader) void this.sweepUnpartitioned();
-    m.secondsSinceLastAck.set(this.ackStall.observe(pending, this.stats.lastAckedAt, Date.now()));
-    const ping = await this.clickhouse.ping().catch((error: unknown) => ({ success: false, error }));
-    this.health.clickhouseAnswers = ping.success;
-    this.readiness();
+    await this.health.poll([...this.ownership.entries()], (p, run) => this.ownership.get(p) === run, this.stopped !== undefined);
   }
 
   /**
@@ -291,139 +268,6 @@ export class Worker {
   /** Partitions this worker consumes now, ascending. */
   get ownedPartitions(): number[] {
     return this.ownership.partitions;
-  }
-
-  /** Starts consuming a partition: its source pulls (pinned), its pipeline routes, batches and commits. */
-  private take(partition: number): PartitionRun {
-    const { config, logger, stats } = this;
-    const { nats } = config;
-    const log = logger.child({ partition });
-    const name = consumerName(nats.consumer.prefix, partition);
-    const filter = partitionFilter(layoutOf(nats), partition);
-    const handlers = kindHandlers(config, this.metrics, partition);
-    const signal = this.hardStop.signal;
-    const source = new PartitionSource({
-      js: this.js,
-      jsm: this.jsm,
-      stream: nats.stream,
-      consumer: name,
-      filter,
-      ackWaitMs: nats.consumer.ackWaitMs,
-      pull: pullLimits(nats.consumer.readAheadMessages, nats.consumer.readAheadBytes, nats.partitions),
-      group: nats.consumer.group,
-      expiresMs: pullExpiresMs(nats.consumer.pinnedTtlMs),
-      log,
-      signal,
-    });
-    const pipeline = new PartitionPipeline({
-      partition,
-      policy: this.policy,
-      handlers,
-      maxMsgBytes: nats.maxMsgBytes,
-      writer: this.writer,
-      deadLetters: this.deadLetters,
-      stats,
-      log,
-      takeOver: () => this.takeOver(partition, pipeline, handlers, log),
-      fillTurns: this.fillTurns,
-      committer: (kindLabel) =>
-        new BatchCommitter({
-          jsm: this.jsm,
-          stream: nats.stream,
-          filter,
-          partition,
-          handlers,
-          writer: this.writer,
-          deadLetters: this.deadLetters,
-          stats,
-          isolationMaxDepth: config.clickhouse.isolationMaxDepth,
-          kindLabel,
-          // Still held: another member of the commit was lost, and its new owner re-forms the commit,
-          // this partition's batch included. Taken again, this partition's takeover finishes that
-          // commit too and skips what it stored; otherwise the fenced committer would commit nothing more.
-          onFenced: () => {
-            if (!this.journal.holds(partition)) return;
-            log.info('taking the partition again to finish a commit a lost partition shared');
-            this.journal.release(partition);
-            source.restartSession();
-          },
-          log,
-          signal,
-        }),
-    });
-    source.start(pipeline);
-    const release = async () => {
-      await source.stop();
-      await pipeline.drain();
-      this.journal.release(partition);
-      this.metrics.numPending.remove({ partition: String(partition) });
-      this.metrics.numAckPending.remove({ partition: String(partition) });
-      this.metrics.lag.remove({ partition: String(partition) });
-      if (!source.pinned) return;
-      await this.jsm.consumers.unpin(nats.stream, name, nats.consumer.group).catch((error: unknown) => {
-        this.logger.debug({ err: (error as Error).message, consumer: name }, 'unpin failed; the pin expires by itself');
-      });
-    };
-    return { source, pipeline, release };
-  }
-
-  /**
-   * At the start of a pinned session: takes the partition's journal entry (fencing its previous
-   * owner, who no longer holds the pin), finishes a commit that owner left in flight, tells the
-   * pipeline which messages are stored already, and with FILTER_RESTORE_STATE rebuilds the filter.
-   * Taken at the pin, not at assignment: a worker releasing the partition keeps committing until
-   * it unpins. A throw ends the session, which the source retries.
-   */
-  private async takeOver(partition: number, pipeline: PartitionPipeline, handlers: ReadonlyMap<string, KindHandler>, log: Logger): Promise<void> {
-    const { nats } = this.config;
-    // When the pinned session began: its log line comes after any recovery insert, this before.
-    const sessionStartedAt = Date.now();
-    const consumer = await this.jsm.consumers.info(nats.stream, consumerName(nats.consumer.prefix, partition));
-    const { entry, alreadyHeld, epoch } = await this.journal.take(partition, String(consumer.created));
-    if (!alreadyHeld) pipeline.newStint(epoch);
-    // Pinned again while still holding the entry (a NATS blip): its commits under way are this worker's own.
-    if (!alreadyHeld && entry.inflight) await this.recoverOrRelease(partition, entry, log);
-    pipeline.skipThrough = Math.max(pipeline.skipThrough, (await this.journal.read(partition)).entry.committed);
-    if (this.config.filter.restoreState) {
-      const stored = { query: <T>(sql: string, params: Record<string, unknown>) => this.storedRows<T>(sql, params) };
-      for (const [kind, handler] of handlers) {
-        const keys = await handler.restore?.(stored);
-        if (keys !== undefined) log.info({ kind, keys }, 'rebuilt filter state from stored rows');
-      }
-    }
-    log.info({ storedThrough: pipeline.skipThrough, previousOwner: entry.owner || undefined, recovered: entry.inflight?.members, sessionStartedAt }, 'took the partition');
-  }
-
-  /**
-   * Finishes the commit a previous owner left in flight. Until that succeeds the partition is not
-   * this worker's to consume: the hold is released, so the session's retry takes the entry again
-   * (a new epoch, not "already held") and recovers again, instead of going on to commit over it.
-   */
-  private async recoverOrRelease(partition: number, entry: JournalEntry, log: Logger): Promise<void> {
-    const { nats } = this.config;
-    try {
-      await recoverInflight(entry, {
-        journal: this.journal,
-        jsm: this.jsm,
-        stream: nats.stream,
-        filterOf: (p) => partitionFilter(layoutOf(nats), p),
-        handlers: (member) => kindHandlers(this.config, this.metrics, member),
-        maxMsgBytes: nats.maxMsgBytes,
-        insert: (batch) => this.rawWriter.insert(batch, this.hardStop.signal),
-        storedSeqs: (table, seqs) => storedSeqs(this.clickhouse, this.config.clickhouse.database, table, seqs),
-        deadLetters: this.deadLetters,
-        log,
-      });
-    } catch (error) {
-      this.journal.release(partition);
-      throw error;
-    }
-  }
-
-  private async storedRows<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
-    const query = sql.replaceAll('{db}', this.config.clickhouse.database);
-    const result = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
-    return result.json<T>();
   }
 
   /** Resolves once every partition has nothing pending on the server and nothing unacked here. */
@@ -451,7 +295,7 @@ export class Worker {
   }
 
   private allIdle(): boolean {
-    for (const [, run] of this.ownership.entries()) if (!run.pipeline.idle) return false;
+    for (const [, run] of this.ownership.entries()) if (!run.idle) return false;
     return true;
   }
 

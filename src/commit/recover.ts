@@ -1,21 +1,18 @@
-import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KindHandler } from '../kinds/kind.js';
 import { PartitionBatch } from '../pipeline/partition-batch.js';
-import { Router, type DeadLetterSink } from '../pipeline/router.js';
-import { groupToken, mergeBatches } from '../sinks/clickhouse/group-commit.js';
+import type { ResultEffects } from '../pipeline/result-effects.js';
+import { Router, routedFromStored } from '../pipeline/router.js';
 import type { InsertOutcome, InsertBatch } from '../sinks/clickhouse/writer.js';
-import type { DeadLetterPublisher } from '../sinks/dead-letter/dead-letter-publisher.js';
-import { readPartitionRange } from '../sources/jetstream/read-back.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { CommitJournal } from './commit-journal.js';
-import { batchToken, leaderLast, type JournalEntry } from './entry.js';
+import type { ReadBack } from './committer.js';
+import { groupToken, mergeBatches } from './group-commit.js';
+import type { CommitJournal } from './journal/commit-journal.js';
+import { batchToken, leaderLast, type JournalEntry } from './journal/entry.js';
 
 export interface RecoveryOptions {
   journal: CommitJournal;
-  jsm: JetStreamManager;
   stream: string;
-  /** The filter subject of a partition, to read its messages back. */
-  filterOf(partition: number): string;
+  readBack: ReadBack;
   /**
    * Fresh handlers for a member partition: a re-formed commit is decoded anew (a no-op if the first
    * insert landed), each member by its own partition's handlers, so its rows name that partition.
@@ -25,7 +22,7 @@ export interface RecoveryOptions {
   insert(batch: InsertBatch): Promise<InsertOutcome>;
   /** Of these stream sequences, those that have rows in the raw table. */
   storedSeqs(table: string, seqs: number[]): Promise<Set<number>>;
-  deadLetters: DeadLetterPublisher;
+  effects: ResultEffects;
   log: Logger;
 }
 
@@ -53,23 +50,14 @@ export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): 
     o.log.info({ token: inflight.token, members: inflight.members.length }, 'aborted a group commit its worker had not finished journaling: nothing of it was stored, its messages are processed again');
     return true;
   }
-  const published: Array<Promise<boolean>> = [];
-  const deadLetters: DeadLetterSink = {
-    deadLetter(batch, kind, message, reason, detail) {
-      batch.deadLetteredSeqs.add(message.seq);
-      // A dead letter sent before the crash is dropped by its message id within the duplicate window.
-      published.push(o.deadLetters.publish(kind, { subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs(), msgId: message.msgId?.() }, reason, detail));
-    },
-  };
   const members: InsertBatch[] = [];
   const batches: PartitionBatch[] = [];
   for (const [partition, first, last] of inflight.members) {
-    const router = new Router(o.handlers(partition), o.maxMsgBytes, deadLetters);
+    // A dead letter sent before the crash is dropped by its message id within the duplicate window.
+    const router = new Router(o.handlers(partition), o.maxMsgBytes, o.effects);
     const batch = new PartitionBatch();
     batches.push(batch);
-    for await (const stored of readPartitionRange(o.jsm, o.stream, o.filterOf(partition), first, last)) {
-      router.route({ subject: stored.subject, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs, msgId: () => stored.msgId }, batch);
-    }
+    for await (const stored of o.readBack(partition, first, last)) router.route(routedFromStored(stored), batch);
     members.push({ token: batchToken(o.stream, partition, first, last), tables: batch.insertTables() });
   }
   const token = groupToken(members.map((m) => m.token));
@@ -77,7 +65,7 @@ export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): 
     o.log.error({ journaled: inflight.token, reformed: token }, 'a journaled commit re-formed under another token; leaving it to redelivery');
     return false;
   }
-  if ((await Promise.all(published)).includes(false)) throw new RecoveryIncompleteError(`stopped while dead-lettering messages of the journaled commit ${token}`);
+  if ((await Promise.all(batches.flatMap((b) => b.deadLetters))).includes(false)) throw new RecoveryIncompleteError(`stopped while dead-lettering messages of the journaled commit ${token}`);
   const outcome = await o.insert({ ...mergeBatches(members), token });
   if (!outcome.ok && outcome.reason === 'rejected') {
     o.log.error({ token, err: outcome.message }, 'ClickHouse rejected a re-formed journaled commit; its messages are processed again');
