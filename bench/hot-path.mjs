@@ -40,4 +40,10 @@ for (let round = 0; round < 5; round++) {
   for (const { rows: list } of batch.insertTables()) rows += list.length;
   best.push(Number(process.hrtime.bigint() - started) / 1e3 / count);
 }
-console.log(JSON.stringify({ messages: count, microsecondsPerMessage: Number(Math.min(...best).toFixed(2)), rounds: best.map((b) => Number(b.toFixed(2))) }));
+console.log(
+  JSON.stringify({
+    messages: count,
+    microsecondsPerMessage: Number(Math.min(...best).toFixed(2)),
+    rounds: best.map((b) => Number(b.toFixed(2))),
+  }),
+);

@@ -19,7 +19,12 @@ const client = await createClickHouse(config.clickhouse);
 await migrate(client, { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays });
 const name = 'bench-naive';
 await jsm.consumers.delete(config.nats.stream, name).catch(() => undefined);
-await jsm.consumers.add(config.nats.stream, { durable_name: name, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: `${config.nats.subjectPrefix}.>` });
+await jsm.consumers.add(config.nats.stream, {
+  durable_name: name,
+  ack_policy: AckPolicy.Explicit,
+  deliver_policy: DeliverPolicy.All,
+  filter_subject: `${config.nats.subjectPrefix}.>`,
+});
 const consumer = await jetstream(nc).consumers.get(config.nats.stream, name);
 const messages = await consumer.consume({ max_messages: 1_000 });
 const filter = new DeviceFilter(filterSettings(config.filter));

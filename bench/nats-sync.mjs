@@ -17,11 +17,17 @@ const body = new Uint8Array(180).fill(0x78);
 async function measure(sync) {
   const dir = mkdtempSync(join(tmpdir(), 'sift-nats-sync-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'nats.conf'), `listen: 127.0.0.1:${port}\njetstream { store_dir: "${dir}/js"${sync ? ', sync_interval: always' : ''} }\n`);
+  writeFileSync(
+    join(dir, 'nats.conf'),
+    `listen: 127.0.0.1:${port}\njetstream { store_dir: "${dir}/js"${sync ? ', sync_interval: always' : ''} }\n`,
+  );
   const server = spawn(natsServerBinary(), ['-c', join(dir, 'nats.conf')], { stdio: 'ignore' });
   try {
     let nc;
-    for (let i = 0; !nc; i++) nc = await connect({ servers: `127.0.0.1:${port}`, reconnect: false }).catch((e) => (i > 100 ? Promise.reject(e) : new Promise((r) => setTimeout(r, 50))));
+    for (let i = 0; !nc; i++)
+      nc = await connect({ servers: `127.0.0.1:${port}`, reconnect: false }).catch((e) =>
+        i > 100 ? Promise.reject(e) : new Promise((r) => setTimeout(r, 50)),
+      );
     await (await jetstreamManager(nc)).streams.add({ name: 'SYNC_BENCH', subjects: ['bench.>'] });
     const js = jetstream(nc);
     const rates = {};

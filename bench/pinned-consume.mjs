@@ -66,14 +66,16 @@ try {
   }
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
   const fmt = (list) => list.map((v) => Number(v.toFixed(2)));
-  console.log(JSON.stringify({
-    messages: count,
-    touch,
-    pinnedMicrosecondsPerMessage: Number(median(results.pinned).toFixed(2)),
-    plainMicrosecondsPerMessage: Number(median(results.plain).toFixed(2)),
-    pinnedRounds: fmt(results.pinned),
-    plainRounds: fmt(results.plain),
-  }));
+  console.log(
+    JSON.stringify({
+      messages: count,
+      touch,
+      pinnedMicrosecondsPerMessage: Number(median(results.pinned).toFixed(2)),
+      plainMicrosecondsPerMessage: Number(median(results.plain).toFixed(2)),
+      pinnedRounds: fmt(results.pinned),
+      plainRounds: fmt(results.plain),
+    }),
+  );
 } finally {
   await nc.close();
   await server.dispose();

@@ -20,7 +20,10 @@ const messages = Number(process.argv[2] ?? 300_000);
 const main = new URL('../dist/cli/main.js', import.meta.url).pathname;
 
 function worker(env, args) {
-  const child = spawn(process.execPath, [main, 'worker', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [main, 'worker', ...args], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return { child, done: new Promise((resolve) => child.on('close', resolve)) };
 }
 
@@ -36,9 +39,19 @@ async function setup(extra = {}) {
 
 async function drain(workers) {
   const s = await setup();
-  await simulate(s.config, { devices: 5_000, count: messages, rate: 0, seed: 1, intervalS: 10, startMs: Date.now() - (messages / 5_000) * 10_000, window: 4_096 });
+  await simulate(s.config, {
+    devices: 5_000,
+    count: messages,
+    rate: 0,
+    seed: 1,
+    intervalS: 10,
+    startMs: Date.now() - (messages / 5_000) * 10_000,
+    window: 4_096,
+  });
   const started = performance.now();
-  const runs = Array.from({ length: workers }, (_, i) => worker({ ...s.env, CLICKHOUSE_EMBEDDED_PATH: join(s.dir, `ch-${i}`) }, ['--until-idle']));
+  const runs = Array.from({ length: workers }, (_, i) =>
+    worker({ ...s.env, CLICKHOUSE_EMBEDDED_PATH: join(s.dir, `ch-${i}`) }, ['--until-idle']),
+  );
   await Promise.all(runs.map((r) => r.done));
   const seconds = (performance.now() - started) / 1000;
   await s.nc.close();
@@ -76,8 +89,14 @@ async function takeover() {
       const info = await jsm.consumers.info(config.nats.stream, consumerName(config.nats.consumer.prefix, p));
       idle = info.num_pending + info.num_ack_pending === 0;
     }
-    if (idle) { recovered = (Date.now() - killedAt) / 1000; break; }
-    if (Date.now() - killedAt > 120_000) { recovered = Number.NaN; break; }
+    if (idle) {
+      recovered = (Date.now() - killedAt) / 1000;
+      break;
+    }
+    if (Date.now() - killedAt > 120_000) {
+      recovered = Number.NaN;
+      break;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 

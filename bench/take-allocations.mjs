@@ -52,7 +52,12 @@ for (let round = 0; round < 7; round++) {
     handlers: new Map([['metrics', new DeviceMetricsHandler(settings, window)]]),
     maxMsgBytes: 1 << 20,
     inserts: { whenFree() {} },
-    effects: new ResultEffects({ deadLetters: { publish: () => Promise.resolve(true) }, stats, kindLabel: (kind) => kind ?? 'unknown', log }),
+    effects: new ResultEffects({
+      deadLetters: { publish: () => Promise.resolve(true) },
+      stats,
+      kindLabel: (kind) => kind ?? 'unknown',
+      log,
+    }),
     stats,
     hold: { epoch: 0, storedThrough: 0 },
     log,
@@ -76,10 +81,12 @@ for (let round = 0; round < 7; round++) {
   pipeline.timer = undefined;
 }
 const median = (list) => (list.length ? [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] : undefined);
-console.log(JSON.stringify({
-  messages: count,
-  microsecondsPerMessage: Number(median(micros).toFixed(2)),
-  bytesPerMessage: bytes.length ? Math.round(median(bytes)) : 'every round had a GC: raise --max-semi-space-size',
-  roundsWithoutGc: bytes.length,
-  rounds: micros.map((m) => Number(m.toFixed(2))),
-}));
+console.log(
+  JSON.stringify({
+    messages: count,
+    microsecondsPerMessage: Number(median(micros).toFixed(2)),
+    bytesPerMessage: bytes.length ? Math.round(median(bytes)) : 'every round had a GC: raise --max-semi-space-size',
+    roundsWithoutGc: bytes.length,
+    rounds: micros.map((m) => Number(m.toFixed(2))),
+  }),
+);

@@ -42,10 +42,25 @@ describe('layer rules', () => {
   describe('each forbidden direction', () => {
     // rule, importing file, its import, the file it reaches
     const forbidden: Array<[rule: string, from: string, specifier: string, to: string]> = [
-      ['sources-never-import-sinks', 'src/sources/jetstream/partition-source.ts', '../../sinks/clickhouse/writer.js', 'src/sinks/clickhouse/writer.ts'],
+      [
+        'sources-never-import-sinks',
+        'src/sources/jetstream/partition-source.ts',
+        '../../sinks/clickhouse/writer.js',
+        'src/sinks/clickhouse/writer.ts',
+      ],
       ['sources-import-no-core', 'src/sources/jetstream/takeover.ts', '../../commit/journal/entry.js', 'src/commit/journal/entry.ts'],
-      ['transforms-import-only-contract-and-util', 'src/transforms/device-filter/decide.ts', '../../kinds/metrics/decode.js', 'src/kinds/metrics/decode.ts'],
-      ['transforms-stay-in-their-folder', 'src/transforms/error-storm/decide.ts', '../state-filter/decide.js', 'src/transforms/state-filter/decide.ts'],
+      [
+        'transforms-import-only-contract-and-util',
+        'src/transforms/device-filter/decide.ts',
+        '../../kinds/metrics/decode.js',
+        'src/kinds/metrics/decode.ts',
+      ],
+      [
+        'transforms-stay-in-their-folder',
+        'src/transforms/error-storm/decide.ts',
+        '../state-filter/decide.js',
+        'src/transforms/state-filter/decide.ts',
+      ],
       ['kinds-import-only-contract-transforms-util', 'src/kinds/kind.ts', '../config/load.js', 'src/config/load.ts'],
       ['telemetry-imports-only-label-vocabularies', 'src/telemetry/metrics.ts', '../kinds/registry.js', 'src/kinds/registry.ts'],
       ['util-imports-nothing', 'src/util/timing.ts', '../telemetry/logger.js', 'src/telemetry/logger.ts'],

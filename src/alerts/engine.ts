@@ -44,7 +44,10 @@ export class AlertEngine {
   private readonly notifier: Notifier;
   private readonly resentToAlertmanager = new Map<string, number>();
   private stopped = false;
-  private constructor(private readonly o: AlertEngineOptions, private readonly store: AlertStateStore) {
+  private constructor(
+    private readonly o: AlertEngineOptions,
+    private readonly store: AlertStateStore,
+  ) {
     const a = o.config.alerts;
     this.publisher = new AlertPublisher(o.nc, a.subjectPrefix);
     this.notifier = new Notifier(receivers(a), {
@@ -59,7 +62,13 @@ export class AlertEngine {
   static async open(o: AlertEngineOptions): Promise<AlertEngine> {
     for (const rule of o.rules) await explain(o.clickhouse, o.config.clickhouse.database, rule);
     const { nats, alerts } = o.config;
-    await provisionAlertStream(o.nc, { stream: alerts.stream, subjectPrefix: alerts.subjectPrefix, storage: nats.storage as 'file' | 'memory', replicas: nats.replicas, create: nats.provision });
+    await provisionAlertStream(o.nc, {
+      stream: alerts.stream,
+      subjectPrefix: alerts.subjectPrefix,
+      storage: nats.storage as 'file' | 'memory',
+      replicas: nats.replicas,
+      create: nats.provision,
+    });
     const engine = new AlertEngine(o, await AlertStateStore.open(o.nc, alerts.kvBucket, nats.replicas));
     for (const rule of o.rules) o.metrics.alertsFiring.set({ rule: rule.name, severity: rule.severity }, 0);
     return engine;
@@ -96,7 +105,10 @@ export class AlertEngine {
       const { next, transitions } = evaluate(rule, previous, samplesOf(rows), now);
       const events = new Map<string, AlertEvent[]>();
       for (const t of transitions) events.set(t.key, [...(events.get(t.key) ?? []), alertEvent(rule, t, now)]);
-      const touched = new Set([...events.keys(), ...[...next].filter(([k, a]) => JSON.stringify(a) !== JSON.stringify(previous.get(k))).map(([k]) => k)]);
+      const touched = new Set([
+        ...events.keys(),
+        ...[...next].filter(([k, a]) => JSON.stringify(a) !== JSON.stringify(previous.get(k))).map(([k]) => k),
+      ]);
       // Forgotten resolved alerts: nothing to announce, the entry goes.
       for (const [key, alert] of previous) if (alert.state === 'resolved' && !next.has(key)) touched.add(key);
       // Write every change first (compare-and-set), then deliver: a stale leader fails here, before announcing.
@@ -111,7 +123,10 @@ export class AlertEngine {
         written.set(key, { record, revision: await this.store.write(key, record, old?.revision ?? 0) });
       }
       await this.deliverOutboxes(written);
-      this.o.metrics.alertsFiring.set({ rule: rule.name, severity: rule.severity }, [...next.values()].filter((a) => a.state === 'firing').length);
+      this.o.metrics.alertsFiring.set(
+        { rule: rule.name, severity: rule.severity },
+        [...next.values()].filter((a) => a.state === 'firing').length,
+      );
       this.resendFiring(rule, next, now);
     } catch (error) {
       this.o.metrics.alertEvaluationFailures.inc({ rule: rule.name });
@@ -132,7 +147,11 @@ export class AlertEngine {
         await recordTransition(this.o.clickhouse, this.o.config.clickhouse.database, e);
       }
       // The map follows the store, so this evaluation's own writes name the current revision.
-      if (record.alert) records.set(key, { record: { alert: record.alert, outbox: [] }, revision: await this.store.write(key, { alert: record.alert, outbox: [] }, revision) });
+      if (record.alert)
+        records.set(key, {
+          record: { alert: record.alert, outbox: [] },
+          revision: await this.store.write(key, { alert: record.alert, outbox: [] }, revision),
+        });
       else {
         await this.store.remove(key, revision);
         records.delete(key);
@@ -184,11 +203,20 @@ export async function explain(client: ClickHouseClient, database: string, rule: 
     const checked = await checkReadOnly(client, rule.query, {}, { database, limits: ALERT_QUERY_LIMITS, kinds: SELECT_ONLY });
     if (!checked.ok) throw new QueryRefused(`refused: ${checked.reason}`);
     // DESCRIBE plans the query without running it; the wrapped text is checked again like any other.
-    const columns = await runReadOnly<{ name: string }>(client, `DESCRIBE (${checked.statement})`, {}, { database, limits: ALERT_QUERY_LIMITS, kinds: DESCRIBE_ONLY });
+    const columns = await runReadOnly<{ name: string }>(
+      client,
+      `DESCRIBE (${checked.statement})`,
+      {},
+      { database, limits: ALERT_QUERY_LIMITS, kinds: DESCRIBE_ONLY },
+    );
     if (!columns.some((c) => c.name === 'value')) throw new Error('the query returns no column named value');
   } catch (error) {
     if (error instanceof QueryRefused) throw new AlertQueryError(`alert rule "${rule.name}": query: ${error.message}`, { cause: error });
-    const first = (error as Error).message.split('\n')[0]!.replace(/\. Expected one of:.*$/, '').replace(/\(version [^)]*\)/, '').trim();
+    const first = (error as Error).message
+      .split('\n')[0]!
+      .replace(/\. Expected one of:.*$/, '')
+      .replace(/\(version [^)]*\)/, '')
+      .trim();
     throw new AlertQueryError(`alert rule "${rule.name}": query: ClickHouse cannot run it: ${first}`, { cause: error });
   }
 }

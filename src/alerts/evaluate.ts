@@ -33,7 +33,11 @@ export interface Sample {
 
 /** A stable id of an alert within its rule: the rule and its labels, sorted. */
 export function alertKey(rule: string, labels: Labels): string {
-  const canonical = JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
   return `${rule}.${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
 
@@ -75,7 +79,8 @@ export function evaluate(
     const from = ongoing?.state ?? 'inactive';
     let alert: AlertState;
     if (ongoing?.state === 'firing') alert = { ...ongoing, value: s.value };
-    else if (now - activeAt >= rule.forMs) alert = { rule: rule.name, labels: s.labels, state: 'firing', activeAt, startsAt: now, value: s.value };
+    else if (now - activeAt >= rule.forMs)
+      alert = { rule: rule.name, labels: s.labels, state: 'firing', activeAt, startsAt: now, value: s.value };
     else alert = { rule: rule.name, labels: s.labels, state: 'pending', activeAt, value: s.value };
     next.set(key, alert);
     if (alert.state !== from) transitions.push({ key, from, to: alert.state, alert });
@@ -95,13 +100,20 @@ export function evaluate(
 }
 
 /** `{{ labels.x }}`, `{{ value }}`, `{{ labels }}` and `{{ threshold }}` filled in. */
-export function renderAnnotations(templates: Record<string, string>, alert: Pick<AlertState, 'labels' | 'value'>, threshold: number): Record<string, string> {
+export function renderAnnotations(
+  templates: Record<string, string>,
+  alert: Pick<AlertState, 'labels' | 'value'>,
+  threshold: number,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, template] of Object.entries(templates)) {
     out[k] = template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (whole, path: string) => {
       if (path === 'value') return formatValue(alert.value);
       if (path === 'threshold') return formatValue(threshold);
-      if (path === 'labels') return Object.entries(alert.labels).map(([l, v]) => `${l}=${v}`).join(', ');
+      if (path === 'labels')
+        return Object.entries(alert.labels)
+          .map(([l, v]) => `${l}=${v}`)
+          .join(', ');
       if (path.startsWith('labels.')) return alert.labels[path.slice(7)] ?? '';
       return whole;
     });

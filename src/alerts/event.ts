@@ -21,7 +21,11 @@ export interface AlertEvent {
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-export function alertEvent(rule: Pick<AlertRule, 'name' | 'severity' | 'threshold' | 'annotations'>, t: Transition, now: number): AlertEvent {
+export function alertEvent(
+  rule: Pick<AlertRule, 'name' | 'severity' | 'threshold' | 'annotations'>,
+  t: Transition,
+  now: number,
+): AlertEvent {
   const a: AlertState = t.alert;
   const start = a.startsAt ?? a.activeAt;
   return {

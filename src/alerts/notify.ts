@@ -16,23 +16,34 @@ export interface Receiver {
  * broken with a zero-width space, for receivers that take it as a mention.
  */
 export function slackEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/(^|\W)@(?=\w)/g, '$1@\u200b');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/(^|\W)@(?=\w)/g, '$1@\u200b');
 }
 
 /** Slack-compatible incoming-webhook body: a one-line text plus a section block per alert. */
 export function slackBody(events: AlertEvent[], generatorUrl = ''): { text: string; blocks: unknown[] } {
   const line = (e: AlertEvent) => {
-    const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(' ');
+    const labels = Object.entries(e.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     const summary = e.annotations.summary ? ` ${e.annotations.summary}` : '';
     return slackEscape(`[${e.state.toUpperCase()}] ${e.rule} (${e.severity}) ${labels} value=${e.value}${summary}`);
   };
   // A | would end the link target early: the dashboard link is the operator's, kept whole.
-  const dashboard = generatorUrl ? `\n<${generatorUrl.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C')}|dashboard>` : '';
+  const dashboard = generatorUrl
+    ? `\n<${generatorUrl.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C')}|dashboard>`
+    : '';
   return {
     text: events.map(line).join('\n'),
     blocks: events.map((e) => ({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${line(e)}*${e.annotations.description ? `\n${slackEscape(e.annotations.description)}` : ''}${dashboard}` },
+      text: {
+        type: 'mrkdwn',
+        text: `*${line(e)}*${e.annotations.description ? `\n${slackEscape(e.annotations.description)}` : ''}${dashboard}`,
+      },
     })),
   };
 }
@@ -67,9 +78,14 @@ export function splitCredentials(url: string): { url: string; headers: Record<st
 
 export function receivers(config: { webhookUrl: string; alertmanagerUrl: string; generatorUrl: string }): Receiver[] {
   const list: Receiver[] = [];
-  if (config.webhookUrl) list.push({ name: 'webhook', ...splitCredentials(config.webhookUrl), body: (e) => slackBody(e, config.generatorUrl) });
+  if (config.webhookUrl)
+    list.push({ name: 'webhook', ...splitCredentials(config.webhookUrl), body: (e) => slackBody(e, config.generatorUrl) });
   if (config.alertmanagerUrl) {
-    list.push({ name: 'alertmanager', ...splitCredentials(`${config.alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts`), body: (e) => alertmanagerBody(e, config.generatorUrl) });
+    list.push({
+      name: 'alertmanager',
+      ...splitCredentials(`${config.alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts`),
+      body: (e) => alertmanagerBody(e, config.generatorUrl),
+    });
   }
   return list;
 }
@@ -85,7 +101,14 @@ export class Notifier {
 
   constructor(
     private readonly targets: Receiver[],
-    private readonly o: { attempts: number; backoffMs: number; timeoutMs?: number; log: Logger; failed(receiver: string): void; delivered?(receiver: string): void },
+    private readonly o: {
+      attempts: number;
+      backoffMs: number;
+      timeoutMs?: number;
+      log: Logger;
+      failed(receiver: string): void;
+      delivered?(receiver: string): void;
+    },
   ) {}
 
   get enabled(): boolean {
@@ -97,7 +120,10 @@ export class Notifier {
     for (const target of this.targets) {
       if (only && target.name !== only) continue;
       const previous = this.queues.get(target.name) ?? Promise.resolve();
-      this.queues.set(target.name, previous.then(() => this.deliver(target, target.body(events))));
+      this.queues.set(
+        target.name,
+        previous.then(() => this.deliver(target, target.body(events))),
+      );
     }
   }
 

@@ -6,12 +6,21 @@ import { insertSettings } from '../sinks/clickhouse/insert-settings.js';
 import { NotProvisionedError } from '../sources/jetstream/prepare.js';
 
 /** The ALERTS stream: created when missing (unless WORKER_PROVISION=false), left alone when it exists. */
-export async function provisionAlertStream(nc: NatsConnection, o: { stream: string; subjectPrefix: string; storage: 'file' | 'memory'; replicas: number; create: boolean }): Promise<void> {
+export async function provisionAlertStream(
+  nc: NatsConnection,
+  o: { stream: string; subjectPrefix: string; storage: 'file' | 'memory'; replicas: number; create: boolean },
+): Promise<void> {
   const { stream, subjectPrefix, storage } = o;
   const jsm = await jetstreamManager(nc);
-  const exists = await jsm.streams.info(stream).then(() => true, () => false);
+  const exists = await jsm.streams.info(stream).then(
+    () => true,
+    () => false,
+  );
   if (exists) return;
-  if (!o.create) throw new NotProvisionedError(`NATS lacks the alert stream ${stream} and WORKER_PROVISION=false: create it with an account that may (subjects ${subjectPrefix}.>), or let a worker provision`);
+  if (!o.create)
+    throw new NotProvisionedError(
+      `NATS lacks the alert stream ${stream} and WORKER_PROVISION=false: create it with an account that may (subjects ${subjectPrefix}.>), or let a worker provision`,
+    );
   await jsm.streams.add({
     name: stream,
     description: 'Sift alert events: FIRING and RESOLVED per rule and labels',
@@ -34,7 +43,10 @@ export function publicEvent(e: AlertEvent) {
 export class AlertPublisher {
   private readonly js: JetStreamClient;
 
-  constructor(nc: NatsConnection, private readonly subjectPrefix: string) {
+  constructor(
+    nc: NatsConnection,
+    private readonly subjectPrefix: string,
+  ) {
     this.js = jetstream(nc);
   }
 
@@ -50,11 +62,23 @@ export async function recordTransition(client: ClickHouseClient, database: strin
   const toCh = (iso: string | null) => (iso === null ? null : iso.replace('T', ' ').replace('Z', ''));
   await client.insert({
     table: `${database}.alerts`,
-    values: [{
-      at: toCh(e.at), rule: e.rule, severity: e.severity, state: e.state, previous_state: e.previous_state,
-      labels: e.labels, value: e.value, threshold: e.threshold, active_at: toCh(e.active_at),
-      starts_at: toCh(e.starts_at), ends_at: toCh(e.ends_at), annotations: e.annotations, event_id: e.id,
-    }],
+    values: [
+      {
+        at: toCh(e.at),
+        rule: e.rule,
+        severity: e.severity,
+        state: e.state,
+        previous_state: e.previous_state,
+        labels: e.labels,
+        value: e.value,
+        threshold: e.threshold,
+        active_at: toCh(e.active_at),
+        starts_at: toCh(e.starts_at),
+        ends_at: toCh(e.ends_at),
+        annotations: e.annotations,
+        event_id: e.id,
+      },
+    ],
     format: 'JSONEachRow',
     clickhouse_settings: insertSettings(e.id),
   });

@@ -16,7 +16,8 @@ const errorOf = (text: string): string => {
 
 describe('alert rules', () => {
   it('expands the short form into SQL and reads durations', () => {
-    const [rule] = parseRules(one(`
+    const [rule] = parseRules(
+      one(`
 name: high_error_rate
 severity: critical
 view: api_requests_hourly_v
@@ -26,13 +27,19 @@ group_by: [service, endpoint]
 window: 1h
 above: 0.05
 for: 600ms
-every: 200ms`), 'a.yaml');
+every: 200ms`),
+      'a.yaml',
+    );
     expect(rule).toMatchObject({ name: 'high_error_rate', threshold: { op: 'above', value: 0.05 }, forMs: 600, everyMs: 200 });
-    expect(rule!.query).toBe("SELECT service, endpoint, sum(errors_5xx) / sum(requests) AS value FROM api_requests_hourly_v WHERE bucket >= now() - INTERVAL 3600 SECOND AND (service = 'shop') GROUP BY service, endpoint");
+    expect(rule!.query).toBe(
+      "SELECT service, endpoint, sum(errors_5xx) / sum(requests) AS value FROM api_requests_hourly_v WHERE bucket >= now() - INTERVAL 3600 SECOND AND (service = 'shop') GROUP BY service, endpoint",
+    );
   });
 
   it('accepts JSON too', () => {
-    expect(parseRules(JSON.stringify({ rules: [{ name: 'x', severity: 'info', query: 'SELECT 1 AS value;', below: 1 }] }), 'a.json')[0]).toMatchObject({ query: 'SELECT 1 AS value', everyMs: 60_000, forMs: 0 });
+    expect(
+      parseRules(JSON.stringify({ rules: [{ name: 'x', severity: 'info', query: 'SELECT 1 AS value;', below: 1 }] }), 'a.json')[0],
+    ).toMatchObject({ query: 'SELECT 1 AS value', everyMs: 60_000, forMs: 0 });
   });
 
   it('gives one line naming the file, the rule and the field for each mistake', () => {
@@ -60,10 +67,20 @@ every: 200ms`), 'a.yaml');
     }
   });
 
-  it('ships config/alerts.yaml with the issue\'s rules, all valid', () => {
+  it("ships config/alerts.yaml with the issue's rules, all valid", () => {
     const rules = loadRules(join(packageRoot, 'config', 'alerts.yaml'));
-    expect(rules.map((r) => r.name)).toEqual(['high_error_rate', 'slow_response_time', 'job_success_rate_low', 'error_storm', 'instance_silent', 'device_temperature_high']);
-    expect(rules.find((r) => r.name === 'high_error_rate')).toMatchObject({ threshold: { op: 'above', value: 0.05 }, severity: 'critical' });
+    expect(rules.map((r) => r.name)).toEqual([
+      'high_error_rate',
+      'slow_response_time',
+      'job_success_rate_low',
+      'error_storm',
+      'instance_silent',
+      'device_temperature_high',
+    ]);
+    expect(rules.find((r) => r.name === 'high_error_rate')).toMatchObject({
+      threshold: { op: 'above', value: 0.05 },
+      severity: 'critical',
+    });
     expect(rules.find((r) => r.name === 'slow_response_time')?.threshold.value).toBe(2000);
   });
 });

@@ -18,7 +18,21 @@ export class AlertRulesError extends Error {
   override name = 'AlertRulesError';
 }
 
-const RULE_KEYS = new Set(['name', 'severity', 'query', 'view', 'value', 'where', 'group_by', 'window', 'above', 'below', 'for', 'every', 'annotations']);
+const RULE_KEYS = new Set([
+  'name',
+  'severity',
+  'query',
+  'view',
+  'value',
+  'where',
+  'group_by',
+  'window',
+  'above',
+  'below',
+  'for',
+  'every',
+  'annotations',
+]);
 /** A rule name is a subject token and a KV key part. */
 const NAME = /^[a-z][a-z0-9_-]*$/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -48,9 +62,13 @@ export function parseRules(text: string, file: string): AlertRule[] {
 }
 
 function checkRule(raw: unknown, where: string): AlertRule {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AlertRulesError(`${where}: must be a mapping of name, severity, query or view, …`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new AlertRulesError(`${where}: must be a mapping of name, severity, query or view, …`);
   const r = raw as Record<string, unknown>;
-  if (typeof r.name !== 'string' || !NAME.test(r.name)) throw new AlertRulesError(`${where}: name: must be lower-case letters, digits, _ or -, starting with a letter; got ${JSON.stringify(r.name)}`);
+  if (typeof r.name !== 'string' || !NAME.test(r.name))
+    throw new AlertRulesError(
+      `${where}: name: must be lower-case letters, digits, _ or -, starting with a letter; got ${JSON.stringify(r.name)}`,
+    );
   const at = where.replace(/rule \d+$/, `rule "${r.name}"`);
   const fail = (field: string, problem: string): never => {
     throw new AlertRulesError(`${at}: ${field}: ${problem}`);
@@ -60,14 +78,16 @@ function checkRule(raw: unknown, where: string): AlertRule {
   const hasAbove = r.above !== undefined;
   if (hasAbove === (r.below !== undefined)) fail('above', 'give exactly one threshold: above or below');
   const bound = hasAbove ? r.above : r.below;
-  if (typeof bound !== 'number' || !Number.isFinite(bound)) fail(hasAbove ? 'above' : 'below', `must be a number, got ${JSON.stringify(bound)}`);
+  if (typeof bound !== 'number' || !Number.isFinite(bound))
+    fail(hasAbove ? 'above' : 'below', `must be a number, got ${JSON.stringify(bound)}`);
   const forMs = r.for === undefined ? 0 : parseDuration(r.for);
   if (forMs === undefined) fail('for', `must be a duration like 600ms, 30s, 5m or 1h; got ${JSON.stringify(r.for)}`);
   const everyMs = r.every === undefined ? 60_000 : parseDuration(r.every);
   if (!everyMs) fail('every', `must be a positive duration like 200ms, 30s or 1m; got ${JSON.stringify(r.every)}`);
   const annotations: Record<string, string> = {};
   if (r.annotations !== undefined) {
-    if (typeof r.annotations !== 'object' || r.annotations === null || Array.isArray(r.annotations)) fail('annotations', 'must be a mapping, e.g. summary: …');
+    if (typeof r.annotations !== 'object' || r.annotations === null || Array.isArray(r.annotations))
+      fail('annotations', 'must be a mapping, e.g. summary: …');
     for (const [k, v] of Object.entries(r.annotations as object)) {
       if (typeof v !== 'string') fail(`annotations.${k}`, 'must be a string');
       annotations[k] = v as string;
@@ -92,10 +112,13 @@ function ruleQuery(r: Record<string, unknown>, fail: (field: string, problem: st
     if (typeof r.query !== 'string' || !r.query.trim()) fail('query', 'must be SQL returning label columns and a value column');
     return (r.query as string).trim().replace(/;\s*$/, '');
   }
-  if (typeof r.view !== 'string' || !IDENT.test(r.view)) fail('view', `required (or a query): a view or table name; got ${JSON.stringify(r.view)}`);
-  if (typeof r.value !== 'string' || !r.value.trim()) fail('value', 'required with view: a SQL expression, e.g. sum(errors_5xx) / sum(requests)');
+  if (typeof r.view !== 'string' || !IDENT.test(r.view))
+    fail('view', `required (or a query): a view or table name; got ${JSON.stringify(r.view)}`);
+  if (typeof r.value !== 'string' || !r.value.trim())
+    fail('value', 'required with view: a SQL expression, e.g. sum(errors_5xx) / sum(requests)');
   const groupBy = r.group_by === undefined ? [] : Array.isArray(r.group_by) ? r.group_by : [r.group_by];
-  for (const column of groupBy) if (typeof column !== 'string' || !IDENT.test(column)) fail('group_by', `must be column names; got ${JSON.stringify(column)}`);
+  for (const column of groupBy)
+    if (typeof column !== 'string' || !IDENT.test(column)) fail('group_by', `must be column names; got ${JSON.stringify(column)}`);
   const conditions: string[] = [];
   if (r.window !== undefined) {
     const ms = parseDuration(r.window);
@@ -111,5 +134,7 @@ function ruleQuery(r: Record<string, unknown>, fail: (field: string, problem: st
     `SELECT ${columns} FROM ${r.view as string}`,
     conditions.length ? `WHERE ${conditions.join(' AND ')}` : '',
     groupBy.length ? `GROUP BY ${(groupBy as string[]).join(', ')}` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }

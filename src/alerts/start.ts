@@ -17,7 +17,10 @@ export function rulesPath(file: string): string {
 }
 
 /** The client rule queries run on: the worker's embedded one, or over HTTP one bound to the Sift database. */
-export async function ruleClient(config: SiftConfig, shared: ClickHouseClient): Promise<{ client: ClickHouseClient; close(): Promise<void> }> {
+export async function ruleClient(
+  config: SiftConfig,
+  shared: ClickHouseClient,
+): Promise<{ client: ClickHouseClient; close(): Promise<void> }> {
   if (!config.clickhouse.url) return { client: shared, close: async () => undefined };
   const client = await createClickHouse(config.clickhouse, { useDatabase: true });
   return { client, close: () => client.close() };
@@ -27,14 +30,27 @@ export async function ruleClient(config: SiftConfig, shared: ClickHouseClient): 
  * Loads and checks the rules (one line per mistake, EXPLAIN on every query) and provisions the
  * ALERTS stream and state bucket; `engine.start()` then evaluates while `isLeader()` holds.
  */
-export async function openAlerts(o: { config: SiftConfig; nc: NatsConnection; clickhouse: ClickHouseClient; metrics: SiftMetrics; log: Logger; isLeader(): boolean }): Promise<{ engine: AlertEngine; stop(): Promise<void> }> {
+export async function openAlerts(o: {
+  config: SiftConfig;
+  nc: NatsConnection;
+  clickhouse: ClickHouseClient;
+  metrics: SiftMetrics;
+  log: Logger;
+  isLeader(): boolean;
+}): Promise<{ engine: AlertEngine; stop(): Promise<void> }> {
   const file = rulesPath(o.config.alerts.rulesFile);
   const rules = loadRules(file);
   const queries = await ruleClient(o.config, o.clickhouse);
   try {
     const engine = await AlertEngine.open({ ...o, clickhouse: queries.client, rules, log: o.log.child({ component: 'alerts' }) });
     o.log.info({ rules: rules.map((r) => r.name), file }, 'alert rules loaded');
-    return { engine, stop: async () => { await engine.stop(); await queries.close(); } };
+    return {
+      engine,
+      stop: async () => {
+        await engine.stop();
+        await queries.close();
+      },
+    };
   } catch (error) {
     await queries.close();
     throw error;

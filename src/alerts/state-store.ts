@@ -28,7 +28,13 @@ export class AlertStateStore {
   private constructor(private readonly kv: KV) {}
 
   static async open(nc: NatsConnection, bucket: string, replicas = 1): Promise<AlertStateStore> {
-    return new AlertStateStore(await new Kvm(nc).create(bucket, { history: 1, replicas, description: 'Sift alert states (rule + labels → pending/firing/resolved)' }));
+    return new AlertStateStore(
+      await new Kvm(nc).create(bucket, {
+        history: 1,
+        replicas,
+        description: 'Sift alert states (rule + labels → pending/firing/resolved)',
+      }),
+    );
   }
 
   async load(rule?: string): Promise<Map<string, StoredRecord>> {

@@ -55,11 +55,14 @@ export interface BackfillSummary {
 export const backfillToken = (stream: string, first: number, last: number): string => `backfill:${stream}:${first}-${last}`;
 
 /** Subjects a backfill reads: one filter per selected kind, or the whole stream. */
-export const backfillSubjects = (prefix: string, selected: string[] | undefined): string[] => (selected ? selected.map((kind) => `${prefix}.${kind}.*.*`) : [`${prefix}.>`]);
+export const backfillSubjects = (prefix: string, selected: string[] | undefined): string[] =>
+  selected ? selected.map((kind) => `${prefix}.${kind}.*.*`) : [`${prefix}.>`];
 
 /** Raw tables of the selected kinds (every raw table has `stream_seq`). */
 const rawTables = (selected: string[] | undefined): string[] =>
-  kinds.filter((k) => !selected || selected.includes(k.name)).flatMap((k) => k.retainedTables.filter((t) => t.retention === 'raw').map((t) => t.table));
+  kinds
+    .filter((k) => !selected || selected.includes(k.name))
+    .flatMap((k) => k.retainedTables.filter((t) => t.retention === 'raw').map((t) => t.table));
 
 /** Opens ClickHouse for a backfill, saying what to do when a worker holds the embedded directory. */
 async function openClickHouse(config: SiftConfig): Promise<ClickHouseClient> {
@@ -83,7 +86,16 @@ async function openClickHouse(config: SiftConfig): Promise<ClickHouseClient> {
 export async function runBackfill(config: SiftConfig, logger: Logger, options: BackfillOptions): Promise<BackfillSummary> {
   const started = performance.now();
   const { nats } = config;
-  const summary: BackfillSummary = { range: undefined, received: 0, storedMessages: 0, storedRows: 0, filteredOut: 0, deadLettered: {}, batches: 0, seconds: 0 };
+  const summary: BackfillSummary = {
+    range: undefined,
+    received: 0,
+    storedMessages: 0,
+    storedRows: 0,
+    filteredOut: 0,
+    deadLettered: {},
+    batches: 0,
+    seconds: 0,
+  };
   const subjects = backfillSubjects(nats.subjectPrefix, options.kinds);
   const nc = await connectNats(nats, 'sift-backfill');
   let clickhouse: ClickHouseClient | undefined;
@@ -106,18 +118,36 @@ export async function runBackfill(config: SiftConfig, logger: Logger, options: B
     const js = jetstream(nc);
     const writer = new ClickHouseWriter(clickhouse, database, config.clickhouse.retry, logger, {}, config.clickhouse.cluster);
     const privacy = bodyPrivacy(config.privacy.rules, config.privacy.salt);
-    const deadLetters = new DeadLetterPublisher(js, nats.stream, nats.dlqSubjectPrefix, logger, options.signal, nc.info?.max_payload, privacy);
+    const deadLetters = new DeadLetterPublisher(
+      js,
+      nats.stream,
+      nats.dlqSubjectPrefix,
+      logger,
+      options.signal,
+      nc.info?.max_payload,
+      privacy,
+    );
     // The summary counts dead letters by the kind as published, so the label is the kind itself.
-    const effects = new ResultEffects({ deadLetters, kindLabel: (kind) => kind ?? 'unknown', log: logger, ...(options.signal ? { signal: options.signal } : {}) });
+    const effects = new ResultEffects({
+      deadLetters,
+      kindLabel: (kind) => kind ?? 'unknown',
+      log: logger,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const pipeline = new BackfillPipeline(config, effects);
     const commit = async (batch: PartitionBatch) => {
-      if ((await Promise.all(batch.deadLetters)).includes(false)) throw new BackfillError(`stopped while dead-lettering sequences ${batch.firstSeq}-${batch.lastSeq}; nothing from ${batch.firstSeq} on was stored`);
+      if ((await Promise.all(batch.deadLetters)).includes(false))
+        throw new BackfillError(
+          `stopped while dead-lettering sequences ${batch.firstSeq}-${batch.lastSeq}; nothing from ${batch.firstSeq} on was stored`,
+        );
       const tables = batch.insertTables();
       if (tables.length > 0) {
         const outcome = await writer.insert({ token: backfillToken(nats.stream, batch.firstSeq, batch.lastSeq), tables }, options.signal);
         if (!outcome.ok) {
           const why = outcome.reason === 'rejected' ? `ClickHouse rejected it: ${outcome.message}` : 'stopped';
-          throw new BackfillError(`backfill of sequences ${batch.firstSeq}-${batch.lastSeq} failed (${why}); sequences before ${batch.firstSeq} are stored, re-run with --from ${batch.firstSeq} --force`);
+          throw new BackfillError(
+            `backfill of sequences ${batch.firstSeq}-${batch.lastSeq} failed (${why}); sequences before ${batch.firstSeq} are stored, re-run with --from ${batch.firstSeq} --force`,
+          );
         }
       }
       summary.batches++;
@@ -132,12 +162,17 @@ export async function runBackfill(config: SiftConfig, logger: Logger, options: B
       }
     };
 
-    const consumer = await js.consumers.get(nats.stream, { filter_subjects: subjects, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: range.first });
+    const consumer = await js.consumers.get(nats.stream, {
+      filter_subjects: subjects,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: range.first,
+    });
     const policy = new BatchPolicy(config.batch);
     let batch = new PartitionBatch();
     try {
       for (let done = false; !done; ) {
-        if (options.signal?.aborted) throw new BackfillError(`stopped at sequence ${batch.firstSeq || range.first}; sequences before it are stored`);
+        if (options.signal?.aborted)
+          throw new BackfillError(`stopped at sequence ${batch.firstSeq || range.first}; sequences before it are stored`);
         let fetched = 0;
         const messages = await consumer.fetch({ max_messages: 1_000, expires: 5_000 });
         for await (const msg of messages) {

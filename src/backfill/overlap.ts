@@ -11,7 +11,12 @@ export interface Overlap {
  * Raw tables holding rows whose `stream_seq` is in the range (every raw table has it). Rollups
  * have no sequence, so rows here are the sign that the range was stored, rollups included.
  */
-export async function rowsInRange(client: ClickHouseClient, database: string, tables: readonly string[], range: SeqRange): Promise<Overlap[]> {
+export async function rowsInRange(
+  client: ClickHouseClient,
+  database: string,
+  tables: readonly string[],
+  range: SeqRange,
+): Promise<Overlap[]> {
   const found: Overlap[] = [];
   for (const table of tables) {
     const result = await client.query({

@@ -17,11 +17,18 @@ export function parseBound(text: string, option: string): RangeBound | string {
     return Number.isSafeInteger(seq) && seq > 0 ? { seq } : `--${option} ${text}: a sequence is a whole number from 1`;
   }
   const timeMs = Date.parse(trimmed);
-  return Number.isNaN(timeMs) ? `--${option} "${text}" is neither a stream sequence nor a date-time (e.g. 2024-05-01T12:00:00Z)` : { timeMs };
+  return Number.isNaN(timeMs)
+    ? `--${option} "${text}" is neither a stream sequence nor a date-time (e.g. 2024-05-01T12:00:00Z)`
+    : { timeMs };
 }
 
 /** The stored message at or after `seq` (any subject), or null past the end. */
-async function storedFrom(jsm: JetStreamManager, stream: string, subjects: string, seq: number): Promise<{ seq: number; timeMs: number } | null> {
+async function storedFrom(
+  jsm: JetStreamManager,
+  stream: string,
+  subjects: string,
+  seq: number,
+): Promise<{ seq: number; timeMs: number } | null> {
   // next_by_subj: the first message at or after seq on the subject, so deleted sequences are stepped over.
   const stored = await jsm.streams.getMessage(stream, { seq, next_by_subj: subjects } as unknown as MsgRequest);
   return stored ? { seq: stored.seq, timeMs: stored.time.getTime() } : null;
@@ -31,7 +38,14 @@ async function storedFrom(jsm: JetStreamManager, stream: string, subjects: strin
  * The first sequence in [lo, hi] whose message arrived at or after `timeMs`, or hi + 1 when none
  * did: a binary search over arrival times, which grow with the sequence in a stream.
  */
-export async function firstSeqAtOrAfter(jsm: JetStreamManager, stream: string, subjects: string, timeMs: number, lo: number, hi: number): Promise<number> {
+export async function firstSeqAtOrAfter(
+  jsm: JetStreamManager,
+  stream: string,
+  subjects: string,
+  timeMs: number,
+  lo: number,
+  hi: number,
+): Promise<number> {
   // Smallest sequence whose next stored message is past hi or arrived at or after timeMs (monotonic in the sequence).
   let [a, b] = [lo, hi + 1];
   while (a < b) {
@@ -50,12 +64,23 @@ export async function firstSeqAtOrAfter(jsm: JetStreamManager, stream: string, s
  * times, the end capped at the stream's last sequence when the backfill starts (so it finishes
  * while live messages keep coming). Undefined when the range holds no sequence.
  */
-export async function resolveRange(jsm: JetStreamManager, stream: string, subjects: string, from: RangeBound, until: RangeBound | undefined): Promise<SeqRange | undefined> {
+export async function resolveRange(
+  jsm: JetStreamManager,
+  stream: string,
+  subjects: string,
+  from: RangeBound,
+  until: RangeBound | undefined,
+): Promise<SeqRange | undefined> {
   const { state } = await jsm.streams.info(stream);
   const [streamFirst, streamLast] = [state.first_seq, state.last_seq];
   if (state.messages === 0) return undefined;
-  const first = 'seq' in from ? Math.max(from.seq, streamFirst) : await firstSeqAtOrAfter(jsm, stream, subjects, from.timeMs, streamFirst, streamLast);
+  const first =
+    'seq' in from ? Math.max(from.seq, streamFirst) : await firstSeqAtOrAfter(jsm, stream, subjects, from.timeMs, streamFirst, streamLast);
   let last = streamLast;
-  if (until) last = Math.min(streamLast, 'seq' in until ? until.seq : (await firstSeqAtOrAfter(jsm, stream, subjects, until.timeMs + 1, streamFirst, streamLast)) - 1);
+  if (until)
+    last = Math.min(
+      streamLast,
+      'seq' in until ? until.seq : (await firstSeqAtOrAfter(jsm, stream, subjects, until.timeMs + 1, streamFirst, streamLast)) - 1,
+    );
   return first <= last ? { first, last } : undefined;
 }

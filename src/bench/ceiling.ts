@@ -20,10 +20,17 @@ export async function ceiling(
   const names = filters.map((_, i) => `bench-ceiling-${i}`);
   for (const [i, name] of names.entries()) {
     await jsm.consumers.delete(stream, name).catch(() => undefined);
-    await jsm.consumers.add(stream, { durable_name: name, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, filter_subject: filters[i], max_ack_pending: 100_000 });
+    await jsm.consumers.add(stream, {
+      durable_name: name,
+      ack_policy: AckPolicy.All,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filters[i],
+      max_ack_pending: 100_000,
+    });
   }
   const expected = await Promise.all(names.map(async (name) => (await jsm.consumers.info(stream, name)).num_pending));
-  if (expected.reduce((a, b) => a + b, 0) !== count) throw new Error(`ceiling: the filters cover ${expected.reduce((a, b) => a + b, 0)} of ${count} messages`);
+  if (expected.reduce((a, b) => a + b, 0) !== count)
+    throw new Error(`ceiling: the filters cover ${expected.reduce((a, b) => a + b, 0)} of ${count} messages`);
   const decoder = new TextDecoder();
   const started = performance.now();
   let progressAt = Date.now();

@@ -8,7 +8,13 @@ import { simulate } from '../simulate/publish.js';
  * Fills the stream fast: the simulator with a large window of unacknowledged JetStream publishes
  * (core publishes drop some at that pace), then a check that the stream holds every message.
  */
-export async function preload(nc: NatsConnection, config: SiftConfig, fleet: Omit<FleetOptions, 'startMs'>, count: number, kinds: string[] = ['metrics']): Promise<number> {
+export async function preload(
+  nc: NatsConnection,
+  config: SiftConfig,
+  fleet: Omit<FleetOptions, 'startMs'>,
+  count: number,
+  kinds: string[] = ['metrics'],
+): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const before = (await jsm.streams.info(config.nats.stream)).state.messages;
   // No start time: the simulator ends every kind's events about now (the device fleet's last round, the

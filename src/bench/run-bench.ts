@@ -58,7 +58,10 @@ const siftMain = join(packageRoot, 'dist', 'cli', 'main.js');
 
 /** Runs `sift worker` as its own process (its own embedded ClickHouse); parses its start and stop logs. */
 export function runWorker(env: NodeJS.ProcessEnv, args: string[]): { stop(): void; done: Promise<WorkerRun> } {
-  const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS, siftMain, 'worker', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS, siftMain, 'worker', ...args], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   let stopped: Record<string, number> | undefined;
   child.stderr.setEncoding('utf8');
@@ -96,12 +99,19 @@ export function runWorker(env: NodeJS.ProcessEnv, args: string[]): { stop(): voi
 
 function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>) : reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>)
+        : reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`)),
+    );
   });
 }
 
@@ -125,7 +135,13 @@ async function publishSteadily(config: SiftConfig, nc: NatsConnection, rate: num
 }
 
 /** Publishes at a steady rate with ts = publish time while a worker runs; returns publish-to-insert quantiles. */
-async function latency(config: SiftConfig, env: NodeJS.ProcessEnv, rate: number, seconds: number, devices: number): Promise<{ p50: number; p99: number; rows: number }> {
+async function latency(
+  config: SiftConfig,
+  env: NodeJS.ProcessEnv,
+  rate: number,
+  seconds: number,
+  devices: number,
+): Promise<{ p50: number; p99: number; rows: number }> {
   const worker = runWorker(env, []);
   await sleep(3_000); // start-up: connect, migrate, take partitions
   const nc = await connectNats(config.nats, 'bench-latency');
@@ -190,7 +206,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let nc: NatsConnection | undefined;
   try {
     // The latency run uses the first Sift run's ClickHouse: a warm database, merging in the background.
-    const env: NodeJS.ProcessEnv = { NATS_URL: nats.url, CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(work, 'sift-ch-0'), METRICS_PORT: '0' };
+    const env: NodeJS.ProcessEnv = {
+      NATS_URL: nats.url,
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_EMBEDDED_PATH: join(work, 'sift-ch-0'),
+      METRICS_PORT: '0',
+    };
     const config = loadConfig({ env: { ...process.env, ...env } });
     nc = await connectNats(config.nats, 'bench');
     await provision(nc, config.nats);
@@ -207,12 +228,24 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     /** nats-server's CPU since `before` (its CPU seconds then), per message of `messages`. */
     const natsMicrosPerMessage = (before: number, messages: number) => ((processCpuSeconds(nats.pid) - before) * 1e6) / messages;
     const natsBefore = processCpuSeconds(nats.pid);
-    const top = await ceiling(nc, config.nats.stream, filters, options.messages, pullLimits(readAheadMessages, readAheadBytes, filters.length));
+    const top = await ceiling(
+      nc,
+      config.nats.stream,
+      filters,
+      options.messages,
+      pullLimits(readAheadMessages, readAheadBytes, filters.length),
+    );
     const ceilingRate = top.messages / top.seconds;
     const ceilingNats = natsMicrosPerMessage(natsBefore, top.messages);
     log(`  ${Math.round(ceilingRate)} msg/s, nats-server ${ceilingNats.toFixed(1)} µs/msg`);
     log('single bare consumer over the whole stream…');
-    const single = await ceiling(nc, config.nats.stream, [`${config.nats.subjectPrefix}.>`], options.messages, pullLimits(readAheadMessages, readAheadBytes, 1));
+    const single = await ceiling(
+      nc,
+      config.nats.stream,
+      [`${config.nats.subjectPrefix}.>`],
+      options.messages,
+      pullLimits(readAheadMessages, readAheadBytes, 1),
+    );
     const singleRate = single.messages / single.seconds;
     log(`  ${Math.round(singleRate)} msg/s`);
 
@@ -222,7 +255,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     for (let i = 0; i < options.siftRuns; i++) {
       log(`sift, run ${i + 1} of ${options.siftRuns}: worker --until-idle over every partition…`);
       // Each run reads the whole stream again (fresh consumers) into a fresh ClickHouse.
-      for (let p = 0; p < config.nats.partitions; p++) await jsm.consumers.delete(config.nats.stream, consumerName(config.nats.consumer.prefix, p)).catch(() => undefined);
+      for (let p = 0; p < config.nats.partitions; p++)
+        await jsm.consumers.delete(config.nats.stream, consumerName(config.nats.consumer.prefix, p)).catch(() => undefined);
       // and a fresh batch journal: the last run's would say every message is stored already, and it would skip them all.
       await jsm.streams.delete(`KV_${config.nats.consumer.prefix}-journal`).catch(() => undefined);
       const natsAtStart = processCpuSeconds(nats.pid);
@@ -240,7 +274,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const enginePerMessage = (sift.engineCpuSeconds * 1e6) / sift.messages;
     const cpuAfterStart = ((sift.nodeCpuSeconds - sift.startNodeCpuSeconds) * 1e6) / sift.messages;
     const engineAfterStart = ((sift.engineCpuSeconds - sift.startEngineCpuSeconds) * 1e6) / sift.messages;
-    log(`  worker CPU ${cpuPerMessage.toFixed(1)} µs/msg (main thread and GC helpers), embedded engine ${enginePerMessage.toFixed(1)} µs/msg`);
+    log(
+      `  worker CPU ${cpuPerMessage.toFixed(1)} µs/msg (main thread and GC helpers), embedded engine ${enginePerMessage.toFixed(1)} µs/msg`,
+    );
     log(`  from the first message on: worker ${cpuAfterStart.toFixed(1)} µs/msg, engine ${engineAfterStart.toFixed(1)} µs/msg`);
 
     // The naive baseline, filter memory and latency runs measure the device-metrics path.
@@ -251,7 +287,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const rate = Math.max(1, Math.round(siftRate / 2));
     if (metricsOnly) {
       log(`naive baseline: an explicit ack per message and an insert per stored message, ${options.naiveMessages} messages…`);
-      naive = await runScript(join(packageRoot, 'bench', 'naive-baseline.mjs'), [String(options.naiveMessages)], { ...env, CLICKHOUSE_EMBEDDED_PATH: join(work, 'naive-ch') });
+      naive = await runScript(join(packageRoot, 'bench', 'naive-baseline.mjs'), [String(options.naiveMessages)], {
+        ...env,
+        CLICKHOUSE_EMBEDDED_PATH: join(work, 'naive-ch'),
+      });
       log(`  ${Math.round(naive.messages! / naive.seconds!)} msg/s`);
       log('filter memory over 100,000 devices…');
       memory = await runScript(join(packageRoot, 'dist', 'bench', 'filter-memory.js'), [], {}, ['--expose-gc']);
@@ -266,10 +305,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     return {
       scenario: options.scenario,
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
       messages: options.messages,
       devices: options.devices,
-      ceiling: { msgsPerSecond: Math.round(ceilingRate), singleConsumerMsgsPerSecond: Math.round(singleRate), natsCpuMicrosPerMessage: round1(ceilingNats) },
+      ceiling: {
+        msgsPerSecond: Math.round(ceilingRate),
+        singleConsumerMsgsPerSecond: Math.round(singleRate),
+        natsCpuMicrosPerMessage: round1(ceilingNats),
+      },
       sift: {
         nodeOptions: WORKER_NODE_OPTIONS,
         msgsPerSecond: Math.round(siftRate),
@@ -309,9 +357,15 @@ export function benchTable(r: BenchResult): string {
     `| ceiling: bare consumers, one per partition (JSON.parse, AckAll per 10k) | ${x(r.ceiling.msgsPerSecond)} | 1.00 | ${ratio(r.ceiling.msgsPerSecond)} | the same reads as the worker, nothing else |`,
     `| ceiling: one bare consumer over the whole stream | ${x(r.ceiling.singleConsumerMsgsPerSecond)} | ${(r.ceiling.singleConsumerMsgsPerSecond / r.ceiling.msgsPerSecond).toFixed(2)} | 1.00 | the same reads without partitions (the server filters less) |`,
     `| sift worker | ${x(r.sift.msgsPerSecond)} | ${r.sift.ratioToCeiling.toFixed(2)} | ${ratio(r.sift.msgsPerSecond)} | median of ${r.sift.runs.length} runs (${x(Math.min(...r.sift.runs))}–${x(Math.max(...r.sift.runs))}); ${x(r.sift.rowsPerSecond)} rows/s inserted, ${(100 * r.sift.storedShare).toFixed(1)} % of messages stored, peak RSS ${r.sift.peakRssMiB} MiB (${r.sift.rssFileMiB} MiB of it mapped code; node ${r.sift.nodeOptions.join(' ')}); worker CPU ${r.sift.workerCpuMicrosPerMessage} µs/msg (${r.sift.workerCpuMicrosPerMessageAfterStart} from the first message on), engine ${r.sift.engineCpuMicrosPerMessage} µs/msg, nats-server ${r.sift.natsCpuMicrosPerMessage} µs/msg (ceiling run: ${r.ceiling.natsCpuMicrosPerMessage}) |`,
-    ...(r.naive.messages === 0 ? [] : [`| naive baseline (explicit ack per message, one insert per stored message) | ${x(r.naive.msgsPerSecond)} | ${(r.naive.msgsPerSecond / r.ceiling.msgsPerSecond).toFixed(4)} | ${(r.naive.msgsPerSecond / r.ceiling.singleConsumerMsgsPerSecond).toFixed(4)} | ${x(r.naive.messages)}-message sample; Sift is ${Math.round(r.sift.msgsPerSecond / r.naive.msgsPerSecond)}× faster |`]),
+    ...(r.naive.messages === 0
+      ? []
+      : [
+          `| naive baseline (explicit ack per message, one insert per stored message) | ${x(r.naive.msgsPerSecond)} | ${(r.naive.msgsPerSecond / r.ceiling.msgsPerSecond).toFixed(4)} | ${(r.naive.msgsPerSecond / r.ceiling.singleConsumerMsgsPerSecond).toFixed(4)} | ${x(r.naive.messages)}-message sample; Sift is ${Math.round(r.sift.msgsPerSecond / r.naive.msgsPerSecond)}× faster |`,
+        ]),
     '',
-    r.scenario !== 'device-metrics' ? '' : `Filter state: ${r.filterBytesPerDeviceMetric} bytes per tracked device-metric. End-to-end latency (publish to row stored) at ${x(r.latency.rate)} msg/s: p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (target ≤ ${r.latency.targetP99Ms} ms) over ${x(r.latency.rows)} stored messages.`,
+    r.scenario !== 'device-metrics'
+      ? ''
+      : `Filter state: ${r.filterBytesPerDeviceMetric} bytes per tracked device-metric. End-to-end latency (publish to row stored) at ${x(r.latency.rate)} msg/s: p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (target ≤ ${r.latency.targetP99Ms} ms) over ${x(r.latency.rows)} stored messages.`,
   ].join('\n');
 }
 

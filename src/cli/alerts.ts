@@ -9,7 +9,10 @@ import { rulesPath } from '../alerts/start.js';
 import { AlertStateStore } from '../alerts/state-store.js';
 import { out, setup, unwrap } from './setup.js';
 
-const labelText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(' ');
+const labelText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 const forText = (rule: AlertRule) => (rule.forMs ? `fires after holding ${rule.forMs / 1000} s` : 'fires at once');
 
 /** One line per breaching subject of every rule, and a line for each rule with none. */
@@ -19,8 +22,12 @@ export async function checkRules(client: ClickHouseClient, database: string, rul
     await explain(client, database, rule);
     const samples = samplesOf(await query(client, database, rule.query));
     const hits = samples.filter((s) => breaches(rule, s.value));
-    for (const s of hits) lines.push(`would fire  ${rule.name} (${rule.severity}) ${labelText(s.labels)} value=${s.value} ${rule.threshold.op} ${rule.threshold.value}; ${forText(rule)}`);
-    if (hits.length === 0) lines.push(`ok          ${rule.name}: ${samples.length} subject(s), none ${rule.threshold.op} ${rule.threshold.value}`);
+    for (const s of hits)
+      lines.push(
+        `would fire  ${rule.name} (${rule.severity}) ${labelText(s.labels)} value=${s.value} ${rule.threshold.op} ${rule.threshold.value}; ${forText(rule)}`,
+      );
+    if (hits.length === 0)
+      lines.push(`ok          ${rule.name}: ${samples.length} subject(s), none ${rule.threshold.op} ${rule.threshold.value}`);
   }
   return lines;
 }
@@ -35,7 +42,9 @@ export async function listAlerts(config: SiftConfig): Promise<string[]> {
       const a = record.alert;
       if (!a) continue;
       const since = new Date(a.state === 'firing' ? a.startsAt! : a.state === 'resolved' ? a.endsAt! : a.activeAt).toISOString();
-      lines.push(`${a.state.padEnd(9)} ${a.rule} ${labelText(a.labels)} value=${a.value} since ${since}${record.outbox.length ? ` (${record.outbox.length} event(s) not yet delivered)` : ''}`);
+      lines.push(
+        `${a.state.padEnd(9)} ${a.rule} ${labelText(a.labels)} value=${a.value} since ${since}${record.outbox.length ? ` (${record.outbox.length} event(s) not yet delivered)` : ''}`,
+      );
     }
     return lines.length ? lines.sort() : ['no alert is pending, firing or recently resolved'];
   } finally {
@@ -44,10 +53,10 @@ export async function listAlerts(config: SiftConfig): Promise<string[]> {
 }
 
 export function alertsCommand(): Command {
-  const alerts = new Command('alerts')
-    .summary('check the alert rules against ClickHouse, or list the alerts\' current state')
-    .description(unwrap(`Alert rules (ALERT_RULES_FILE, default config/alerts.yaml) are evaluated by the leader among
-the live workers when ALERTS_ENABLED=true; see docs/alerts.md.`));
+  const alerts = new Command('alerts').summary("check the alert rules against ClickHouse, or list the alerts' current state").description(
+    unwrap(`Alert rules (ALERT_RULES_FILE, default config/alerts.yaml) are evaluated by the leader among
+the live workers when ALERTS_ENABLED=true; see docs/alerts.md.`),
+  );
   alerts
     .command('check')
     .description('validate the rules, run each query once and print what would fire (nothing is published)')

@@ -28,14 +28,20 @@ export function parseBackfillArgs(options: { from: string; until?: string; kinds
   };
   const from = bound(options.from, 'from');
   const until = options.until === undefined ? undefined : bound(options.until, 'until');
-  if (until && 'seq' in from && 'seq' in until && until.seq < from.seq) throw new UsageError(`--until ${until.seq} is before --from ${from.seq}`);
-  if (until && 'timeMs' in from && 'timeMs' in until && until.timeMs < from.timeMs) throw new UsageError(`--until ${options.until} is before --from ${options.from}`);
+  if (until && 'seq' in from && 'seq' in until && until.seq < from.seq)
+    throw new UsageError(`--until ${until.seq} is before --from ${from.seq}`);
+  if (until && 'timeMs' in from && 'timeMs' in until && until.timeMs < from.timeMs)
+    throw new UsageError(`--until ${options.until} is before --from ${options.from}`);
   let selected: string[] | undefined;
   if (options.kinds !== undefined && options.kinds.trim() !== 'all') {
-    selected = options.kinds.split(',').map((k) => k.trim()).filter(Boolean);
+    selected = options.kinds
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
     const known = kinds.map((k) => k.name);
     const unknown = selected.filter((k) => !known.includes(k));
-    if (unknown.length > 0 || selected.length === 0) throw new UsageError(`--kinds ${options.kinds}: unknown kind(s) ${unknown.join(', ') || '(none given)'}; known: ${known.join(', ')}`);
+    if (unknown.length > 0 || selected.length === 0)
+      throw new UsageError(`--kinds ${options.kinds}: unknown kind(s) ${unknown.join(', ') || '(none given)'}; known: ${known.join(', ')}`);
   }
   return { from, until, kinds: selected };
 }
@@ -50,14 +56,21 @@ export function formatBackfillSummary(s: BackfillSummary, database: string): str
   ].join('\n');
 }
 
-export async function backfillCommand(config: SiftConfig, logger: Logger, args: BackfillArgs & { force: boolean }): Promise<BackfillSummary> {
+export async function backfillCommand(
+  config: SiftConfig,
+  logger: Logger,
+  args: BackfillArgs & { force: boolean },
+): Promise<BackfillSummary> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   // A progress bar only where a person watches.
   const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ format: 'backfilling [{bar}] {percentage}% seq {value}/{total}, {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: 'backfilling [{bar}] {percentage}% seq {value}/{total}, {eta}s left', stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   let first = 0;
   try {

@@ -10,7 +10,8 @@ the development dependencies (autocannon). Prints Markdown tables and writes JSO
 
 export async function runBenchGatewayCommand(values: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
   const d = defaultGatewayBenchOptions;
-  const option = (name: string, camel: string, fallback: number, min: number) => intOption(values[camel] ?? values[name], name, fallback, min);
+  const option = (name: string, camel: string, fallback: number, min: number) =>
+    intOption(values[camel] ?? values[name], name, fallback, min);
   const result = await runGatewayBench({
     seconds: option('seconds', 'seconds', d.seconds, 1),
     rounds: option('rounds', 'rounds', d.rounds, 1),

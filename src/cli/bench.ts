@@ -8,7 +8,8 @@ throughput. Prints a Markdown table and writes JSON to bench/results/.`;
 
 export async function runBenchCommand(values: Record<string, unknown>, out: (line: string) => void): Promise<number> {
   const scenario = String(values.scenario ?? 'device-metrics');
-  if (!['device-metrics', 'api', 'mixed'].includes(scenario)) throw new UsageError(`--scenario must be device-metrics, api or mixed, got "${scenario}"`);
+  if (!['device-metrics', 'api', 'mixed'].includes(scenario))
+    throw new UsageError(`--scenario must be device-metrics, api or mixed, got "${scenario}"`);
   const result = await runBench({
     scenario: scenario as BenchScenario,
     messages: intOption(values.messages as string | undefined, 'messages', 1_000_000, 1),

@@ -53,7 +53,10 @@ const METRICS_PER_READING = 5;
 const siftBin = join(packageRoot, 'dist', 'cli', 'main.js');
 
 function runSift(args: string[], env: NodeJS.ProcessEnv): { kill(): void; done: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS, siftBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_OPTIONS, siftBin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
   const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
@@ -93,7 +96,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await provision(nc, config.nats);
     await nc.close();
     o.log(`publishing ${o.messages} messages`);
-    await simulate(config, { devices: o.devices, count: o.messages, rate: 0, seed: o.seed, intervalS: 10, startMs: Date.now() - 86_400_000 });
+    await simulate(config, {
+      devices: o.devices,
+      count: o.messages,
+      rate: 0,
+      seed: o.seed,
+      intervalS: 10,
+      startMs: Date.now() - 86_400_000,
+    });
     const restartsAt = new Set(Array.from({ length: o.natsRestarts }, (_, i) => Math.floor(((i + 1) * o.kills) / (o.natsRestarts + 1))));
     for (let kill = 0; kill < o.kills; kill++) {
       const worker = runSift(['worker'], env);
@@ -107,7 +117,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
       worker.kill();
       const ended = await worker.done;
-      if (ended.code !== null && ended.code !== 0) failures.push(`worker run ${kill + 1} exited ${ended.code} before it was killed: ${ended.stderr.split('\n').slice(-3).join(' ')}`);
+      if (ended.code !== null && ended.code !== 0)
+        failures.push(`worker run ${kill + 1} exited ${ended.code} before it was killed: ${ended.stderr.split('\n').slice(-3).join(' ')}`);
       o.log(`killed worker ${kill + 1}/${o.kills} after ${(runMs / 1000).toFixed(1)} s`);
     }
     const drain = await runSift(['worker', '--until-idle'], env).done;
@@ -115,7 +126,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     const clickhouse = await createClickHouse(config.clickhouse);
     const one = async (sql: string) => {
-      const result = await clickhouse.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+      const result = await clickhouse.query({
+        query: sql,
+        format: 'JSONEachRow',
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+      });
       const [row] = await result.json<{ n: number }>();
       return Number(row?.n ?? 0);
     };
@@ -134,12 +149,29 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     await check.close();
     const valuesPublished = o.messages * METRICS_PER_READING;
-    if (storedSeqs !== o.messages) failures.push(`${o.messages - storedSeqs} message(s) lost: ${storedSeqs} of ${o.messages} stream sequences have rows`);
-    if (rawRows !== storedSeqs * METRICS_PER_READING) failures.push(`raw rows ${rawRows}, expected ${storedSeqs * METRICS_PER_READING} (one per metric of each stored message): ${rawRows - storedSeqs * METRICS_PER_READING} duplicated`);
+    if (storedSeqs !== o.messages)
+      failures.push(`${o.messages - storedSeqs} message(s) lost: ${storedSeqs} of ${o.messages} stream sequences have rows`);
+    if (rawRows !== storedSeqs * METRICS_PER_READING)
+      failures.push(
+        `raw rows ${rawRows}, expected ${storedSeqs * METRICS_PER_READING} (one per metric of each stored message): ${rawRows - storedSeqs * METRICS_PER_READING} duplicated`,
+      );
     if (hourlySamples !== valuesPublished) failures.push(`hourly rollup counted ${hourlySamples} values of ${valuesPublished} published`);
     if (dailySamples !== valuesPublished) failures.push(`daily rollup counted ${dailySamples} values of ${valuesPublished} published`);
     if (pendingAtEnd !== 0) failures.push(`${pendingAtEnd} message(s) still pending or unacked at the end`);
-    report = { messages: o.messages, kills: o.kills, natsRestarts: o.natsRestarts, rawRows, storedSeqs, hourlySamples, dailySamples, valuesPublished, pendingAtEnd, seconds: Math.round((performance.now() - started) / 100) / 10, ok: failures.length === 0, failures };
+    report = {
+      messages: o.messages,
+      kills: o.kills,
+      natsRestarts: o.natsRestarts,
+      rawRows,
+      storedSeqs,
+      hourlySamples,
+      dailySamples,
+      valuesPublished,
+      pendingAtEnd,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      ok: failures.length === 0,
+      failures,
+    };
     return report;
   } finally {
     await nats.dispose();

@@ -58,7 +58,9 @@ async function reportSeries(worker: Worker, db: string, fleet: FleetOptions, cou
   const picked = [7, 42, 123].filter((i) => i < fleet.devices).map((i) => `dev-${String(i).padStart(5, '0')}`);
   if (picked.length === 0) picked.push('dev-00000');
   const series = new Map<string, ReportSeries>();
-  for (const deviceId of picked) for (const metric of REPORT_METRICS) series.set(`${deviceId}/${metric}`, { deviceId, metric, received: [], stored: [], rule: rules.ruleFor(metric) });
+  for (const deviceId of picked)
+    for (const metric of REPORT_METRICS)
+      series.set(`${deviceId}/${metric}`, { deviceId, metric, received: [], stored: [], rule: rules.ruleFor(metric) });
   const replay = new Fleet(fleet);
   for (let i = 0; i < count; i++) {
     const { deviceId, body } = replay.nextReading();
@@ -71,7 +73,14 @@ async function reportSeries(worker: Worker, db: string, fleet: FleetOptions, cou
     format: 'JSONEachRow',
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
   });
-  for (const row of await result.json<{ device_id: string; metric: string; ms: number; value: number; reason: string; trigger: boolean }>()) {
+  for (const row of await result.json<{
+    device_id: string;
+    metric: string;
+    ms: number;
+    value: number;
+    reason: string;
+    trigger: boolean;
+  }>()) {
     series.get(`${row.device_id}/${row.metric}`)?.stored.push([Number(row.ms), row.value, row.reason, Boolean(row.trigger)]);
   }
   return [...series.values()];
@@ -90,7 +99,11 @@ async function rollupHours(worker: Worker, db: string): Promise<RollupHour[]> {
   return (await result.json<RollupHour>()).map((h) => ({ hour: Number(h.hour), samples: Number(h.samples), rows: Number(h.rows) }));
 }
 
-export async function runDemo(logger: Logger, options: { devices: number; rounds: number; report: string }, out: (line: string) => void): Promise<number> {
+export async function runDemo(
+  logger: Logger,
+  options: { devices: number; rounds: number; report: string },
+  out: (line: string) => void,
+): Promise<number> {
   const dir = resolve('data', 'demo');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -128,17 +141,39 @@ export async function runDemo(logger: Logger, options: { devices: number; rounds
     };
     out('');
     out(`received       ${s.received} messages in ${seconds.toFixed(1)} s`);
-    out(`stored         ${s.storedMessages} messages as ${s.storedRows} rows (${((100 * s.storedMessages) / Math.max(1, s.received - s.deadLettered)).toFixed(1)} % of valid messages)`);
-    out(`  by reason    ${Object.entries(s.storedByReason).map(([k, v]) => `${k} ${v}`).join(', ')} (rows)`);
+    out(
+      `stored         ${s.storedMessages} messages as ${s.storedRows} rows (${((100 * s.storedMessages) / Math.max(1, s.received - s.deadLettered)).toFixed(1)} % of valid messages)`,
+    );
+    out(
+      `  by reason    ${Object.entries(s.storedByReason)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} (rows)`,
+    );
     out(`filtered out   ${s.filteredOut} messages`);
-    out(`dead-lettered  ${s.deadLettered} messages (${Object.entries(s.deadLetteredByReason).map(([k, v]) => `${k} ${v}`).join(', ')}) → stream ${config.nats.dlqStream}`);
+    out(
+      `dead-lettered  ${s.deadLettered} messages (${Object.entries(s.deadLetteredByReason)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}) → stream ${config.nats.dlqStream}`,
+    );
     out('');
     out('What the filter kept for one device (device_metrics):');
-    out(await query(`SELECT ts, metric, value, reason FROM ${db}.device_metrics WHERE device_id = 'dev-00007' AND metric IN ('temperature', 'cpu_pct') ORDER BY metric, ts LIMIT 12`));
+    out(
+      await query(
+        `SELECT ts, metric, value, reason FROM ${db}.device_metrics WHERE device_id = 'dev-00007' AND metric IN ('temperature', 'cpu_pct') ORDER BY metric, ts LIMIT 12`,
+      ),
+    );
     out('');
     out('Hourly rollup of every received value (device_metrics_hourly_v):');
-    out(await query(`SELECT bucket, device_id, metric, samples, round(min, 2) AS min, round(max, 2) AS max, round(avg, 2) AS avg, last FROM ${db}.device_metrics_hourly_v WHERE device_id = 'dev-00007' ORDER BY metric, bucket LIMIT 10`));
-    out(await query(`SELECT sum(samples) AS values_received, (SELECT count() FROM ${db}.device_metrics) AS rows_stored FROM ${db}.device_metrics_hourly_v`));
+    out(
+      await query(
+        `SELECT bucket, device_id, metric, samples, round(min, 2) AS min, round(max, 2) AS max, round(avg, 2) AS avg, last FROM ${db}.device_metrics_hourly_v WHERE device_id = 'dev-00007' ORDER BY metric, bucket LIMIT 10`,
+      ),
+    );
+    out(
+      await query(
+        `SELECT sum(samples) AS values_received, (SELECT count() FROM ${db}.device_metrics) AS rows_stored FROM ${db}.device_metrics_hourly_v`,
+      ),
+    );
     out('');
     out('A few answers from the analyst guide (docs/analyst-guide.md), over every kind:');
     await worker.clickhouse.command({ query: `USE ${db}` });
@@ -148,16 +183,31 @@ export async function runDemo(logger: Logger, options: { devices: number; rounds
       if (!sql) continue;
       out('');
       out(`${title} (${name}):`);
-      out(await query(`SELECT * FROM (${bindParams(sql, params)}) LIMIT 8`).catch((error: Error) => `  (could not run: ${error.message.split('\n')[0]})`));
+      out(
+        await query(`SELECT * FROM (${bindParams(sql, params)}) LIMIT 8`).catch(
+          (error: Error) => `  (could not run: ${error.message.split('\n')[0]})`,
+        ),
+      );
     }
     const report = resolve(options.report);
     const f = config.filter;
-    const settings = { store: f.store, snapshotIntervalS: f.snapshotIntervalS, changeThreshold: f.changeThreshold, zeroFloor: f.zeroFloor, storePrevious: f.storePrevious };
-    writeFileSync(report, renderDemoReport(await reportSeries(worker, db, fleet, count), { ...s, seconds }, settings, await rollupHours(worker, db)));
+    const settings = {
+      store: f.store,
+      snapshotIntervalS: f.snapshotIntervalS,
+      changeThreshold: f.changeThreshold,
+      zeroFloor: f.zeroFloor,
+      storePrevious: f.storePrevious,
+    };
+    writeFileSync(
+      report,
+      renderDemoReport(await reportSeries(worker, db, fleet, count), { ...s, seconds }, settings, await rollupHours(worker, db)),
+    );
     await worker.stop();
     out('');
     out(`Report: ${report} (open it in a browser: every received value against what the filter stored)`);
-    out(`Explore: CLICKHOUSE_EMBEDDED_PATH=${join('data', 'demo', 'clickhouse')} npx sift query "SELECT reason, count() FROM device_metrics GROUP BY reason"`);
+    out(
+      `Explore: CLICKHOUSE_EMBEDDED_PATH=${join('data', 'demo', 'clickhouse')} npx sift query "SELECT reason, count() FROM device_metrics GROUP BY reason"`,
+    );
     return 0;
   } finally {
     await nats.stop();

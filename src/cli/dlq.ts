@@ -2,8 +2,21 @@ import { Command } from 'commander';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { SiftConfig } from '../config/load.js';
 import { connectNats, type NatsConnection } from '../sources/jetstream/connect.js';
-import { formatDeadLetter, formatDeadLetterTable, parseSince, shownDeadLetter, type DeadLetter, type DeadLetterFilter } from '../sinks/dead-letter/dead-letter-entry.js';
-import { getDeadLetter, purgeDeadLetters, readDeadLetters, replayDeadLetters, type DeadLetterStream } from '../sinks/dead-letter/dead-letter-store.js';
+import {
+  formatDeadLetter,
+  formatDeadLetterTable,
+  parseSince,
+  shownDeadLetter,
+  type DeadLetter,
+  type DeadLetterFilter,
+} from '../sinks/dead-letter/dead-letter-entry.js';
+import {
+  getDeadLetter,
+  purgeDeadLetters,
+  readDeadLetters,
+  replayDeadLetters,
+  type DeadLetterStream,
+} from '../sinks/dead-letter/dead-letter-store.js';
 import { bodyPrivacy } from '../transforms/privacy/dead-letter-body.js';
 import { intOption, UsageError } from './args.js';
 import { out, setup, unwrap } from './setup.js';
@@ -25,7 +38,8 @@ function filterFrom(options: FilterOptions, defaultLimit?: number): DeadLetterFi
   if (options.reason !== undefined) filter.reason = options.reason;
   if (options.since !== undefined) {
     const since = parseSince(options.since, Date.now());
-    if (since === undefined) throw new UsageError(`--since must be an ISO date-time or a duration such as 30m, 6h, 2d; got "${options.since}"`);
+    if (since === undefined)
+      throw new UsageError(`--since must be an ISO date-time or a duration such as 30m, 6h, 2d; got "${options.since}"`);
     filter.sinceMs = since;
   }
   const limit = options.limit === undefined ? defaultLimit : intOption(options.limit, 'limit', 0, 1);
@@ -45,7 +59,12 @@ const withFilters = (command: Command): Command =>
 async function withDeadLetters<T>(config: SiftConfig, run: (dlq: DeadLetterStream) => Promise<T>): Promise<T> {
   const nc: NatsConnection = await connectNats(config.nats, 'sift-dlq');
   try {
-    const dlq = { js: jetstream(nc), jsm: await jetstreamManager(nc), stream: config.nats.dlqStream, subjectPrefix: config.nats.dlqSubjectPrefix };
+    const dlq = {
+      js: jetstream(nc),
+      jsm: await jetstreamManager(nc),
+      stream: config.nats.dlqStream,
+      subjectPrefix: config.nats.dlqSubjectPrefix,
+    };
     return await run(dlq);
   } finally {
     await nc.close();
@@ -53,23 +72,27 @@ async function withDeadLetters<T>(config: SiftConfig, run: (dlq: DeadLetterStrea
 }
 
 export function dlqCommand(): Command {
-  const dlq = new Command('dlq')
-    .summary('list, show, replay or purge dead letters')
-    .description(unwrap(`Dead letters are messages a worker could not store (bad JSON, a schema violation, oversize,
+  const dlq = new Command('dlq').summary('list, show, replay or purge dead letters').description(
+    unwrap(`Dead letters are messages a worker could not store (bad JSON, a schema violation, oversize,
 an unknown kind, a rejected insert). They wait in the dead-letter stream (DLQ_STREAM_NAME) with
-headers giving the reason and the original subject. Replay one after fixing its cause.`));
+headers giving the reason and the original subject. Replay one after fixing its cause.`),
+  );
 
-  withFilters(dlq.command('list').summary('a table of dead letters, oldest first').description('Lists dead letters oldest first: sequence, time, kind, reason, detail and original subject (default --limit 100).'))
-    .action(async (options: FilterOptions) => {
-      const { config } = setup(options);
-      const filter = filterFrom(options, 100);
-      const entries: DeadLetter[] = [];
-      await withDeadLetters(config, async (d) => {
-        for await (const entry of readDeadLetters(d, filter, { headersOnly: true })) entries.push(entry);
-      });
-      if (entries.length === 0) out('no dead letters match');
-      else out(formatDeadLetterTable(entries));
+  withFilters(
+    dlq
+      .command('list')
+      .summary('a table of dead letters, oldest first')
+      .description('Lists dead letters oldest first: sequence, time, kind, reason, detail and original subject (default --limit 100).'),
+  ).action(async (options: FilterOptions) => {
+    const { config } = setup(options);
+    const filter = filterFrom(options, 100);
+    const entries: DeadLetter[] = [];
+    await withDeadLetters(config, async (d) => {
+      for await (const entry of readDeadLetters(d, filter, { headersOnly: true })) entries.push(entry);
     });
+    if (entries.length === 0) out('no dead letters match');
+    else out(formatDeadLetterTable(entries));
+  });
 
   dlq
     .command('show')
@@ -105,7 +128,8 @@ again under a new sequence.`),
       const scope = { stream: nats.stream, subjectPrefix: nats.subjectPrefix, dlqSubjectPrefix: nats.dlqSubjectPrefix };
       const report = await withDeadLetters(config, (d) => replayDeadLetters(d, scope, filterFrom(options), { dryRun }));
       for (const r of report.replayed) out(`${dryRun ? 'would replay' : 'replayed'} ${r.seq} → ${r.subject}`);
-      for (const d of report.duplicates) out(`${dryRun ? 'would remove' : 'removed'} ${d.seq}: a dead letter of the same original as ${d.of}`);
+      for (const d of report.duplicates)
+        out(`${dryRun ? 'would remove' : 'removed'} ${d.seq}: a dead letter of the same original as ${d.of}`);
       for (const r of report.refused) out(`refused ${r.seq}: ${r.why}`);
       out(
         `${dryRun ? 'would replay' : 'replayed'} ${report.replayed.length} dead letter(s), ${dryRun ? 'would remove' : 'removed'} ${report.duplicates.length} duplicate(s), ` +
@@ -113,12 +137,17 @@ again under a new sequence.`),
       );
     });
 
-  withFilters(dlq.command('purge').summary('delete dead letters').description('Deletes the matching dead letters. Without a filter it needs --all.'))
+  withFilters(
+    dlq.command('purge').summary('delete dead letters').description('Deletes the matching dead letters. Without a filter it needs --all.'),
+  )
     .option('--all', 'delete every dead letter')
     .action(async (options: FilterOptions & { all?: boolean }) => {
       const { config } = setup(options);
       const filter = filterFrom(options);
-      if (Object.keys(filter).length === 0 && !options.all) throw new UsageError('sift dlq purge deletes every dead letter without a filter: give --kind, --reason, --since or --limit, or --all');
+      if (Object.keys(filter).length === 0 && !options.all)
+        throw new UsageError(
+          'sift dlq purge deletes every dead letter without a filter: give --kind, --reason, --since or --limit, or --all',
+        );
       const purged = await withDeadLetters(config, (d) => purgeDeadLetters(d, filter));
       out(`purged ${purged} dead letter(s) from ${config.nats.dlqStream}`);
     });

@@ -26,9 +26,23 @@ export interface Failure {
 
 /** Errors whose message already names what failed and where. */
 const SELF_EXPLAINING = [
-  ConfigError, UsageError, ProvisionConflictError, MigrationError, EmbeddedClickHouseError,
-  NatsUnreachableError, ClickHouseUnreachableError, ClickHouseTooOldError, PortInUseError, QueryError, DeadLetterNotFoundError, NotProvisionedError, NotMigratedError,
-  AlertRulesError, AlertQueryError, BackfillRefusedError, BackfillError,
+  ConfigError,
+  UsageError,
+  ProvisionConflictError,
+  MigrationError,
+  EmbeddedClickHouseError,
+  NatsUnreachableError,
+  ClickHouseUnreachableError,
+  ClickHouseTooOldError,
+  PortInUseError,
+  QueryError,
+  DeadLetterNotFoundError,
+  NotProvisionedError,
+  NotMigratedError,
+  AlertRulesError,
+  AlertQueryError,
+  BackfillRefusedError,
+  BackfillError,
 ];
 
 export function describeFailure(error: unknown): Failure {

@@ -30,14 +30,21 @@ const { SingleBar, Presets } = cliProgress;
 
 /** Every command takes --config FILE. */
 function command(program: Command, name: string, summary: string, description: string): Command {
-  return program.command(name).summary(summary).description(unwrap(description)).option('--config <file>', 'an extra JSON or YAML config file (wins over config/, loses to the environment)');
+  return program
+    .command(name)
+    .summary(summary)
+    .description(unwrap(description))
+    .option('--config <file>', 'an extra JSON or YAML config file (wins over config/, loses to the environment)');
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('sift')
     .description('Telemetry from NATS JetStream through a smart filter into ClickHouse.')
     .version(buildInfo().version, '-V, --version', 'print the version')
-    .addHelpText('after', '\nConfiguration: config/default.json, config/<NODE_ENV>.json, --config FILE, then environment\nvariables (NATS_URL, CLICKHOUSE_URL, …; see docs/configuration.md).')
+    .addHelpText(
+      'after',
+      '\nConfiguration: config/default.json, config/<NODE_ENV>.json, --config FILE, then environment\nvariables (NATS_URL, CLICKHOUSE_URL, …; see docs/configuration.md).',
+    )
     .showHelpAfterError('(sift --help lists the commands; sift <command> --help its options)')
     .exitOverride();
 
@@ -48,44 +55,58 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await runWorker(config, logger, { untilIdle: Boolean(options.untilIdle) }));
     });
 
-  command(program, 'gateway', 'serve the HTTP gateway: events over HTTP into the stream (docs/gateway.md)', gatewayDescription)
-    .action(async (options: { config?: string }) => {
+  command(program, 'gateway', 'serve the HTTP gateway: events over HTTP into the stream (docs/gateway.md)', gatewayDescription).action(
+    async (options: { config?: string }) => {
       const { config, logger } = setup(options);
       setExitCode(await runGateway(config, logger));
-    });
+    },
+  );
 
-  command(program, 'provision', 'create the stream, dead-letter stream and partition consumers (idempotent)', 'Creates the stream, the dead-letter stream and one consumer per partition; reports a conflicting existing setup instead of changing it, except the retention of the dead-letter stream, which it sets to DLQ_MAX_AGE_S.')
-    .action(async (options: { config?: string }) => {
-      const { config } = setup(options);
-      const nc = await connectNats(config.nats, 'sift-provision');
-      try {
-        const report = await provision(nc, config.nats);
-        for (const item of report.created) out(`created   ${item}`);
-        for (const item of report.updated) out(`updated   ${item}`);
-        out(`unchanged ${report.unchanged.length} existing item(s)`);
-      } finally {
-        await nc.close();
-      }
-    });
+  command(
+    program,
+    'provision',
+    'create the stream, dead-letter stream and partition consumers (idempotent)',
+    'Creates the stream, the dead-letter stream and one consumer per partition; reports a conflicting existing setup instead of changing it, except the retention of the dead-letter stream, which it sets to DLQ_MAX_AGE_S.',
+  ).action(async (options: { config?: string }) => {
+    const { config } = setup(options);
+    const nc = await connectNats(config.nats, 'sift-provision');
+    try {
+      const report = await provision(nc, config.nats);
+      for (const item of report.created) out(`created   ${item}`);
+      for (const item of report.updated) out(`updated   ${item}`);
+      out(`unchanged ${report.unchanged.length} existing item(s)`);
+    } finally {
+      await nc.close();
+    }
+  });
 
   command(
     program,
     'migrate',
     'create the ClickHouse database and tables (idempotent); apply a RETENTION_DAYS change',
-    'Creates the database and tables from the versioned SQL migrations; each runs once. Changes the raw tables\' TTL to RETENTION_DAYS (workers only warn about a difference), saying so first.',
+    "Creates the database and tables from the versioned SQL migrations; each runs once. Changes the raw tables' TTL to RETENTION_DAYS (workers only warn about a difference), saying so first.",
   )
     .option('--dry-run', 'print the SQL it would run, run nothing')
     .action(async (options: { config?: string; dryRun?: boolean }) => {
       const { config } = setup(options);
       const client = await createClickHouse(config.clickhouse);
       try {
-        const migrateOptions = { database: config.clickhouse.database, retentionDays: config.clickhouse.retentionDays, rollupRetentionDays: config.clickhouse.rollupRetentionDays, cluster: config.clickhouse.cluster };
+        const migrateOptions = {
+          database: config.clickhouse.database,
+          retentionDays: config.clickhouse.retentionDays,
+          rollupRetentionDays: config.clickhouse.rollupRetentionDays,
+          cluster: config.clickhouse.cluster,
+        };
         const plan = await planMigrations(client, migrateOptions);
         for (const change of plan.retention) {
-          out(`${options.dryRun ? 'would change' : 'changing'} the TTL of ${change.table} from ${change.currentDays ?? 'none'} to ${change.wantedDays} days (RETENTION_DAYS); ClickHouse recomputes it for every part, and rows older than that go at the next merges`);
+          out(
+            `${options.dryRun ? 'would change' : 'changing'} the TTL of ${change.table} from ${change.currentDays ?? 'none'} to ${change.wantedDays} days (RETENTION_DAYS); ClickHouse recomputes it for every part, and rows older than that go at the next merges`,
+          );
         }
         if (options.dryRun) {
-          out(`-- on ${describeTarget(config.clickhouse)}: ${plan.pending.length} pending migration(s), ${plan.retention.length} TTL change(s)`);
+          out(
+            `-- on ${describeTarget(config.clickhouse)}: ${plan.pending.length} pending migration(s), ${plan.retention.length} TTL change(s)`,
+          );
           for (const statement of plan.setup) out(`${statement};`);
           for (const m of plan.pending) {
             out(`-- ${m.id}`);
@@ -117,7 +138,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       };
       const client = await createClickHouse(config.clickhouse, { useDatabase: true });
       try {
-        await runQuery(client, sql, { format: options.format, write: Boolean(options.write), database: config.clickhouse.database, limits }, process.stdout);
+        await runQuery(
+          client,
+          sql,
+          { format: options.format, write: Boolean(options.write), database: config.clickhouse.database, limits },
+          process.stdout,
+        );
       } finally {
         await client.close();
       }
@@ -137,11 +163,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       const parsed = parseSimulateOptions({ ...options, 'interval-s': options.intervalS });
       const started = performance.now();
       // A progress bar only where a person watches: on a terminal, never in logs or pipes.
-      const bar = process.stderr.isTTY ? new SingleBar({ format: 'publishing [{bar}] {percentage}% {value}/{total} msgs, {eta}s left', stream: process.stderr }, Presets.shades_classic) : undefined;
+      const bar = process.stderr.isTTY
+        ? new SingleBar(
+            { format: 'publishing [{bar}] {percentage}% {value}/{total} msgs, {eta}s left', stream: process.stderr },
+            Presets.shades_classic,
+          )
+        : undefined;
       bar?.start(parsed.count, 0);
       const published = await simulate(config, parsed, (done) => bar?.update(done)).finally(() => bar?.stop());
       const seconds = (performance.now() - started) / 1000;
-      out(`published ${published} messages from ${parsed.devices} devices in ${seconds.toFixed(1)} s (${Math.round(published / seconds)} msg/s)`);
+      out(
+        `published ${published} messages from ${parsed.devices} devices in ${seconds.toFixed(1)} s (${Math.round(published / seconds)} msg/s)`,
+      );
     });
 
   command(program, 'demo', 'the whole pipeline on this machine, end to end, with a summary', demoDescription)
@@ -151,11 +184,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options: { config?: string; devices?: string; rounds?: string; report: string }) => {
       const { logger } = setup(options, true);
       setExitCode(
-        await runDemo(logger, {
-          devices: intOption(options.devices, 'devices', 200, 1),
-          rounds: intOption(options.rounds, 'rounds', 90, 1),
-          report: options.report,
-        }, out),
+        await runDemo(
+          logger,
+          {
+            devices: intOption(options.devices, 'devices', 200, 1),
+            rounds: intOption(options.rounds, 'rounds', 90, 1),
+            report: options.report,
+          },
+          out,
+        ),
       );
     });
 
@@ -180,7 +217,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--ceiling-window <n>', 'publishes the ceiling keeps awaiting their ack (default 4096)')
     .option('--query-clients <n>', 'concurrent clients of the read routes (default 50)')
     .option('--query-messages <n>', 'messages of every kind stored for the read routes (default 50000)')
-    .option('--query-cache-ttl-ms <ms>', 'the read routes\' answer cache when on (default 5000, as GATEWAY_QUERY_CACHE_TTL_MS)')
+    .option('--query-cache-ttl-ms <ms>', "the read routes' answer cache when on (default 5000, as GATEWAY_QUERY_CACHE_TTL_MS)")
     .action(async (options: Record<string, string | undefined>) => {
       setExitCode(await runBenchGatewayCommand(options, out));
     });
@@ -218,14 +255,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options: { config?: string; from: string; until?: string; kinds?: string; force?: boolean }) => {
       const args = parseBackfillArgs(options);
       const { config, logger } = setup(options, true);
-      out(formatBackfillSummary(await backfillCommand(config, logger, { ...args, force: Boolean(options.force) }), config.clickhouse.database));
+      out(
+        formatBackfillSummary(
+          await backfillCommand(config, logger, { ...args, force: Boolean(options.force) }),
+          config.clickhouse.database,
+        ),
+      );
     });
 
-  command(program, 'config', 'print the effective configuration (secrets masked)', 'Prints the effective configuration as JSON, secrets masked.')
-    .action((options: { config?: string }) => {
-      const { config } = setup(options);
-      out(JSON.stringify(describeConfig(config), null, 2));
-    });
+  command(
+    program,
+    'config',
+    'print the effective configuration (secrets masked)',
+    'Prints the effective configuration as JSON, secrets masked.',
+  ).action((options: { config?: string }) => {
+    const { config } = setup(options);
+    out(JSON.stringify(describeConfig(config), null, 2));
+  });
 
   command(program, 'status', 'partitions, owners, backlog, dead letters and ClickHouse, while workers run', statusDescription)
     .option('--clickhouse', 'read the embedded ClickHouse too (only when no worker holds its directory)')

@@ -22,7 +22,10 @@ function queryError(error: unknown): Error {
   const e = error as Error & { code?: string };
   if (e.code === undefined) return e;
   // A syntax error lists every token ClickHouse expected: the position is what a person needs.
-  const first = e.message.split('\n')[0]!.replace(/\. Expected one of:.*$/, '').trim();
+  const first = e.message
+    .split('\n')[0]!
+    .replace(/\. Expected one of:.*$/, '')
+    .trim();
   return new QueryError(`ClickHouse rejected the query (code ${e.code}): ${first}`, { cause: e });
 }
 

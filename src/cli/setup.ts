@@ -14,7 +14,11 @@ export const out = (line: string): void => {
  * Loads the configuration a command runs with, and its logger. `command`: the worker logs JSON
  * unless LOG_FORMAT says otherwise; other commands log readable lines on a terminal.
  */
-export function setup(options: { config?: string }, quiet = false, command: 'worker' | 'command' = 'command'): { config: SiftConfig; logger: Logger } {
+export function setup(
+  options: { config?: string },
+  quiet = false,
+  command: 'worker' | 'command' = 'command',
+): { config: SiftConfig; logger: Logger } {
   const config = loadConfig({ file: options.config });
   // Commands that print their own summary keep logs quiet unless LOG_LEVEL asks for them.
   const level = quiet && !process.env.LOG_LEVEL ? 'warn' : config.telemetry.logLevel;

@@ -19,10 +19,17 @@ export function parseSimulateOptions(values: Record<string, string | boolean | u
     startMs = Date.parse(values.start as string);
     if (Number.isNaN(startMs)) throw new UsageError(`--start must be an ISO date-time, got "${values.start}"`);
   }
-  const kinds = values.kinds === undefined ? undefined : String(values.kinds).split(',').map((k) => k.trim()).filter(Boolean);
+  const kinds =
+    values.kinds === undefined
+      ? undefined
+      : String(values.kinds)
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean);
   const known = registeredKinds.map((k) => k.name);
   const unknown = (kinds ?? []).filter((k) => k !== 'all' && !known.includes(k));
-  if (unknown.length > 0) throw new UsageError(`--kinds: no kind ${unknown.map((k) => `"${k}"`).join(', ')} (kinds: ${known.join(', ')}, or all)`);
+  if (unknown.length > 0)
+    throw new UsageError(`--kinds: no kind ${unknown.map((k) => `"${k}"`).join(', ')} (kinds: ${known.join(', ')}, or all)`);
   const chosen = kinds?.includes('all') ? known : kinds;
   // Refused here, before anything is published, so it stops the command as a usage error.
   const silent = (chosen ?? []).find((k) => k !== 'metrics' && !kindNamed(k)?.simulator);

@@ -102,7 +102,11 @@ export async function gatherStatus(config: SiftConfig, options: { readEmbedded: 
       workers,
       partitions,
       deadLetters: { stream: nats.dlqStream, total, scanned: entries.length, byReason: countByReason(entries) },
-      clickhouse: { target: describeTarget(config.clickhouse), database: config.clickhouse.database, migration: await migrationVersion(config, options.readEmbedded) },
+      clickhouse: {
+        target: describeTarget(config.clickhouse),
+        database: config.clickhouse.database,
+        migration: await migrationVersion(config, options.readEmbedded),
+      },
     };
   } finally {
     await nc.close();
@@ -134,7 +138,11 @@ function table(rows: string[][]): string {
 }
 
 export function formatStatus(s: StatusReport): string {
-  const lines = [`stream ${s.stream}: ${s.streamMessages} messages`, `live workers (${s.workers.length}): ${s.workers.join(', ') || 'none'}`, ''];
+  const lines = [
+    `stream ${s.stream}: ${s.streamMessages} messages`,
+    `live workers (${s.workers.length}): ${s.workers.join(', ') || 'none'}`,
+    '',
+  ];
   lines.push(
     table([
       ['PARTITION', 'CONSUMER', 'OWNER', 'PIN', 'PENDING', 'ACK PENDING', 'LAST ACK'],
@@ -152,7 +160,9 @@ export function formatStatus(s: StatusReport): string {
   lines.push('');
   const d = s.deadLetters;
   const sampled = d.scanned < d.total ? ` (the newest ${d.scanned} of ${d.total} scanned)` : '';
-  lines.push(`dead letters in ${d.stream}: ${d.total}${d.byReason.length ? ` — ${d.byReason.map(([r, n]) => `${r} ${n}`).join(', ')}` : ''}${sampled}`);
+  lines.push(
+    `dead letters in ${d.stream}: ${d.total}${d.byReason.length ? ` — ${d.byReason.map(([r, n]) => `${r} ${n}`).join(', ')}` : ''}${sampled}`,
+  );
   lines.push(`${s.clickhouse.target}, database ${s.clickhouse.database}: migration ${s.clickhouse.migration}`);
   return lines.join('\n');
 }

@@ -55,8 +55,7 @@ export async function runWorker(config: SiftConfig, logger: Logger, options: { u
     if (options.untilIdle) {
       const stopProgress = await showDrainProgress(worker, config);
       await Promise.race([worker.untilIdle(), worker.whenStopped()]).finally(stopProgress);
-    }
-    else await worker.whenStopped();
+    } else await worker.whenStopped();
     await worker.stop();
   } finally {
     clearTimeout(deadline);

@@ -57,14 +57,20 @@ export class BatchCommitter {
       // From the first message routed, not the first taken: a re-formed commit reads this range back
       // and stores every message in it (see PartitionBatch.routedFrom).
       const token = batchToken(this.o.stream, hold.partition, batch.routedFrom, batch.lastSeq);
-      const outcome = await this.o.writer.insert({ token, tables, member: [hold.partition, batch.routedFrom, batch.lastSeq], epoch: batch.epoch }, this.o.signal);
+      const outcome = await this.o.writer.insert(
+        { token, tables, member: [hold.partition, batch.routedFrom, batch.lastSeq], epoch: batch.epoch },
+        this.o.signal,
+      );
       // A batch of an earlier hold, answered after this worker took the partition again: its outcome
       // says nothing of the current hold, which must not be fenced (or taken again) for it.
       if (!outcome.ok && hold.isEarlier(batch.epoch)) return RETRY_LATER;
       // The partition went to another worker, which stores these messages itself.
       if (!outcome.ok && outcome.reason === 'fenced') {
         hold.fenced = true;
-        this.o.log.warn({ firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'a partition of this commit has another owner now; leaving its batches to the journal');
+        this.o.log.warn(
+          { firstSeq: batch.firstSeq, lastSeq: batch.lastSeq },
+          'a partition of this commit has another owner now; leaving its batches to the journal',
+        );
         return FENCED;
       }
       if (!outcome.ok && outcome.reason === 'aborted') return RETRY_LATER;
@@ -79,7 +85,10 @@ export class BatchCommitter {
    * (insert_rejected, with the server's reason). False when that could not finish (stopped).
    */
   private async isolate(batch: PartitionBatch, token: string, outcome: Extract<InsertOutcome, { reason: 'rejected' }>): Promise<boolean> {
-    this.o.log.warn({ errorClass: outcome.errorClass, err: outcome.message, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 'ClickHouse rejected a batch; isolating the messages it rejects');
+    this.o.log.warn(
+      { errorClass: outcome.errorClass, err: outcome.message, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq },
+      'ClickHouse rejected a batch; isolating the messages it rejects',
+    );
     this.o.stats.insertRejected(outcome.errorClass);
     const messages = new Map<number, ReadBackMessage & RoutedMessage>();
     for await (const stored of this.o.readBack(this.o.hold.partition, batch.routedFrom, batch.lastSeq)) {
@@ -111,7 +120,16 @@ export class BatchCommitter {
         const raw = t < tableIndex ? undefined : batch.tables.get(table);
         for (const [r, s] of raw?.seqs.entries() ?? []) if (s === seq) unstored.push(raw!.reasons[r]!);
       }
-      published.push(this.o.effects.insertRejected(batch, { seq, kind: batch.handledKinds[i]!, result: batch.handledResults[i]!, message: messages.get(seq), detail, unstored }));
+      published.push(
+        this.o.effects.insertRejected(batch, {
+          seq,
+          kind: batch.handledKinds[i]!,
+          result: batch.handledResults[i]!,
+          message: messages.get(seq),
+          detail,
+          unstored,
+        }),
+      );
     }
     this.o.stats.isolatedMessages(isolation.rejected.size);
     return !(await Promise.all(published)).includes(false);

@@ -16,7 +16,10 @@ export interface BatchInserter {
 /** A group's deduplication token: derived from its members' tokens in any order (a lone batch keeps its own). */
 export function groupToken(memberTokens: readonly string[]): string {
   if (memberTokens.length === 1) return memberTokens[0]!;
-  return `group:${createHash('sha256').update([...memberTokens].sort().join('\n')).digest('hex').slice(0, 32)}`;
+  return `group:${createHash('sha256')
+    .update([...memberTokens].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 32)}`;
 }
 
 /** The journal a commit goes through: begun before its insert, finished after (see CommitJournal). */
@@ -47,15 +50,17 @@ export function mergeBatches(batches: InsertBatch[]): InsertBatch {
       part.members.push(member);
     }
   }
-  const tables = [...parts].map(([table, { columns, members }]): TableRows => ({
-    table,
-    columns,
-    get rows() {
-      const rows: unknown[][] = [];
-      for (const member of members) for (const row of member.rows) rows.push(row);
-      return rows;
-    },
-  }));
+  const tables = [...parts].map(
+    ([table, { columns, members }]): TableRows => ({
+      table,
+      columns,
+      get rows() {
+        const rows: unknown[][] = [];
+        for (const member of members) for (const row of member.rows) rows.push(row);
+        return rows;
+      },
+    }),
+  );
   return { token: groupToken(batches.map((b) => b.token)), tables };
 }
 
@@ -82,7 +87,9 @@ export class GroupCommitInserter implements BatchInserter {
   private readyWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly inner: { insert(batch: InsertBatch, signal?: AbortSignal, stillOwned?: () => Promise<boolean>): Promise<InsertOutcome> },
+    private readonly inner: {
+      insert(batch: InsertBatch, signal?: AbortSignal, stillOwned?: () => Promise<boolean>): Promise<InsertOutcome>;
+    },
     private readonly journal?: GroupJournal,
   ) {}
 
@@ -212,7 +219,11 @@ export class GroupCommitInserter implements BatchInserter {
     }
   }
 
-  private async insertNow(batch: InsertBatch, signal: AbortSignal | undefined, stillOwned?: () => Promise<boolean>): Promise<InsertOutcome> {
+  private async insertNow(
+    batch: InsertBatch,
+    signal: AbortSignal | undefined,
+    stillOwned?: () => Promise<boolean>,
+  ): Promise<InsertOutcome> {
     this.inserting = true;
     try {
       return await this.inner.insert(batch, signal, stillOwned);

@@ -72,7 +72,10 @@ export async function isolateRejected(input: IsolationInput): Promise<Isolation>
     if (!knownBad) {
       const rows = rowsOf(table, seqs);
       if (rows.length === 0) return;
-      const piece: InsertBatch = { token: `${input.token}|${table.table}|${seqs[0]}-${seqs[seqs.length - 1]}#${seqs.length}`, tables: [{ table: table.table, columns: table.columns, rows }] };
+      const piece: InsertBatch = {
+        token: `${input.token}|${table.table}|${seqs[0]}-${seqs[seqs.length - 1]}#${seqs.length}`,
+        tables: [{ table: table.table, columns: table.columns, rows }],
+      };
       result.inserts++;
       const outcome = await input.insert(piece);
       if (outcome.ok) return;

@@ -47,7 +47,10 @@ export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): 
   if (!inflight) return true;
   if ((await o.journal.resolve(inflight)) === 'abort') {
     await o.journal.finishRecovered(inflight.token, leaderLast(inflight.members), false);
-    o.log.info({ token: inflight.token, members: inflight.members.length }, 'aborted a group commit its worker had not finished journaling: nothing of it was stored, its messages are processed again');
+    o.log.info(
+      { token: inflight.token, members: inflight.members.length },
+      'aborted a group commit its worker had not finished journaling: nothing of it was stored, its messages are processed again',
+    );
     return true;
   }
   const members: InsertBatch[] = [];
@@ -62,10 +65,14 @@ export async function recoverInflight(entry: JournalEntry, o: RecoveryOptions): 
   }
   const token = groupToken(members.map((m) => m.token));
   if (token !== inflight.token) {
-    o.log.error({ journaled: inflight.token, reformed: token }, 'a journaled commit re-formed under another token; leaving it to redelivery');
+    o.log.error(
+      { journaled: inflight.token, reformed: token },
+      'a journaled commit re-formed under another token; leaving it to redelivery',
+    );
     return false;
   }
-  if ((await Promise.all(batches.flatMap((b) => b.deadLetters))).includes(false)) throw new RecoveryIncompleteError(`stopped while dead-lettering messages of the journaled commit ${token}`);
+  if ((await Promise.all(batches.flatMap((b) => b.deadLetters))).includes(false))
+    throw new RecoveryIncompleteError(`stopped while dead-lettering messages of the journaled commit ${token}`);
   const outcome = await o.insert({ ...mergeBatches(members), token });
   if (!outcome.ok && outcome.reason === 'rejected') {
     o.log.error({ token, err: outcome.message }, 'ClickHouse rejected a re-formed journaled commit; its messages are processed again');
@@ -100,7 +107,10 @@ async function repairRawRows(batches: PartitionBatch[], token: string, o: Recove
     const present = await o.storedSeqs(table, [...new Set(seqs)]);
     const missing = rows.filter((_, i) => !present.has(seqs[i]!));
     if (missing.length === 0) continue;
-    o.log.warn({ table, rows: missing.length }, 'rows of a re-formed commit were missing although ClickHouse took the insert as a repeat; inserting them');
+    o.log.warn(
+      { table, rows: missing.length },
+      'rows of a re-formed commit were missing although ClickHouse took the insert as a repeat; inserting them',
+    );
     const outcome = await o.insert({ token: `${token}|repair|${table}`, tables: [{ table, columns, rows: missing }] });
     if (!outcome.ok) o.log.error({ table, outcome: outcome.reason }, 'could not insert the missing rows of a re-formed commit');
   }

@@ -28,7 +28,9 @@ describe('--config FILE', () => {
     expect(() => load(badYaml)).toThrow(new RegExp(`^invalid configuration: ${badYaml}: not valid YAML: .*at line \\d+, column \\d+$`));
     const badJson = file('bad.json', '{"nats": {"partitions": 8,}}');
     expect(() => load(badJson)).toThrow(new RegExp(`^invalid configuration: ${badJson}: not valid JSON: `));
-    expect(() => load(file('list.yaml', '- a\n- b\n'))).toThrow(`invalid configuration: ${join(dir, 'list.yaml')}: must hold a mapping of settings`);
+    expect(() => load(file('list.yaml', '- a\n- b\n'))).toThrow(
+      `invalid configuration: ${join(dir, 'list.yaml')}: must hold a mapping of settings`,
+    );
   });
 
   it('an unknown key or a bad value is named with the file it is in', () => {

@@ -23,9 +23,16 @@ export function readConfigFile(path: string): ConfigFileRead {
     values = json ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     // The parsers' first line says where (YAML: line and column; JSON: position); the rest is a code excerpt.
-    return { ok: false, problem: `not valid ${json ? 'JSON' : 'YAML'}: ${String((error as Error).message).split('\n')[0]!.trim().replace(/:$/, '')}` };
+    return {
+      ok: false,
+      problem: `not valid ${json ? 'JSON' : 'YAML'}: ${String((error as Error).message)
+        .split('\n')[0]!
+        .trim()
+        .replace(/:$/, '')}`,
+    };
   }
   if (values === null || values === undefined) return { ok: true, values: {} };
-  if (typeof values !== 'object' || Array.isArray(values)) return { ok: false, problem: 'must hold a mapping of settings (e.g. nats: {url: …}), not a single value or a list' };
+  if (typeof values !== 'object' || Array.isArray(values))
+    return { ok: false, problem: 'must hold a mapping of settings (e.g. nats: {url: …}), not a single value or a list' };
   return { ok: true, values: values as Record<string, unknown> };
 }

@@ -30,7 +30,9 @@ describe("the NATS CLI's variable names", () => {
     expect(() => load({ NATS_CA: ca, NATS_TLS_CA_FILE: cert })).toThrow(
       `invalid configuration: NATS_CA (the NATS CLI's name) and NATS_TLS_CA_FILE are the same setting but differ ("${ca}" and "${cert}"): set one of them`,
     );
-    expect(() => load({ NATS_NKEY: seed, NATS_NKEY_SEED_FILE: ca })).toThrow(/^invalid configuration: NATS_NKEY .* and NATS_NKEY_SEED_FILE are the same setting but differ/);
+    expect(() => load({ NATS_NKEY: seed, NATS_NKEY_SEED_FILE: ca })).toThrow(
+      /^invalid configuration: NATS_NKEY .* and NATS_NKEY_SEED_FILE are the same setting but differ/,
+    );
   });
 });
 
@@ -67,7 +69,9 @@ describe('secrets from files (<NAME>_FILE)', () => {
   });
 
   it('a _FILE that is missing is named with its path', () => {
-    expect(() => load({ NATS_PASSWORD_FILE: join(dir, 'absent') })).toThrow(`invalid configuration: NATS_PASSWORD_FILE = "${join(dir, 'absent')}": no such file`);
+    expect(() => load({ NATS_PASSWORD_FILE: join(dir, 'absent') })).toThrow(
+      `invalid configuration: NATS_PASSWORD_FILE = "${join(dir, 'absent')}": no such file`,
+    );
     expect(() => load({ NATS_PASSWORD_FILE: dir })).toThrow(/NATS_PASSWORD_FILE = ".*": is a directory$/);
   });
 });

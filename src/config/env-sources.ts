@@ -43,7 +43,9 @@ export function resolveEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     const value = env[alias];
     if (!isSet(value)) continue;
     if (isSet(env[name]) && env[name] !== value) {
-      throw new EnvSourceError(`${alias} (the NATS CLI's name) and ${name} are the same setting but differ (${JSON.stringify(value)} and ${JSON.stringify(env[name])}): set one of them`);
+      throw new EnvSourceError(
+        `${alias} (the NATS CLI's name) and ${name} are the same setting but differ (${JSON.stringify(value)} and ${JSON.stringify(env[name])}): set one of them`,
+      );
     }
     resolved[name] = value;
   }
@@ -57,7 +59,9 @@ export function resolveEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
       text = readFileSync(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new EnvSourceError(`${fileVar} = ${JSON.stringify(path)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
+      throw new EnvSourceError(
+        `${fileVar} = ${JSON.stringify(path)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`,
+      );
     }
     resolved[name] = text.replace(/[\r\n]+$/, '');
   }

@@ -89,7 +89,10 @@ export interface UnknownEnv {
  * Every NATS_*, CLICKHOUSE_* and SIFT_* variable Sift does not read (Kubernetes service variables
  * aside), and any other name that is a near miss of one it does (PARTITION for PARTITIONS).
  */
-export function unknownEnv(env: NodeJS.ProcessEnv, known: string[] = [...schemaEnvNames(), ...extraEnvNames(), ...READ_DIRECTLY]): UnknownEnv[] {
+export function unknownEnv(
+  env: NodeJS.ProcessEnv,
+  known: string[] = [...schemaEnvNames(), ...extraEnvNames(), ...READ_DIRECTLY],
+): UnknownEnv[] {
   const keys = new Set(known);
   const near = new Map(misspelledEnv(env, known).map((m) => [m.name, m.resembles]));
   const found: UnknownEnv[] = [];

@@ -32,7 +32,10 @@ function isNumber(value: unknown): value is number {
 /** "0-7,9" to [0..7, 9]; throws on anything else. */
 export function parsePartitionList(text: string): number[] {
   const out = new Set<number>();
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!m) throw new Error(`"${part}" is not a partition or range like 0-7`);
     const from = Number(m[1]);
@@ -46,12 +49,14 @@ export function parsePartitionList(text: string): number[] {
 convict.addFormats({
   'privacy-rules': {
     validate(value: unknown) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('must be an object of kind → {hash?: [fields], drop?: [fields]}');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error('must be an object of kind → {hash?: [fields], drop?: [fields]}');
       for (const [kind, rule] of Object.entries(value)) {
         if (typeof rule !== 'object' || rule === null) throw new Error(`"${kind}" must be {hash?: [...], drop?: [...]}`);
         for (const [key, fields] of Object.entries(rule as Record<string, unknown>)) {
           if (key !== 'hash' && key !== 'drop') throw new Error(`"${kind}" has unknown key "${key}" (allowed: hash, drop)`);
-          if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string')) throw new Error(`"${kind}".${key} must be a list of field names`);
+          if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string'))
+            throw new Error(`"${kind}".${key} must be a list of field names`);
         }
       }
     },
@@ -78,7 +83,8 @@ convict.addFormats({
   'start-retry': {
     validate(value: unknown) {
       if (value === '' || value === 'forever') return;
-      if (!Number.isInteger(value) || (value as number) < 0) throw new Error('must be empty (the command decides), "forever", or a whole number of seconds ≥ 0');
+      if (!Number.isInteger(value) || (value as number) < 0)
+        throw new Error('must be empty (the command decides), "forever", or a whole number of seconds ≥ 0');
     },
     coerce: (value: string) => (/^\s*\d+\s*$/.test(value) ? Number(value) : value.trim()),
   },
@@ -104,7 +110,9 @@ convict.addFormats({
   },
   'nats-url': {
     validate(value: unknown) {
-      const urls = String(value).split(',').map((s) => s.trim());
+      const urls = String(value)
+        .split(',')
+        .map((s) => s.trim());
       for (const url of urls) {
         // Userinfo runs to the last @ (a password may hold @, : or /); the host part holds none of them.
         if (!/^(nats|tls|ws|wss):\/\/(?:\S*@)?[^\s/@]+$/.test(url) && !/^[^\s/:@]+:\d+$/.test(url)) {
@@ -143,13 +151,16 @@ convict.addFormats({
         throw new Error('must be an identifier: a letter or _ then letters, digits or _');
       }
       // Sift creates and alters tables in it: never in a database ClickHouse keeps for itself.
-      if (SYSTEM_DATABASES.has(value.toLowerCase())) throw new Error('must not be a ClickHouse system database (system, information_schema)');
+      if (SYSTEM_DATABASES.has(value.toLowerCase()))
+        throw new Error('must not be a ClickHouse system database (system, information_schema)');
     },
   },
   'retention-days': {
     validate(value: unknown) {
       if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_RETENTION_DAYS) {
-        throw new Error(`must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}: the TTL date is a DateTime, which ends in 2106, and a row whose ts + RETENTION_DAYS passes that wraps to a past date and is deleted at once`);
+        throw new Error(
+          `must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}: the TTL date is a DateTime, which ends in 2106, and a row whose ts + RETENTION_DAYS passes that wraps to a past date and is deleted at once`,
+        );
       }
     },
     coerce: (value: string) => Number(value),

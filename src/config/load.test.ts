@@ -43,7 +43,13 @@ describe('configuration', () => {
   });
 
   it('reads the environment variables', () => {
-    const c = load({ NATS_URL: 'nats://a:1,nats://b:2', PARTITIONS: '8', FILTER_CHANGE_THRESHOLD: '0.1', FILTER_STORE: 'changed', BATCH_MAX_ROWS: '500' });
+    const c = load({
+      NATS_URL: 'nats://a:1,nats://b:2',
+      PARTITIONS: '8',
+      FILTER_CHANGE_THRESHOLD: '0.1',
+      FILTER_STORE: 'changed',
+      BATCH_MAX_ROWS: '500',
+    });
     expect(c.nats.url).toBe('nats://a:1,nats://b:2');
     expect(c.nats.partitions).toBe(8);
     expect(c.filter.changeThreshold).toBe(0.1);
@@ -60,7 +66,10 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'telemetry.logLevel (LOG_LEVEL) = "loud": must be one of'],
     [{ FILTER_OVERRIDES: '[{"match":"a","relative":0.1,"absolute":1}]' }, 'entry 0 needs exactly one of "relative" or "absolute"'],
     [{ BATCH_MAX_ROWS: '200000' }, 'must be larger than batch.maxRows (BATCH_MAX_ROWS) = 200000'],
-    [{ RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '7776000' }, 'eventTime.maxPastS (EVENT_TIME_MAX_PAST_S) = 7776000: must be at most clickhouse.retentionDays (RETENTION_DAYS) = 30 days = 2592000 s'],
+    [
+      { RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '7776000' },
+      'eventTime.maxPastS (EVENT_TIME_MAX_PAST_S) = 7776000: must be at most clickhouse.retentionDays (RETENTION_DAYS) = 30 days = 2592000 s',
+    ],
     [{ EVENT_TIME_MAX_PAST_S: '7776001' }, 'eventTime.maxPastS (EVENT_TIME_MAX_PAST_S) = 7776001: must be at most'],
     [{ EVENT_TIME_MAX_FUTURE_S: '0' }, 'eventTime.maxFutureS (EVENT_TIME_MAX_FUTURE_S) = "0": must be a whole number ≥ 1'],
     [{ FILTER_MAX_TRACKED: '-5' }, 'filter.maxTracked (FILTER_MAX_TRACKED) = -5: must be a whole number ≥ 1'],
@@ -77,7 +86,10 @@ describe('configuration', () => {
       error = e;
     }
     expect(String(error)).not.toContain('hunter2');
-    const printed = JSON.stringify([describeConfig(load({ NATS_USER: 'u', NATS_PASSWORD: 'hunter2', CLICKHOUSE_PASSWORD: 'pw' })), describeConfig(load({ NATS_TOKEN: 'tok' }))]);
+    const printed = JSON.stringify([
+      describeConfig(load({ NATS_USER: 'u', NATS_PASSWORD: 'hunter2', CLICKHOUSE_PASSWORD: 'pw' })),
+      describeConfig(load({ NATS_TOKEN: 'tok' })),
+    ]);
     expect(printed).not.toMatch(/hunter2|"tok"|"pw"/);
   });
 

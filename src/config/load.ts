@@ -38,7 +38,9 @@ function schemaEntry(path: string): { env?: string; sensitive?: boolean } | unde
  * environment; a sensitive key's value is never shown.
  */
 function describe(error: unknown, env: NodeJS.ProcessEnv): string {
-  const lines = String((error as Error).message ?? error).split('\n').filter(Boolean);
+  const lines = String((error as Error).message ?? error)
+    .split('\n')
+    .filter(Boolean);
   return lines
     .map((line) => {
       const m = /^([\w.]+): (.*?)(?:: value was (.*))?$/.exec(line);
@@ -125,10 +127,14 @@ function checkFiles(config: SiftConfig): void {
   }
   const { certFile, keyFile } = config.nats.tls;
   if (Boolean(certFile) !== Boolean(keyFile)) {
-    throw new ConfigError('invalid configuration: nats.tls.certFile (NATS_TLS_CERT_FILE) and nats.tls.keyFile (NATS_TLS_KEY_FILE) go together: give both or neither');
+    throw new ConfigError(
+      'invalid configuration: nats.tls.certFile (NATS_TLS_CERT_FILE) and nats.tls.keyFile (NATS_TLS_KEY_FILE) go together: give both or neither',
+    );
   }
   if (config.clickhouse.tlsCaFile && !config.clickhouse.url.startsWith('https://')) {
-    throw new ConfigError('invalid configuration: clickhouse.tlsCaFile (CLICKHOUSE_TLS_CA_FILE) is set but CLICKHOUSE_URL is not an https:// URL');
+    throw new ConfigError(
+      'invalid configuration: clickhouse.tlsCaFile (CLICKHOUSE_TLS_CA_FILE) is set but CLICKHOUSE_URL is not an https:// URL',
+    );
   }
 }
 

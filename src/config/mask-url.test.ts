@@ -29,7 +29,9 @@ describe('credentials inside URLs', () => {
   ])('leaves no part of a password holding %s', (_, url, masked) => {
     expect(maskUrl(url)).toBe(masked);
     const frame = '\n    at load (file:///srv/sift/node_modules/@nats-io/x.js:1:2)';
-    expect(maskUrlsIn(`nats.url (NATS_URL) = ${JSON.stringify(url)}: must be nats://host:port${frame}`)).toBe(`nats.url (NATS_URL) = "${masked}": must be nats://host:port${frame}`);
+    expect(maskUrlsIn(`nats.url (NATS_URL) = ${JSON.stringify(url)}: must be nats://host:port${frame}`)).toBe(
+      `nats.url (NATS_URL) = "${masked}": must be nats://host:port${frame}`,
+    );
   });
   it('leaves module paths in a stack trace alone', () => {
     const frame = '    at connect (file:///srv/sift/node_modules/@nats-io/transport-node/lib/connect.js:10:3)';

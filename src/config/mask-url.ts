@@ -28,4 +28,8 @@ export const maskUrlsIn = (text: string): string =>
 export const maskUrl = (url: string): string => maskUrlsIn(url);
 
 /** NATS_URL may list several servers, comma-separated: each is masked. */
-export const maskUrlList = (urls: string): string => maskUrlsIn(urls).split(',').map((u) => u.trim()).join(',');
+export const maskUrlList = (urls: string): string =>
+  maskUrlsIn(urls)
+    .split(',')
+    .map((u) => u.trim())
+    .join(',');

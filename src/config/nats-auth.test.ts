@@ -26,11 +26,26 @@ describe('credentials in NATS_URL', () => {
   });
 
   it.each([
-    [{ NATS_URL: 'nats://u:p@h:4222', NATS_CREDS: '/etc/sift.creds' }, 'credentials in nats.url (NATS_URL) and nats.creds (NATS_CREDS) are set together: NATS signs in one way, so give only one'],
-    [{ NATS_URL: 'nats://u:p@h:4222', NATS_USER: 'u', NATS_PASSWORD: 'p' }, 'credentials in nats.url (NATS_URL) and nats.user/nats.password (NATS_USER/NATS_PASSWORD) are set together'],
-    [{ NATS_URL: 'nats://tok@h:4222', NATS_TOKEN: 'tok' }, 'credentials in nats.url (NATS_URL) and nats.token (NATS_TOKEN) are set together'],
-    [{ NATS_URL: 'nats://tok@h:4222', NATS_NKEY_SEED_FILE: '/seed' }, 'credentials in nats.url (NATS_URL) and nats.nkeySeedFile (NATS_NKEY_SEED_FILE) are set together'],
-    [{ NATS_TOKEN: 'tok', NATS_USER: 'u', NATS_PASSWORD: 'p' }, 'nats.token (NATS_TOKEN) and nats.user/nats.password (NATS_USER/NATS_PASSWORD) are set together'],
+    [
+      { NATS_URL: 'nats://u:p@h:4222', NATS_CREDS: '/etc/sift.creds' },
+      'credentials in nats.url (NATS_URL) and nats.creds (NATS_CREDS) are set together: NATS signs in one way, so give only one',
+    ],
+    [
+      { NATS_URL: 'nats://u:p@h:4222', NATS_USER: 'u', NATS_PASSWORD: 'p' },
+      'credentials in nats.url (NATS_URL) and nats.user/nats.password (NATS_USER/NATS_PASSWORD) are set together',
+    ],
+    [
+      { NATS_URL: 'nats://tok@h:4222', NATS_TOKEN: 'tok' },
+      'credentials in nats.url (NATS_URL) and nats.token (NATS_TOKEN) are set together',
+    ],
+    [
+      { NATS_URL: 'nats://tok@h:4222', NATS_NKEY_SEED_FILE: '/seed' },
+      'credentials in nats.url (NATS_URL) and nats.nkeySeedFile (NATS_NKEY_SEED_FILE) are set together',
+    ],
+    [
+      { NATS_TOKEN: 'tok', NATS_USER: 'u', NATS_PASSWORD: 'p' },
+      'nats.token (NATS_TOKEN) and nats.user/nats.password (NATS_USER/NATS_PASSWORD) are set together',
+    ],
     [{ NATS_URL: 'nats://a:x@h1:4222,nats://b:y@h2:4222' }, 'nats.url (NATS_URL) gives different credentials for different servers'],
     [{ NATS_PASSWORD: 'p' }, 'nats.password (NATS_PASSWORD) is set without nats.user (NATS_USER)'],
   ])('contradicting ways to sign in stop start-up in one line: %j', (env, message) => {

@@ -21,7 +21,11 @@ const leaked = (text: string) => [...parts, 'chpw-unused-here', 'salt-5e1d'].fil
 
 describe('secrets, masked from one place', () => {
   it('finds every sensitive and every URL-valued key in the schema', () => {
-    const byKind = (kind: string) => secretKeys.filter((k) => k.kind === kind).map((k) => k.env).sort();
+    const byKind = (kind: string) =>
+      secretKeys
+        .filter((k) => k.kind === kind)
+        .map((k) => k.env)
+        .sort();
     expect(byKind('sensitive')).toEqual(['ALERT_WEBHOOK_URL', 'CLICKHOUSE_PASSWORD', 'NATS_PASSWORD', 'NATS_TOKEN', 'PRIVACY_SALT']);
     expect(byKind('url')).toEqual(expect.arrayContaining(['ALERTMANAGER_URL', 'ALERT_GENERATOR_URL', 'CLICKHOUSE_URL', 'NATS_URL']));
   });
@@ -34,7 +38,12 @@ describe('secrets, masked from one place', () => {
     const config = loadConfig({ env });
     const shown = JSON.stringify(describeConfig(config));
     expect(leaked(shown)).toEqual([]);
-    const c = describeConfig(config) as { nats: { url: string }; clickhouse: { url: string; password: string }; alerts: Record<string, string>; privacy: { salt: string } };
+    const c = describeConfig(config) as {
+      nats: { url: string };
+      clickhouse: { url: string; password: string };
+      alerts: Record<string, string>;
+      privacy: { salt: string };
+    };
     expect(c.nats.url).toBe('nats://alice:***@nats-1:4222,nats://alice:***@nats-2:4222');
     expect(c.clickhouse.url).toBe('https://bob:***@ch.example:8443');
     expect(c.alerts.alertmanagerUrl).toBe('http://carol:***@am.example:9093');
@@ -65,7 +74,11 @@ describe('secrets, masked from one place', () => {
     for (const bad of [
       { NATS_URL: `nats://alice:${parts[0]}@${parts[1]}@nats-1:bad/x` },
       { ALERTMANAGER_URL: `ftp://carol:${parts[4]}/${parts[5]}@am.example` },
-      { CLICKHOUSE_URL: `http://bob:${parts[2]}@${parts[3]}@ch.example:8123`, NATS_URL: `nats://alice:${parts[0]}@nats-1:4222`, NATS_CREDS: '/nowhere' },
+      {
+        CLICKHOUSE_URL: `http://bob:${parts[2]}@${parts[3]}@ch.example:8123`,
+        NATS_URL: `nats://alice:${parts[0]}@nats-1:4222`,
+        NATS_CREDS: '/nowhere',
+      },
     ]) {
       let error: unknown;
       try {

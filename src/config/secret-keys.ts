@@ -28,7 +28,8 @@ function walk(node: Record<string, unknown>, path: string[], out: SecretKey[]): 
       walk(value as Record<string, unknown>, [...path, key], out);
       continue;
     }
-    const kind = value.sensitive === true ? 'sensitive' : typeof value.format === 'string' && URL_FORMATS.has(value.format) ? 'url' : undefined;
+    const kind =
+      value.sensitive === true ? 'sensitive' : typeof value.format === 'string' && URL_FORMATS.has(value.format) ? 'url' : undefined;
     if (kind) out.push({ path: [...path, key], env: value.env, kind });
   }
 }

@@ -61,12 +61,27 @@ describe('the event-time window', () => {
   });
 
   it.each([
-    ['an impossible date', '2026-02-30T00:00:00Z', 'schema', '/ts: "2026-02-30T00:00:00Z" is not a valid date-time; use RFC 3339 with a zone (2026-11-23T19:20:00Z) or epoch milliseconds'],
+    [
+      'an impossible date',
+      '2026-02-30T00:00:00Z',
+      'schema',
+      '/ts: "2026-02-30T00:00:00Z" is not a valid date-time; use RFC 3339 with a zone (2026-11-23T19:20:00Z) or epoch milliseconds',
+    ],
     ['hour 24', '2026-11-23T24:00:00Z', 'schema', 'use RFC 3339 with a zone'],
     ['a fractional number', 1.5, 'schema', 'epoch milliseconds'],
     ['a negative number', -1, 'schema', 'epoch milliseconds'],
-    ['epoch seconds', 1_795_461_600, 'ts_out_of_range', '/ts: 1795461600 is 1970-01-21T18:44:21.600Z as epoch milliseconds, outside the accepted window'],
-    ['one ms too old', ARRIVAL - 90 * DAY - 1, 'ts_out_of_range', 'outside the accepted window (2026-08-25T19:20:00.000Z to 2026-11-24T19:20:00.000Z)'],
+    [
+      'epoch seconds',
+      1_795_461_600,
+      'ts_out_of_range',
+      '/ts: 1795461600 is 1970-01-21T18:44:21.600Z as epoch milliseconds, outside the accepted window',
+    ],
+    [
+      'one ms too old',
+      ARRIVAL - 90 * DAY - 1,
+      'ts_out_of_range',
+      'outside the accepted window (2026-08-25T19:20:00.000Z to 2026-11-24T19:20:00.000Z)',
+    ],
     ['one ms too new', ARRIVAL + DAY + 1, 'ts_out_of_range', 'as epoch milliseconds'],
     ['year 0000', '0000-01-01T00:00:00Z', 'ts_out_of_range', '"0000-01-01T00:00:00Z" is 0000-01-01T00:00:00.000Z, outside'],
     ['year 9999', '9999-12-31T23:59:59Z', 'ts_out_of_range', 'outside the accepted window'],

@@ -39,9 +39,14 @@ function utc(year: number, month: number, day: number, hour: number, minute: num
  */
 export function parseRfc3339(text: string): number | undefined {
   // Read by position rather than with a regular expression: half the cost on the hot path.
-  if (text.length < 20 || text[4] !== '-' || text[7] !== '-' || !isSeparator(text.charCodeAt(10)) || text[13] !== ':' || text[16] !== ':') return undefined;
-  const year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2), minute = digits(text, 14, 2), second = digits(text, 17, 2);
+  if (text.length < 20 || text[4] !== '-' || text[7] !== '-' || !isSeparator(text.charCodeAt(10)) || text[13] !== ':' || text[16] !== ':')
+    return undefined;
+  const year = digits(text, 0, 4),
+    month = digits(text, 5, 2),
+    day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2),
+    minute = digits(text, 14, 2),
+    second = digits(text, 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return undefined;
   let at = 19;
@@ -57,7 +62,8 @@ export function parseRfc3339(text: string): number | undefined {
   const zone = text[at];
   if ((zone === 'Z' || zone === 'z') && at + 1 === text.length) offsetMin = 0;
   else if ((zone === '+' || zone === '-') && at + 6 === text.length && text[at + 3] === ':') {
-    const oh = digits(text, at + 1, 2), om = digits(text, at + 4, 2);
+    const oh = digits(text, at + 1, 2),
+      om = digits(text, at + 4, 2);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
     offsetMin = (zone === '-' ? -1 : 1) * (oh * 60 + om);
   } else return undefined;
@@ -90,7 +96,10 @@ export function parseEventTime(ts: unknown, arrivalMs: number, window: EventTime
   const shown = Math.abs(ms) <= 8.64e15 ? iso(ms) : 'beyond any date';
   if (typeof ts === 'number') {
     const hint = inWindow(ts * 1000, arrivalMs, window) ? '; it looks like epoch seconds: send milliseconds' : '';
-    return rejected('ts_out_of_range', `/ts: ${ts} is ${shown} as epoch milliseconds, outside the accepted window${windowText(arrivalMs, window)}${hint}`);
+    return rejected(
+      'ts_out_of_range',
+      `/ts: ${ts} is ${shown} as epoch milliseconds, outside the accepted window${windowText(arrivalMs, window)}${hint}`,
+    );
   }
   return rejected('ts_out_of_range', `/ts: ${quote(ts)} is ${shown}, outside the accepted window${windowText(arrivalMs, window)}`);
 }

@@ -17,7 +17,10 @@ export function freeFormMap(value: Record<string, unknown> | undefined, path: st
     const item = value[key];
     const text = typeof item === 'string' ? item : JSON.stringify(item);
     if (text.length > MAX_FREE_FORM_VALUE) {
-      return rejected('schema', `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}: value is ${text.length} characters${typeof item === 'string' ? '' : ' as JSON'}, more than ${MAX_FREE_FORM_VALUE}`);
+      return rejected(
+        'schema',
+        `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}: value is ${text.length} characters${typeof item === 'string' ? '' : ' as JSON'}, more than ${MAX_FREE_FORM_VALUE}`,
+      );
     }
     // defineProperty: a key named __proto__ is data, not the prototype.
     Object.defineProperty(map, key, { value: text, enumerable: true, writable: true, configurable: true });

@@ -164,7 +164,8 @@ export function parseJsonBody(data: Uint8Array): Verdict<unknown> {
   }
   if (text.includes('\\u')) {
     const at = loneSurrogate(value, '');
-    if (at !== undefined) return rejected('schema', `${at || '/'}: lone surrogate (a \\ud800-\\udfff escape without its pair); strings must be valid Unicode`);
+    if (at !== undefined)
+      return rejected('schema', `${at || '/'}: lone surrogate (a \\ud800-\\udfff escape without its pair); strings must be valid Unicode`);
   }
   return accepted(value);
 }

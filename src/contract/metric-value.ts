@@ -18,7 +18,10 @@ export function checkMetricValues(metrics: Record<string, unknown>, path = '/met
     if (typeof value !== 'number') continue;
     if (!Number.isFinite(value)) return rejected('non_finite', `${path}/${name}: ${value} is not a finite number`);
     if (Math.abs(value) > MAX_METRIC_MAGNITUDE) {
-      return rejected('value_out_of_range', `${path}/${name}: ${value} is beyond ±${MAX_METRIC_MAGNITUDE}, the largest magnitude a rollup can sum`);
+      return rejected(
+        'value_out_of_range',
+        `${path}/${name}: ${value} is beyond ±${MAX_METRIC_MAGNITUDE}, the largest magnitude a rollup can sum`,
+      );
     }
   }
   return accepted(undefined);

@@ -27,7 +27,8 @@ export function checkKey(key: string): string | undefined {
     return `subject key holds control character U+${code.toString(16).toUpperCase().padStart(4, '0')} ${at}`;
   }
   const split = NOT_ONE_TOKEN.exec(key);
-  if (split) return `subject key holds ${split[0] === ' ' ? 'a space' : 'a dot'} at character ${split.index} of key ${JSON.stringify(key)}: it is not one subject token`;
+  if (split)
+    return `subject key holds ${split[0] === ' ' ? 'a space' : 'a dot'} at character ${split.index} of key ${JSON.stringify(key)}: it is not one subject token`;
   return undefined;
 }
 

@@ -15,7 +15,12 @@ describe('deploy/clickhouse/init-roles.sh', () => {
       // A stand-in for the image's `clickhouse` binary: records its arguments and the SQL it is sent.
       writeFileSync(join(dir, 'clickhouse'), `#!/bin/sh\necho "$@" > "${dir}/args"\ncat > "${dir}/sql"\n`);
       chmodSync(join(dir, 'clickhouse'), 0o755);
-      const secrets = { CLICKHOUSE_USER: 'sift_admin', CLICKHOUSE_PASSWORD: 'admin-pw', SIFT_WORKER_PASSWORD: "w0rker'pw/&", SIFT_ANALYST_PASSWORD: 'analyst pw' };
+      const secrets = {
+        CLICKHOUSE_USER: 'sift_admin',
+        CLICKHOUSE_PASSWORD: 'admin-pw',
+        SIFT_WORKER_PASSWORD: "w0rker'pw/&",
+        SIFT_ANALYST_PASSWORD: 'analyst pw',
+      };
       const run = spawnSync('sh', [join(packageRoot, 'deploy/clickhouse/init-roles.sh')], {
         env: { PATH: `${dir}:${process.env.PATH}`, SIFT_ROLES_SQL: join(packageRoot, 'deploy/clickhouse/roles.sql'), ...secrets },
         encoding: 'utf8',
@@ -23,8 +28,12 @@ describe('deploy/clickhouse/init-roles.sh', () => {
       expect(run.status, run.stderr).toBe(0);
       expect(readFileSync(join(dir, 'args'), 'utf8')).toMatch(/^client --user sift_admin --password admin-pw --multiquery$/m);
       const sql = readFileSync(join(dir, 'sql'), 'utf8');
-      expect(sql).toContain(`CREATE USER IF NOT EXISTS sift_worker IDENTIFIED WITH sha256_hash BY '${sha256(secrets.SIFT_WORKER_PASSWORD)}' DEFAULT ROLE sift_writer;`);
-      expect(sql).toContain(`CREATE USER IF NOT EXISTS sift_analyst_user IDENTIFIED WITH sha256_hash BY '${sha256(secrets.SIFT_ANALYST_PASSWORD)}'`);
+      expect(sql).toContain(
+        `CREATE USER IF NOT EXISTS sift_worker IDENTIFIED WITH sha256_hash BY '${sha256(secrets.SIFT_WORKER_PASSWORD)}' DEFAULT ROLE sift_writer;`,
+      );
+      expect(sql).toContain(
+        `CREATE USER IF NOT EXISTS sift_analyst_user IDENTIFIED WITH sha256_hash BY '${sha256(secrets.SIFT_ANALYST_PASSWORD)}'`,
+      );
       const statements = sql.split('\n').filter((line) => !line.startsWith('--'));
       expect(statements.filter((line) => line.includes('REPLACE_ME'))).toEqual([]);
       for (const secret of [secrets.SIFT_WORKER_PASSWORD, secrets.SIFT_ANALYST_PASSWORD]) expect(sql).not.toContain(secret);
@@ -34,7 +43,10 @@ describe('deploy/clickhouse/init-roles.sh', () => {
   });
 
   it('stops without a password rather than creating a user without one', () => {
-    const run = spawnSync('sh', [join(packageRoot, 'deploy/clickhouse/init-roles.sh')], { env: { PATH: process.env.PATH, SIFT_ROLES_SQL: '/dev/null' }, encoding: 'utf8' });
+    const run = spawnSync('sh', [join(packageRoot, 'deploy/clickhouse/init-roles.sh')], {
+      env: { PATH: process.env.PATH, SIFT_ROLES_SQL: '/dev/null' },
+      encoding: 'utf8',
+    });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('SIFT_WORKER_PASSWORD');
   });

@@ -24,7 +24,17 @@ const services = Object.entries(compose.services);
 
 describe('deploy/docker/compose.yaml', () => {
   it('runs a 3-node NATS cluster, ClickHouse, a one-shot migrate, two workers, Prometheus and Grafana', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['clickhouse', 'grafana', 'migrate', 'nats-1', 'nats-2', 'nats-3', 'prometheus', 'worker-1', 'worker-2']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'clickhouse',
+      'grafana',
+      'migrate',
+      'nats-1',
+      'nats-2',
+      'nats-3',
+      'prometheus',
+      'worker-1',
+      'worker-2',
+    ]);
   });
 
   it('runs a NATS release with every feature Sift uses (2.14: consumer reset for immediate takeover)', () => {
@@ -39,13 +49,25 @@ describe('deploy/docker/compose.yaml', () => {
     const migrate = compose.services.migrate!;
     expect(migrate.command).toEqual(['migrate']);
     expect(migrate.restart).toBe('no');
-    expect(migrate.environment).toMatchObject({ CLICKHOUSE_USER: clickhouse.environment!.CLICKHOUSE_USER, CLICKHOUSE_PASSWORD: clickhouse.environment!.CLICKHOUSE_PASSWORD });
+    expect(migrate.environment).toMatchObject({
+      CLICKHOUSE_USER: clickhouse.environment!.CLICKHOUSE_USER,
+      CLICKHOUSE_PASSWORD: clickhouse.environment!.CLICKHOUSE_PASSWORD,
+    });
     const roles = read('deploy/clickhouse/roles.sql');
     expect(roles).toMatch(/CREATE USER IF NOT EXISTS sift_worker .*DEFAULT ROLE sift_writer/);
-    expect(clickhouse.volumes).toEqual(expect.arrayContaining(['../clickhouse/roles.sql:/etc/sift/roles.sql:ro', '../clickhouse/init-roles.sh:/docker-entrypoint-initdb.d/init-roles.sh:ro']));
+    expect(clickhouse.volumes).toEqual(
+      expect.arrayContaining([
+        '../clickhouse/roles.sql:/etc/sift/roles.sql:ro',
+        '../clickhouse/init-roles.sh:/docker-entrypoint-initdb.d/init-roles.sh:ro',
+      ]),
+    );
     for (const worker of ['worker-1', 'worker-2']) {
       const s = compose.services[worker]!;
-      expect(s.environment).toMatchObject({ CLICKHOUSE_USER: 'sift_worker', WORKER_MIGRATE: 'false', CLICKHOUSE_DATABASE: migrate.environment!.CLICKHOUSE_DATABASE });
+      expect(s.environment).toMatchObject({
+        CLICKHOUSE_USER: 'sift_worker',
+        WORKER_MIGRATE: 'false',
+        CLICKHOUSE_DATABASE: migrate.environment!.CLICKHOUSE_DATABASE,
+      });
       expect(s.environment!.CLICKHOUSE_PASSWORD).not.toBe(clickhouse.environment!.CLICKHOUSE_PASSWORD);
       expect(s.depends_on!.migrate).toEqual({ condition: 'service_completed_successfully' });
     }
@@ -72,7 +94,8 @@ describe('deploy/docker/compose.yaml', () => {
         if (/PASSWORD/.test(key)) expect(value, `${name} ${key}`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
       }
     }
-    for (const worker of ['worker-1', 'worker-2']) expect(compose.services[worker]!.environment).toMatchObject({ NATS_USER: 'sift', STREAM_REPLICAS: '3' });
+    for (const worker of ['worker-1', 'worker-2'])
+      expect(compose.services[worker]!.environment).toMatchObject({ NATS_USER: 'sift', STREAM_REPLICAS: '3' });
   });
 
   it('waits for healthy dependencies (or the one-shot migrate to succeed), restarts unless stopped, and gives workers time to drain', () => {
@@ -89,7 +112,9 @@ describe('deploy/docker/compose.yaml', () => {
     for (const worker of ['worker-1', 'worker-2']) {
       const s = compose.services[worker]!;
       expect(Object.keys(s.depends_on!).sort()).toEqual(['clickhouse', 'migrate', 'nats-1', 'nats-2', 'nats-3']);
-      expect(parseInt(s.stop_grace_period!, 10) * 1000).toBeGreaterThan(Number(s.environment!.SHUTDOWN_TIMEOUT_MS ?? schema.telemetry.shutdownTimeoutMs.default));
+      expect(parseInt(s.stop_grace_period!, 10) * 1000).toBeGreaterThan(
+        Number(s.environment!.SHUTDOWN_TIMEOUT_MS ?? schema.telemetry.shutdownTimeoutMs.default),
+      );
       for (const key of Object.keys(s.environment!)) expect(schemaEnvNames(), key).toContain(key);
     }
   });
@@ -97,12 +122,18 @@ describe('deploy/docker/compose.yaml', () => {
   it('provisions Grafana with the dashboard and a Prometheus datasource, and Prometheus with the rules', () => {
     const grafana = compose.services.grafana!;
     for (const [name, s] of services) {
-      for (const volume of (s.volumes ?? []).filter((v) => v.startsWith('.'))) expect(existsSync(join(packageRoot, 'deploy/docker', volume.split(':')[0]!)), `${name}: ${volume}`).toBe(true);
+      for (const volume of (s.volumes ?? []).filter((v) => v.startsWith('.')))
+        expect(existsSync(join(packageRoot, 'deploy/docker', volume.split(':')[0]!)), `${name}: ${volume}`).toBe(true);
     }
     expect(grafana.volumes).toContain('../grafana/sift-dashboard.json:/var/lib/grafana/dashboards/sift-dashboard.json:ro');
-    const datasource = parse(read('deploy/grafana/provisioning/datasources/prometheus.yaml')) as { datasources: Array<{ type: string; url: string }> };
+    const datasource = parse(read('deploy/grafana/provisioning/datasources/prometheus.yaml')) as {
+      datasources: Array<{ type: string; url: string }>;
+    };
     expect(datasource.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
-    const scrape = parse(read('deploy/prometheus/compose-prometheus.yml')) as { rule_files: string[]; scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> };
+    const scrape = parse(read('deploy/prometheus/compose-prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    };
     expect(scrape.rule_files).toEqual(['sift-alerts.yml']);
     expect(scrape.scrape_configs[0]).toMatchObject({ job_name: 'sift', static_configs: [{ targets: ['worker-1:9464', 'worker-2:9464'] }] });
   });

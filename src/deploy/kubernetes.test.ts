@@ -32,7 +32,8 @@ const byName = (kind: string, name: string) => {
 
 describe('deploy/kubernetes', () => {
   it('the kustomization lists every manifest in the folder', () => {
-    const listed = (parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] }).resources;
+    const listed = (parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] })
+      .resources;
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
     expect([...listed].sort()).toEqual(files.sort());
     for (const m of manifests()) expect(m.metadata.name, `${m.kind} name`).toMatch(/^sift(-[a-z]+)*$/);
@@ -72,7 +73,8 @@ describe('deploy/kubernetes', () => {
     for (const e of worker.env ?? []) named.push(e.name);
     for (const name of named) expect(known, `${name} is not in the config schema`).toContain(name);
     expect(Object.keys(secret.stringData).sort()).toEqual(['CLICKHOUSE_PASSWORD', 'NATS_PASSWORD', 'NATS_USER']);
-    for (const key of ['CLICKHOUSE_PASSWORD', 'NATS_PASSWORD', 'NATS_TOKEN']) expect(config.data, `${key} in the ConfigMap`).not.toHaveProperty(key);
+    for (const key of ['CLICKHOUSE_PASSWORD', 'NATS_PASSWORD', 'NATS_TOKEN'])
+      expect(config.data, `${key} in the ConfigMap`).not.toHaveProperty(key);
     expect(worker.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
     expect(config.data.STREAM_REPLICAS).toBe('3');
   });
@@ -88,7 +90,10 @@ describe('deploy/kubernetes', () => {
     expect(migrate.args).toEqual(['migrate']);
     expect(migrate.image).toBe(byKind('Deployment').spec.template.spec.containers[0].image);
     // envFrom: the later source wins, so the admin's user replaces the ConfigMap's worker user.
-    expect(migrate.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }, { secretRef: { name: migrateSecret.metadata.name } }]);
+    expect(migrate.envFrom).toEqual([
+      { configMapRef: { name: config.metadata.name } },
+      { secretRef: { name: migrateSecret.metadata.name } },
+    ]);
     expect(pod.restartPolicy).toBe('OnFailure');
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(migrate.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
@@ -110,13 +115,15 @@ describe('deploy/kubernetes', () => {
     expect(byKind('PodDisruptionBudget').spec.selector.matchLabels).toEqual(labels);
   });
 
-  it('KEDA scales on every partition consumer\'s backlog, up to PARTITIONS replicas', () => {
+  it("KEDA scales on every partition consumer's backlog, up to PARTITIONS replicas", () => {
     const scaled = byKind('ScaledObject');
     const partitions = Number(byKind('ConfigMap').data.PARTITIONS ?? schema.nats.partitions.default);
     expect(scaled.spec.scaleTargetRef.name).toBe(byKind('Deployment').metadata.name);
     expect(scaled.spec.maxReplicaCount).toBe(partitions);
     const triggers = scaled.spec.triggers as Array<{ type: string; name: string; metadata: Record<string, string> }>;
-    expect(triggers.map((t) => t.metadata.consumer)).toEqual(Array.from({ length: partitions }, (_, p) => consumerName(schema.nats.consumer.prefix.default, p)));
+    expect(triggers.map((t) => t.metadata.consumer)).toEqual(
+      Array.from({ length: partitions }, (_, p) => consumerName(schema.nats.consumer.prefix.default, p)),
+    );
     for (const t of triggers) {
       expect(t.type).toBe('nats-jetstream');
       expect(t.metadata.stream).toBe(schema.nats.stream.default);

@@ -7,8 +7,15 @@ import { packageRoot } from '../package-root.js';
 
 const config = join(packageRoot, 'deploy/nats/nats.conf');
 const binary = process.env.NATS_SERVER_BIN ?? join(packageRoot, '.tools/nats-server/usr/sbin/nats-server');
-const secrets = { NATS_SERVER_NAME: 'nats-1', NATS_SYS_PASSWORD: 'x', NATS_SIFT_PASSWORD: 'y', NATS_DEVICE_PASSWORD: 'z', NATS_OPERATOR_PASSWORD: 'o' };
-const check = (env: Record<string, string>, file = config) => spawnSync(binary, ['-c', file, '-t'], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+const secrets = {
+  NATS_SERVER_NAME: 'nats-1',
+  NATS_SYS_PASSWORD: 'x',
+  NATS_SIFT_PASSWORD: 'y',
+  NATS_DEVICE_PASSWORD: 'z',
+  NATS_OPERATOR_PASSWORD: 'o',
+};
+const check = (env: Record<string, string>, file = config) =>
+  spawnSync(binary, ['-c', file, '-t'], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
 
 describe('deploy/nats', () => {
   it('nats-server accepts the cluster config, and refuses it without its secrets', (context) => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
 const read = (path: string) => readFileSync(join(packageRoot, path), 'utf8');
-const json = (path: string) => JSON.parse(read(path)) as { engines: { node: string }; devDependencies?: Record<string, string>; scripts: Record<string, string> };
+const json = (path: string) =>
+  JSON.parse(read(path)) as { engines: { node: string }; devDependencies?: Record<string, string>; scripts: Record<string, string> };
 const pinned = read('.node-version').trim();
 const oldestMajor = (range: string) => Number(/^>=\s*(\d+)/.exec(range)?.[1]);
 
@@ -30,9 +31,10 @@ describe('the Node Sift runs on', () => {
     expect(Number(pinned.split('.')[0])).toBeGreaterThanOrEqual(oldest);
   });
 
-  it('the README\'s commands and CI run on the pinned Node, fetched where the machine has another', () => {
+  it("the README's commands and CI run on the pinned Node, fetched where the machine has another", () => {
     const { scripts } = json('package.json');
-    for (const name of ['test', 'demo', 'bench', 'chaos', 'test:unit', 'test:integration']) expect(scripts[name], name).toMatch(/^bash scripts\/with-node\.sh /);
+    for (const name of ['test', 'demo', 'bench', 'chaos', 'test:unit', 'test:integration'])
+      expect(scripts[name], name).toMatch(/^bash scripts\/with-node\.sh /);
     expect(read('scripts/fetch-node.sh')).toContain('.node-version');
     const ci = read('.ci/run');
     const line = (pattern: RegExp) => ci.split('\n').findIndex((l) => pattern.test(l));

@@ -18,7 +18,8 @@ describe('deploy/systemd/sift-worker.service', () => {
     expect(values('StateDirectory')).toEqual(['sift']);
     expect(values('ProtectSystem')).toEqual(['strict']);
     expect(values('Environment')).toContain('CLICKHOUSE_EMBEDDED_PATH=%S/sift/clickhouse');
-    for (const key of ['NoNewPrivileges', 'PrivateTmp', 'PrivateDevices', 'ProtectHome', 'ProtectKernelTunables', 'RestrictSUIDSGID']) expect(values(key), key).toEqual(['yes']);
+    for (const key of ['NoNewPrivileges', 'PrivateTmp', 'PrivateDevices', 'ProtectHome', 'ProtectKernelTunables', 'RestrictSUIDSGID'])
+      expect(values(key), key).toEqual(['yes']);
     expect(values('CapabilityBoundingSet')).toEqual(['']);
     // V8 compiles to memory that is written, then executed.
     expect(values('MemoryDenyWriteExecute')).toEqual([]);

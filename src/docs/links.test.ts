@@ -44,8 +44,16 @@ describe('links in the documentation', () => {
   });
 
   it('reads anchors the way GitHub makes them', () => {
-    const anchors = headingAnchors('# Sift\n## Production: a NATS cluster and a ClickHouse server\n### Device states (`state`)\n#### SiftWorkerDown\n```sh\n# not a heading\n```\n<a id="kept"></a>');
-    expect([...anchors]).toEqual(['sift', 'production-a-nats-cluster-and-a-clickhouse-server', 'device-states-state', 'siftworkerdown', 'kept']);
+    const anchors = headingAnchors(
+      '# Sift\n## Production: a NATS cluster and a ClickHouse server\n### Device states (`state`)\n#### SiftWorkerDown\n```sh\n# not a heading\n```\n<a id="kept"></a>',
+    );
+    expect([...anchors]).toEqual([
+      'sift',
+      'production-a-nats-cluster-and-a-clickhouse-server',
+      'device-states-state',
+      'siftworkerdown',
+      'kept',
+    ]);
     expect(markdownLinks('see [`schemas/x.json`](../schemas/x.json "title")').map((l) => l.target)).toEqual(['../schemas/x.json']);
   });
 });

@@ -3,7 +3,11 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
 export const githubSlug = (heading: string): string =>
-  heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 
 /** Each line's text outside fenced code blocks (blank inside them), and the line of a fence left open, if any. */
 function splitFences(text: string): { prose: string[]; openFenceLine: number | undefined } {
@@ -15,7 +19,8 @@ function splitFences(text: string): { prose: string[]; openFenceLine: number | u
       return '';
     }
     if (fence !== undefined) {
-      if (marker !== undefined && marker[0] === fence.marker[0] && marker.length >= fence.marker.length && line.trim() === marker) fence = undefined;
+      if (marker !== undefined && marker[0] === fence.marker[0] && marker.length >= fence.marker.length && line.trim() === marker)
+        fence = undefined;
       return '';
     }
     return line;
@@ -93,7 +98,8 @@ export function brokenLinks(root: string, files: readonly string[]): string[] {
       const where = `${file}:${line}: ${target}`;
       if (path !== resolve(root) && !path.startsWith(resolve(root) + sep)) broken.push(`${where} leads out of the repository`);
       else if (!existsSync(path)) broken.push(`${where}: no such file`);
-      else if (anchor !== undefined && path.endsWith('.md') && !anchors(path).has(anchor)) broken.push(`${where}: no heading with that anchor`);
+      else if (anchor !== undefined && path.endsWith('.md') && !anchors(path).has(anchor))
+        broken.push(`${where}: no heading with that anchor`);
     }
   }
   return broken;

@@ -31,11 +31,23 @@ export function authenticate(request: FastifyRequest, directory: KeyDirectory): 
   if (record.revoked) return refuse(401, 'revoked_key', `API key ${record.name} is revoked`, CHALLENGE);
   const browser = isBrowserKey(record);
   // A key in a URL ends up in logs and histories: only a browser key, public anyway, may come so.
-  if (given.inQuery && !browser) return refuse(401, 'key_in_url', `API key ${record.name} is a server key: send it in Authorization or X-API-Key, never in the URL`, CHALLENGE);
+  if (given.inQuery && !browser)
+    return refuse(
+      401,
+      'key_in_url',
+      `API key ${record.name} is a server key: send it in Authorization or X-API-Key, never in the URL`,
+      CHALLENGE,
+    );
   const origin = request.headers.origin;
   if (typeof origin === 'string' && origin !== 'null') {
-    if (!browser) return refuse(403, 'server_key_in_browser', `API key ${record.name} is a server key and this request comes from a web page (${origin}); pages need a browser key (sift keys create --origins)`);
-    if (!record.origins.includes(origin)) return refuse(403, 'origin_not_allowed', `API key ${record.name} does not serve origin ${origin}`);
+    if (!browser)
+      return refuse(
+        403,
+        'server_key_in_browser',
+        `API key ${record.name} is a server key and this request comes from a web page (${origin}); pages need a browser key (sift keys create --origins)`,
+      );
+    if (!record.origins.includes(origin))
+      return refuse(403, 'origin_not_allowed', `API key ${record.name} does not serve origin ${origin}`);
   }
   return done(record);
 }

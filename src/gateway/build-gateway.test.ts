@@ -15,7 +15,16 @@ import type { PublishLink } from './publishing/publish-link.js';
 const SHOP = 'https://homepot.example.com';
 
 const record = (name: string, extra: Partial<KeyRecord> = {}): KeyRecord => ({
-  name, hash: '', kinds: ['activity', 'error', 'usage'], keys: '*', origins: [], rate: 0, read: false, revoked: false, createdAt: '2026-12-07T00:00:00Z', ...extra,
+  name,
+  hash: '',
+  kinds: ['activity', 'error', 'usage'],
+  keys: '*',
+  origins: [],
+  rate: 0,
+  read: false,
+  revoked: false,
+  createdAt: '2026-12-07T00:00:00Z',
+  ...extra,
 });
 
 /** Secrets to records: the key store's lookup without NATS. */
@@ -54,11 +63,15 @@ function gateway(reads: GatewayDeps['reads']): FastifyInstance {
 const unavailable: GatewayDeps['reads'] = { ok: false, reason: 'the read routes need CLICKHOUSE_URL' };
 
 describe('CORS for browser keys', () => {
-  it('answers a preflight from a browser key\'s origin with credentials and the headers the client sends', async () => {
+  it("answers a preflight from a browser key's origin with credentials and the headers the client sends", async () => {
     const res = await gateway(unavailable).inject({
       method: 'OPTIONS',
       url: '/api/v1/analytics/user-activity',
-      headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+      headers: {
+        origin: SHOP,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
     });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe(SHOP);
@@ -72,7 +85,11 @@ describe('CORS for browser keys', () => {
     const res = await gateway(unavailable).inject({
       method: 'OPTIONS',
       url: '/v1/batch',
-      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
@@ -108,17 +125,24 @@ describe('the read routes in the gateway', () => {
 
   it('answers 401 without a key, 403 for write and browser keys, and reads with a read key', async () => {
     const app = gateway(reading);
-    const get = (key?: string) => app.inject({ url: '/api/v1/metrics/api-performance?hours=1', headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const get = (key?: string) =>
+      app.inject({ url: '/api/v1/metrics/api-performance?hours=1', headers: key ? { authorization: `Bearer ${key}` } : {} });
     expect((await get()).statusCode).toBe(401);
-    expect((await get('writer')).json()).toEqual({ error: 'no_read_rights', message: 'API key writer has no read rights (sift keys create --read)' });
+    expect((await get('writer')).json()).toEqual({
+      error: 'no_read_rights',
+      message: 'API key writer has no read rights (sift keys create --read)',
+    });
     expect((await get('browser')).statusCode).toBe(403);
     const read = await get('reader');
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual({ data: [] });
   });
 
-  it('names a bad parameter and its range in the gateway\'s error shape', async () => {
-    const res = await gateway(reading).inject({ url: '/api/v1/metrics/job-outcomes?hours=169', headers: { authorization: 'Bearer reader' } });
+  it("names a bad parameter and its range in the gateway's error shape", async () => {
+    const res = await gateway(reading).inject({
+      url: '/api/v1/metrics/job-outcomes?hours=169',
+      headers: { authorization: 'Bearer reader' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: 'bad_parameter', message: 'hours must be an integer from 1 to 168' });
   });
@@ -127,19 +151,32 @@ describe('the read routes in the gateway', () => {
     const app = gateway(reading);
     const id = 'd'.repeat(256);
     asks.length = 0;
-    const res = await app.inject({ url: `/api/v1/metrics/device-state-history/${id}?hours=1`, headers: { authorization: 'Bearer reader' } });
+    const res = await app.inject({
+      url: `/api/v1/metrics/device-state-history/${id}?hours=1`,
+      headers: { authorization: 'Bearer reader' },
+    });
     expect(res.statusCode).toBe(200);
     expect(asks).toEqual([{ device_id: id, hours: 1 }]);
     const long = await app.inject({ url: `/api/v1/metrics/device-state-history/${id}d`, headers: { authorization: 'Bearer reader' } });
     expect(long.statusCode).toBe(414);
-    expect(long.json()).toEqual({ error: 'path_parameter_too_long', message: 'a path parameter is longer than 256 characters, the most a subject key or device id may have' });
+    expect(long.json()).toEqual({
+      error: 'path_parameter_too_long',
+      message: 'a path parameter is longer than 256 characters, the most a subject key or device id may have',
+    });
   });
 
   it('answers 503 naming why when ClickHouse fails, and when there is nothing to read from', async () => {
-    const failing = gateway({ ok: true, query: () => Promise.reject(new Error('Timeout exceeded: elapsed 10 seconds\n(stack)')), close: async () => undefined });
+    const failing = gateway({
+      ok: true,
+      query: () => Promise.reject(new Error('Timeout exceeded: elapsed 10 seconds\n(stack)')),
+      close: async () => undefined,
+    });
     const down = await failing.inject({ url: '/api/status', headers: { authorization: 'Bearer reader' } });
     expect(down.statusCode).toBe(503);
-    expect(down.json()).toEqual({ error: 'read_failed', message: '/api/status: ClickHouse did not answer: Timeout exceeded: elapsed 10 seconds' });
+    expect(down.json()).toEqual({
+      error: 'read_failed',
+      message: '/api/status: ClickHouse did not answer: Timeout exceeded: elapsed 10 seconds',
+    });
     await failing.close();
 
     const standalone = gateway(unavailable);

@@ -15,7 +15,11 @@ function describeError(error: FastifyError, maxBodyBytes: number): { status: num
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, code: 'body_too_large', message: `body is larger than ${maxBodyBytes} bytes (GATEWAY_MAX_BODY_BYTES)` };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: 'unsupported_media_type', message: 'Content-Type is not read here; send application/json, application/x-ndjson or text/plain' };
+      return {
+        status: 415,
+        code: 'unsupported_media_type',
+        message: 'Content-Type is not read here; send application/json, application/x-ndjson or text/plain',
+      };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, code: 'bad_content_length', message: 'Content-Length does not match the body' };
     case 'unsupported_media_type':
@@ -33,7 +37,11 @@ function describeError(error: FastifyError, maxBodyBytes: number): { status: num
 /** Fastify's refusals made before any route runs (an over-long path parameter, a broken URL), worded as the gateway's. */
 function frameworkRefusal(error: FastifyError): { status: number; code: string; message: string } {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return { status: 414, code: 'path_parameter_too_long', message: `a path parameter is longer than ${MAX_PUBLISH_KEY_LENGTH} characters, the most a subject key or device id may have` };
+    return {
+      status: 414,
+      code: 'path_parameter_too_long',
+      message: `a path parameter is longer than ${MAX_PUBLISH_KEY_LENGTH} characters, the most a subject key or device id may have`,
+    };
   }
   if (error.code === 'FST_ERR_BAD_URL') return { status: 400, code: 'bad_url', message: 'the URL holds a malformed percent-encoding' };
   return { status: error.statusCode ?? 400, code: 'bad_request', message: error.message.split('\n')[0]! };
@@ -69,7 +77,12 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     return sendRefusal(reply, { status: 500, code: 'internal_error', message: 'the gateway failed to handle the request; it is logged' });
   });
   app.setNotFoundHandler((request, reply) =>
-    sendRefusal(reply, { status: 404, code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` }));
+    sendRefusal(reply, {
+      status: 404,
+      code: 'not_found',
+      message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`,
+    }),
+  );
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
@@ -90,14 +103,16 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   void app.register(openApiRoute);
   void app.register(ingestRoutes(deps));
   const reads = deps.reads;
-  void app.register(queryRoutes(
-    {
-      query: reads.ok ? reads.query : () => Promise.reject(new Error(reads.reason)),
-      requireRead: requireRead(deps.keys, reads.ok ? undefined : reads.reason),
-      ...(deps.workerStatus ? { workerStatus: deps.workerStatus } : {}),
-      ...(deps.now ? { now: deps.now } : {}),
-    },
-    { cacheTtlMs: deps.config.gateway.queryCacheTtlMs },
-  ));
+  void app.register(
+    queryRoutes(
+      {
+        query: reads.ok ? reads.query : () => Promise.reject(new Error(reads.reason)),
+        requireRead: requireRead(deps.keys, reads.ok ? undefined : reads.reason),
+        ...(deps.workerStatus ? { workerStatus: deps.workerStatus } : {}),
+        ...(deps.now ? { now: deps.now } : {}),
+      },
+      { cacheTtlMs: deps.config.gateway.queryCacheTtlMs },
+    ),
+  );
   return app;
 }

@@ -14,7 +14,7 @@ import { queryRouteTable } from './queries/index.js';
 const compat: CompatRoute = {
   method: 'POST',
   url: '/api/v1/example',
-  summary: 'An example of a replaced system\'s endpoint',
+  summary: "An example of a replaced system's endpoint",
   body: { type: 'object', properties: { event_type: { type: 'string' } } } as unknown as CompatRoute['body'],
   toEvents: () => ({ ok: true, events: [] }),
   respond: () => ({ status: 200, body: {} }),
@@ -44,12 +44,16 @@ async function openApi(): Promise<any> {
 }
 
 describe('/openapi.json', () => {
-  it('lists every route from its schema, the replaced systems\' and the read routes included', async () => {
+  it("lists every route from its schema, the replaced systems' and the read routes included", async () => {
     const doc = await openApi();
     expect(doc.openapi).toBe('3.1.0');
     const reads = [...queryRouteTable.map((r) => r.url.replace(/:(\w+)/g, '{$1}')), '/status'];
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/example', '/healthz', '/readyz', '/v1/batch', '/v1/events/{kind}/{key}', ...reads].sort());
-    expect(doc.paths['/api/v1/metrics/device-state-history/{device_id}'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['device_id', 'hours']);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ['/api/v1/example', '/healthz', '/readyz', '/v1/batch', '/v1/events/{kind}/{key}', ...reads].sort(),
+    );
+    expect(
+      doc.paths['/api/v1/metrics/device-state-history/{device_id}'].get.parameters.map((p: { name: string }) => p.name).sort(),
+    ).toEqual(['device_id', 'hours']);
     const events = doc.paths['/v1/events/{kind}/{key}'].post;
     expect(events.parameters.find((p: { name: string }) => p.name === 'kind').schema.enum).toEqual(kinds.map((k) => k.name));
     expect(Object.keys(events.requestBody.content)).toEqual(['application/json', 'application/x-ndjson', 'text/plain']);
@@ -57,7 +61,7 @@ describe('/openapi.json', () => {
     expect(doc.paths['/api/v1/example'].post.summary).toBe(compat.summary);
   });
 
-  it('carries every kind\'s published schema as a component, and every reference resolves', async () => {
+  it("carries every kind's published schema as a component, and every reference resolves", async () => {
     const doc = await openApi();
     for (const kind of kinds) {
       expect(doc.components.schemas[kind.schemaFile]).toMatchObject({ title: kind.schema.title, required: kind.schema.required });

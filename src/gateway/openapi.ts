@@ -17,7 +17,7 @@ export function registerOpenApi(app: FastifyInstance): void {
       info: {
         title: 'Sift HTTP gateway',
         version: buildInfo().version,
-        description: 'Events into Sift over HTTP: native routes, the replaced systems\' endpoints, and reads. See docs/gateway.md.',
+        description: "Events into Sift over HTTP: native routes, the replaced systems' endpoints, and reads. See docs/gateway.md.",
       },
       components: {
         securitySchemes: {

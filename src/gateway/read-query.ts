@@ -43,11 +43,13 @@ export type ReadSource = { ok: true; query: ReadQuery; close(): Promise<void> } 
  * database and opened at the first read (a gateway nobody reads from never opens one).
  */
 export function readSource(config: SiftConfig['clickhouse'], workerClient?: ClickHouseClient): ReadSource {
-  if (workerClient && isEmbedded(workerClient)) return { ok: true, query: readQuery(async () => workerClient, config.database), close: async () => undefined };
+  if (workerClient && isEmbedded(workerClient))
+    return { ok: true, query: readQuery(async () => workerClient, config.database), close: async () => undefined };
   if (!config.url) {
     return {
       ok: false,
-      reason: 'the read routes need CLICKHOUSE_URL: the embedded ClickHouse is read only by the worker process that holds it, so serve them from that worker (GATEWAY_ENABLED=true)',
+      reason:
+        'the read routes need CLICKHOUSE_URL: the embedded ClickHouse is read only by the worker process that holds it, so serve them from that worker (GATEWAY_ENABLED=true)',
     };
   }
   let opening: Promise<ClickHouseClient> | undefined;

@@ -60,7 +60,9 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
   try {
     await directory.start();
     await link.start().catch((error: unknown) => {
-      throw new NatsUnreachableError(`cannot connect to NATS at ${maskUrlList(config.nats.url)} (NATS_URL): ${(error as Error).message}`, { cause: error });
+      throw new NatsUnreachableError(`cannot connect to NATS at ${maskUrlList(config.nats.url)} (NATS_URL): ${(error as Error).message}`, {
+        cause: error,
+      });
     });
     const registry = options.registry ?? new Registry();
     if (!options.registry) collectDefaultMetrics({ register: registry });
@@ -83,11 +85,17 @@ export async function startGateway(config: SiftConfig, logger: Logger, options: 
       ...(options.compat ? { compat: options.compat } : {}),
     });
     await app.listen({ port: config.gateway.port, host: config.gateway.host }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') throw new PortInUseError(`gateway port ${config.gateway.host}:${config.gateway.port} (GATEWAY_PORT) is in use`, { cause: error });
+      if (error.code === 'EADDRINUSE')
+        throw new PortInUseError(`gateway port ${config.gateway.host}:${config.gateway.port} (GATEWAY_PORT) is in use`, { cause: error });
       throw error;
     });
     if (!options.registry && config.telemetry.metricsPort > 0) {
-      statusServer = await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, { registry, live: () => !stopping, readiness }, { maxConnections: config.telemetry.metricsMaxConnections, requestTimeoutMs: config.telemetry.metricsRequestTimeoutMs });
+      statusServer = await startStatusServer(
+        config.telemetry.metricsPort,
+        config.telemetry.metricsHost,
+        { registry, live: () => !stopping, readiness },
+        { maxConnections: config.telemetry.metricsMaxConnections, requestTimeoutMs: config.telemetry.metricsRequestTimeoutMs },
+      );
     }
     const port = (app.server.address() as AddressInfo).port;
     log.info({ port, host: config.gateway.host, nats: maskUrlList(config.nats.url) }, 'gateway listening');

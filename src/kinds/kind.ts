@@ -117,7 +117,7 @@ export interface KindModule {
    * as the worker will.
    */
   decode(data: Uint8Array, key: string, arrivalMs: number, window: EventTimeWindow): Decoded<unknown>;
-    createHandler(config: KindConfig, context: KindContext): KindHandler;
+  createHandler(config: KindConfig, context: KindContext): KindHandler;
   /** Synthetic events of this kind (deterministic for a seed). */
   simulator?(options: SimulatorOptions): KindSimulator;
 }

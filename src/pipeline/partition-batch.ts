@@ -81,7 +81,11 @@ export class PartitionBatch implements BatchSize, BatchOutput {
 
   row(table: TableColumns, row: unknown[], seq: number, reason: string): void {
     let rows = this.tables.get(table.table);
-    if (!rows) this.tables.set(table.table, (rows = { table: table.table, columns: table.columns, kind: this.kind, rows: [], seqs: [], reasons: [] }));
+    if (!rows)
+      this.tables.set(
+        table.table,
+        (rows = { table: table.table, columns: table.columns, kind: this.kind, rows: [], seqs: [], reasons: [] }),
+      );
     rows.rows.push(row);
     rows.seqs.push(seq);
     rows.reasons.push(reason);

@@ -33,7 +33,13 @@ export interface RejectedMessage {
   unstored: readonly string[];
 }
 
-const sourceOf = (message: RoutedMessage): DeadLetterSource => ({ subject: message.subject, seq: message.seq, data: message.data, timestampMs: message.arrivalMs(), msgId: message.msgId?.() });
+const sourceOf = (message: RoutedMessage): DeadLetterSource => ({
+  subject: message.subject,
+  seq: message.seq,
+  data: message.data,
+  timestampMs: message.arrivalMs(),
+  msgId: message.msgId?.(),
+});
 
 /**
  * The one place results become side effects: dead letters published, drops and counts tallied,

@@ -2,7 +2,16 @@
  * Why a message went to the dead-letter stream, shared by every kind; kinds add their own codes
  * (declared in their KindModule). A stable code for headers, metrics and queries.
  */
-export const COMMON_DEAD_LETTER_REASONS = ['not_json', 'schema', 'oversize', 'unknown_kind', 'bad_subject', 'bad_key', 'ts_out_of_range', 'insert_rejected'] as const;
+export const COMMON_DEAD_LETTER_REASONS = [
+  'not_json',
+  'schema',
+  'oversize',
+  'unknown_kind',
+  'bad_subject',
+  'bad_key',
+  'ts_out_of_range',
+  'insert_rejected',
+] as const;
 
 export type DeadLetterReason = string;
 

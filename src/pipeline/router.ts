@@ -30,11 +30,20 @@ export interface StoredMessage {
 /** A stored message as the router takes it, its subject parsed. */
 export function routedFromStored(stored: StoredMessage): RoutedMessage {
   const parsed = parseStoredSubject(stored.subject);
-  return { subject: stored.subject, kind: parsed?.kind, key: parsed?.key, data: stored.data, seq: stored.seq, arrivalMs: () => stored.timestampMs, msgId: () => stored.msgId };
+  return {
+    subject: stored.subject,
+    kind: parsed?.kind,
+    key: parsed?.key,
+    data: stored.data,
+    seq: stored.seq,
+    arrivalMs: () => stored.timestampMs,
+    msgId: () => stored.msgId,
+  };
 }
 
 /** The kind as a metric label: known kinds by name, anything else as "unknown" (subjects are input). */
-export const kindLabelOf = (handlers: ReadonlyMap<string, unknown>, kind: string | undefined): string => (kind !== undefined && handlers.has(kind) ? kind : 'unknown');
+export const kindLabelOf = (handlers: ReadonlyMap<string, unknown>, kind: string | undefined): string =>
+  kind !== undefined && handlers.has(kind) ? kind : 'unknown';
 
 /** Where the router sends what it cannot hand to a kind. */
 export interface DeadLetterSink {
@@ -61,7 +70,13 @@ export class Router {
   route(message: RoutedMessage, batch: PartitionBatch): string {
     const { kind, key } = message;
     if (kind === undefined || key === undefined) {
-      this.deadLetters.deadLetter(batch, '_invalid', message, 'bad_subject', `subject "${message.subject}" is not <prefix>.<kind>.<partition>.<key>`);
+      this.deadLetters.deadLetter(
+        batch,
+        '_invalid',
+        message,
+        'bad_subject',
+        `subject "${message.subject}" is not <prefix>.<kind>.<partition>.<key>`,
+      );
       return this.kindLabel(undefined);
     }
     // One lookup serves both the label and the hand-over.
@@ -70,15 +85,32 @@ export class Router {
     return handler ? kind : this.kindLabel(undefined);
   }
 
-  private dispatch(parsed: { kind: string; key: string }, handler: KindHandler | undefined, message: RoutedMessage, batch: PartitionBatch): void {
+  private dispatch(
+    parsed: { kind: string; key: string },
+    handler: KindHandler | undefined,
+    message: RoutedMessage,
+    batch: PartitionBatch,
+  ): void {
     const badKey = checkKey(parsed.key);
     if (badKey !== undefined) return this.deadLetters.deadLetter(batch, parsed.kind, message, 'bad_key', badKey);
     if (message.data.length > this.maxMsgBytes) {
-      return this.deadLetters.deadLetter(batch, parsed.kind, message, 'oversize', `body is ${message.data.length} bytes, the limit is ${this.maxMsgBytes}`);
+      return this.deadLetters.deadLetter(
+        batch,
+        parsed.kind,
+        message,
+        'oversize',
+        `body is ${message.data.length} bytes, the limit is ${this.maxMsgBytes}`,
+      );
     }
     if (!handler) {
       const known = [...this.handlers.keys()].join(', ');
-      return this.deadLetters.deadLetter(batch, parsed.kind, message, 'unknown_kind', `no handler for kind "${parsed.kind}" (known: ${known})`);
+      return this.deadLetters.deadLetter(
+        batch,
+        parsed.kind,
+        message,
+        'unknown_kind',
+        `no handler for kind "${parsed.kind}" (known: ${known})`,
+      );
     }
     batch.kind = parsed.kind;
     const result = handler.accept(message as IncomingMessage, batch);

@@ -8,7 +8,22 @@ const summary = { received: 10, storedMessages: 3, storedRows: 3, filteredOut: 7
 describe('demo report', () => {
   it('draws a point for every received value and a marker for every stored one', () => {
     const html = renderDemoReport(
-      [{ deviceId: 'dev<1>', metric: 'temp', received: [[0, 1], [1000, 2], [2000, 3]], stored: [[0, 1, 'first_contact', false], [2000, 3, 'change', true]], rule }],
+      [
+        {
+          deviceId: 'dev<1>',
+          metric: 'temp',
+          received: [
+            [0, 1],
+            [1000, 2],
+            [2000, 3],
+          ],
+          stored: [
+            [0, 1, 'first_contact', false],
+            [2000, 3, 'change', true],
+          ],
+          rule,
+        },
+      ],
       summary,
     );
     expect(html.match(/<circle class="received"/g)).toHaveLength(3);
@@ -18,13 +33,42 @@ describe('demo report', () => {
   });
 
   it('handles a flat series without dividing by zero', () => {
-    const html = renderDemoReport([{ deviceId: 'd', metric: 'm', received: [[0, 5], [1000, 5]], stored: [[0, 5, 'first_contact', false]], rule }], summary);
+    const html = renderDemoReport(
+      [
+        {
+          deviceId: 'd',
+          metric: 'm',
+          received: [
+            [0, 5],
+            [1000, 5],
+          ],
+          stored: [[0, 5, 'first_contact', false]],
+          rule,
+        },
+      ],
+      summary,
+    );
     expect(html).not.toMatch(/NaN|Infinity/);
   });
 
   it('marks as a change only the metric that triggered; legend only for markers drawn; band, settings, dead letters, rollup', () => {
     const html = renderDemoReport(
-      [{ deviceId: 'd', metric: 'm', received: [[0, 10], [1000, 10], [2000, 10]], stored: [[0, 10, 'first_contact', false], [2000, 10, 'change', false]], rule }],
+      [
+        {
+          deviceId: 'd',
+          metric: 'm',
+          received: [
+            [0, 10],
+            [1000, 10],
+            [2000, 10],
+          ],
+          stored: [
+            [0, 10, 'first_contact', false],
+            [2000, 10, 'change', false],
+          ],
+          rule,
+        },
+      ],
       { ...summary, deadLettered: 2, deadLetteredByReason: { not_json: 2 } },
       { store: 'whole', snapshotIntervalS: 300, changeThreshold: 0.05, zeroFloor: 0.01, storePrevious: false },
       [{ hour: 0, samples: 10, rows: 3 }],

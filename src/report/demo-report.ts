@@ -61,7 +61,9 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
   const raw = span / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
   // The round step whose tick count comes closest to the one asked for.
-  const step = [0.5, 1, 2, 5, 10].map((m) => m * power).reduce((best, s) => (Math.abs(span / s - count) < Math.abs(span / best - count) ? s : best));
+  const step = [0.5, 1, 2, 5, 10]
+    .map((m) => m * power)
+    .reduce((best, s) => (Math.abs(span / s - count) < Math.abs(span / best - count) ? s : best));
   const ticks: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
   return ticks;
@@ -75,7 +77,12 @@ export function bandHalfWidth(reference: number, rule: ChangeRule): number {
 
 function chart(series: ReportSeries): string {
   const refs = series.stored.filter(([, , reason]) => reason !== 'previous');
-  const band = refs.map(([t, v], i) => ({ from: t, to: refs[i + 1]?.[0], lo: v - bandHalfWidth(v, series.rule), hi: v + bandHalfWidth(v, series.rule) }));
+  const band = refs.map(([t, v], i) => ({
+    from: t,
+    to: refs[i + 1]?.[0],
+    lo: v - bandHalfWidth(v, series.rule),
+    hi: v + bandHalfWidth(v, series.rule),
+  }));
   const all = [...series.received, ...series.stored.map(([t, v]) => [t, v] as [number, number])];
   if (all.length === 0) return '<p>No values.</p>';
   const ts = all.map(([t]) => t);
@@ -94,17 +101,32 @@ function chart(series: ReportSeries): string {
     })
     .join('');
   const yTicks = niceTicks(v0, v1, 5).filter((v) => v >= v0 && v <= v1);
-  const tTicks = niceTicks(t0 / 60_000, t1 / 60_000, 6).map((m) => m * 60_000).filter((t) => t >= t0 && t <= t1);
+  const tTicks = niceTicks(t0 / 60_000, t1 / 60_000, 6)
+    .map((m) => m * 60_000)
+    .filter((t) => t >= t0 && t <= t1);
   const grid =
-    yTicks.map((v) => `<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick y" x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`).join('') +
-    tTicks.map((t) => `<line class="grid" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}"/><text class="tick x" x="${x(t).toFixed(1)}" y="${HEIGHT - PAD.bottom + 14}" text-anchor="middle">${time(t)}</text>`).join('');
+    yTicks
+      .map(
+        (v) =>
+          `<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick y" x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`,
+      )
+      .join('') +
+    tTicks
+      .map(
+        (t) =>
+          `<line class="grid" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}"/><text class="tick x" x="${x(t).toFixed(1)}" y="${HEIGHT - PAD.bottom + 14}" text-anchor="middle">${time(t)}</text>`,
+      )
+      .join('');
   const axes =
     `<line class="axis" x1="${PAD.left}" y1="${HEIGHT - PAD.bottom}" x2="${WIDTH - PAD.right}" y2="${HEIGHT - PAD.bottom}"/>` +
     `<line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${HEIGHT - PAD.bottom}"/>` +
     `<text x="${WIDTH - PAD.right}" y="${HEIGHT - 4}" text-anchor="end">event time (UTC)</text>`;
   const line = series.received.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const received = series.received
-    .map(([t, v]) => `<circle class="received" cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="1.6"><title>${time(t)} ${fmt(v)} received</title></circle>`)
+    .map(
+      ([t, v]) =>
+        `<circle class="received" cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="1.6"><title>${time(t)} ${fmt(v)} received</title></circle>`,
+    )
     .join('');
   const stored = series.stored
     .map(([t, v, reason, trigger]) => {
@@ -133,20 +155,33 @@ function rollupPanel(hours: RollupHour[]): string {
 }
 
 /** A self-contained page (inline SVG and CSS, no external assets) showing what the filter kept. */
-export function renderDemoReport(series: ReportSeries[], summary: ReportSummary, settings?: ReportSettings, rollup: RollupHour[] = []): string {
+export function renderDemoReport(
+  series: ReportSeries[],
+  summary: ReportSummary,
+  settings?: ReportSettings,
+  rollup: RollupHour[] = [],
+): string {
   const pct = ((100 * summary.storedMessages) / Math.max(1, summary.received - summary.deadLettered)).toFixed(1);
   const occurring = new Set(series.flatMap((s) => s.stored.map(([, , reason, trigger]) => markerOf(reason, trigger))));
   const legend = Object.entries(MARKERS)
     .filter(([marker]) => occurring.has(marker))
-    .map(([marker, { colour, label }]) => `<span data-marker="${marker}"><svg width="12" height="12"><circle cx="6" cy="6" r="5" fill="${colour}"/></svg> ${label}</span>`)
+    .map(
+      ([marker, { colour, label }]) =>
+        `<span data-marker="${marker}"><svg width="12" height="12"><circle cx="6" cy="6" r="5" fill="${colour}"/></svg> ${label}</span>`,
+    )
     .join(' ');
   const dead = Object.entries(summary.deadLetteredByReason ?? {}).sort((a, b) => b[1] - a[1]);
-  const deadTable = dead.length ? `<h2>Dead letters by reason</h2><table class="dead-letters">${dead.map(([reason, n]) => `<tr><td>${escapeHtml(reason)}</td><td>${n}</td></tr>`).join('')}</table>` : '';
+  const deadTable = dead.length
+    ? `<h2>Dead letters by reason</h2><table class="dead-letters">${dead.map(([reason, n]) => `<tr><td>${escapeHtml(reason)}</td><td>${n}</td></tr>`).join('')}</table>`
+    : '';
   const settingsText = settings
     ? `<p class="settings">Filter: store <b>${escapeHtml(settings.store)}</b>, change threshold <b>${fmt(settings.changeThreshold * 100)} %</b> of the last stored value (zero floor ${fmt(settings.zeroFloor)}), snapshot every <b>${settings.snapshotIntervalS} s</b> of event time, previous value ${settings.storePrevious ? 'stored' : 'not stored'}. Shaded: the band within which a value counts as unchanged.</p>`
     : '';
   const sections = series
-    .map((s) => `<section><h2>${escapeHtml(s.deviceId)} · ${escapeHtml(s.metric)} <small>${s.received.length} received, ${s.stored.length} stored</small></h2>${chart(s)}</section>`)
+    .map(
+      (s) =>
+        `<section><h2>${escapeHtml(s.deviceId)} · ${escapeHtml(s.metric)} <small>${s.received.length} received, ${s.stored.length} stored</small></h2>${chart(s)}</section>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sift demo: what the smart filter kept</title>

@@ -25,7 +25,11 @@ export interface SimulateOptions {
 export type SimulateProgress = (published: number, total: number) => void;
 
 /** Publishes the fleet with a bounded window of unacknowledged publishes; returns how many landed. */
-export async function simulate(config: SiftConfig, options: SimulateOptions, progress: SimulateProgress = () => undefined): Promise<number> {
+export async function simulate(
+  config: SiftConfig,
+  options: SimulateOptions,
+  progress: SimulateProgress = () => undefined,
+): Promise<number> {
   const nc = await connectNats(config.nats, 'sift-simulate');
   try {
     await provision(nc, config.nats);
@@ -66,7 +70,13 @@ export function eventSources(options: SimulateOptions, fleet: Fleet): Array<{ ki
   const eventsPerKind = Math.ceil(options.count / kinds.length);
   return kinds.map((kind, i) => {
     if (kind === 'metrics') {
-      return { kind, next: () => { const r = fleet.nextReading(); return { key: r.deviceId, body: r.body as Record<string, unknown> }; } };
+      return {
+        kind,
+        next: () => {
+          const r = fleet.nextReading();
+          return { key: r.deviceId, body: r.body as Record<string, unknown> };
+        },
+      };
     }
     const make = kindNamed(kind)?.simulator;
     if (!make) throw new Error(`kind "${kind}" has no simulator`);

@@ -7,7 +7,7 @@ describe('AckStallClock', () => {
     expect(clock.observe(0, 0, 1_000_000)).toBe(0);
   });
 
-  it('counts from when work appeared, not from an idle worker\'s old ack', () => {
+  it("counts from when work appeared, not from an idle worker's old ack", () => {
     const clock = new AckStallClock();
     expect(clock.observe(50, 1_000, 100_000)).toBe(0);
     expect(clock.observe(50, 1_000, 105_000)).toBe(5);

@@ -15,7 +15,11 @@ function readBuildInfo(): { version: string; gitSha: string } {
   let gitSha = process.env.SIFT_GIT_SHA ?? '';
   if (!gitSha) {
     try {
-      gitSha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      gitSha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+        cwd: packageRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       gitSha = 'unknown';
     }

@@ -31,12 +31,16 @@ describe('deploy files', () => {
     const names = await exported();
     const rules = parse(read('deploy/prometheus/sift-alerts.yml')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
     const all = rules.groups.flatMap((g) => g.rules);
-    expect(all.map((r) => r.alert)).toEqual(expect.arrayContaining(['SiftWorkerDown', 'SiftLagGrowing', 'SiftDeadLetterRate', 'SiftInsertErrors']));
+    expect(all.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(['SiftWorkerDown', 'SiftLagGrowing', 'SiftDeadLetterRate', 'SiftInsertErrors']),
+    );
     for (const rule of all) for (const name of referenced(rule.expr)) expect(names, `${rule.alert} reads ${name}`).toContain(name);
   });
 
   it('every alert has a runbook_url pointing to a runbook subsection of docs/operations.md, and the stall and absence alerts exist', () => {
-    const rules = parse(read('deploy/prometheus/sift-alerts.yml')) as { groups: Array<{ rules: Array<{ alert: string; expr: string; annotations: Record<string, string> }> }> };
+    const rules = parse(read('deploy/prometheus/sift-alerts.yml')) as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string; annotations: Record<string, string> }> }>;
+    };
     const all = rules.groups.flatMap((g) => g.rules);
     const anchors = headingAnchors(read('docs/operations.md'));
     for (const rule of all) {
@@ -53,19 +57,27 @@ describe('deploy files', () => {
       console.warn('promtool not installed (Debian: apt-get install prometheus): rule unit tests skipped');
       return context.skip();
     }
-    const out = execFileSync('promtool', ['test', 'rules', 'sift-alerts.test.yml'], { cwd: join(packageRoot, 'deploy/prometheus'), encoding: 'utf8' });
+    const out = execFileSync('promtool', ['test', 'rules', 'sift-alerts.test.yml'], {
+      cwd: join(packageRoot, 'deploy/prometheus'),
+      encoding: 'utf8',
+    });
     expect(out).toContain('SUCCESS');
   });
 
   it('the scrape config parses and loads the alert rules', () => {
-    const config = parse(read('deploy/prometheus/prometheus.yml')) as { rule_files: string[]; scrape_configs: Array<{ metrics_path: string }> };
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ metrics_path: string }>;
+    };
     expect(config.rule_files).toContain('sift-alerts.yml');
     expect(config.scrape_configs[0]!.metrics_path).toBe('/metrics');
   });
 
   it('the Grafana dashboard parses and reads only metrics the worker exports', async () => {
     const names = await exported();
-    const dashboard = JSON.parse(read('deploy/grafana/sift-dashboard.json')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    const dashboard = JSON.parse(read('deploy/grafana/sift-dashboard.json')) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
     const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => [p.title, t.expr] as const));
     expect(exprs.length).toBeGreaterThan(10);
     for (const [title, expr] of exprs) for (const name of referenced(expr)) expect(names, `panel "${title}" reads ${name}`).toContain(name);

@@ -18,7 +18,11 @@ function open(port: number): Promise<Client> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const socket = connect(port, '127.0.0.1');
-    const client: Client = { socket, received: '', closedAfterMs: new Promise((closed) => socket.on('close', () => closed(performance.now() - started))) };
+    const client: Client = {
+      socket,
+      received: '',
+      closedAfterMs: new Promise((closed) => socket.on('close', () => closed(performance.now() - started))),
+    };
     socket.on('data', (d) => (client.received += String(d)));
     socket.on('error', () => undefined);
     socket.once('connect', () => resolve(client));
@@ -27,7 +31,8 @@ function open(port: number): Promise<Client> {
 }
 
 /** Resolves to 'open' if the socket is still open after `ms`. */
-const stillOpenAfter = (client: Client, ms: number) => Promise.race([client.closedAfterMs.then((t) => `closed after ${Math.round(t)} ms`), new Promise((r) => setTimeout(() => r('open'), ms))]);
+const stillOpenAfter = (client: Client, ms: number) =>
+  Promise.race([client.closedAfterMs.then((t) => `closed after ${Math.round(t)} ms`), new Promise((r) => setTimeout(() => r('open'), ms))]);
 
 describe('the metrics and health endpoint holds up against slow and greedy clients', () => {
   let server: Server | undefined;

@@ -5,7 +5,12 @@ import { redact } from '../config/redact.js';
 export type { Logger };
 
 /** Secret keys, wherever they sit in a logged object (config sections nest two deep). */
-const SECRET_PATHS = ['password', 'token', 'pass', 'creds', 'seed', 'authorization', 'cookie'].flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+const SECRET_PATHS = ['password', 'token', 'pass', 'creds', 'seed', 'authorization', 'cookie'].flatMap((k) => [
+  k,
+  `*.${k}`,
+  `*.*.${k}`,
+  `*.*.*.${k}`,
+]);
 
 interface FlushableStream extends DestinationStream {
   flush?(cb?: (error?: Error) => void): void;
@@ -27,7 +32,14 @@ export function chooseLogFormat(setting: 'auto' | LogFormat, command: 'worker' |
 function destination(format: LogFormat): FlushableStream {
   if (format === 'json') return pino.destination({ fd: 2, sync: false });
   // Synchronous, in this thread: a command's last line must be out before it exits.
-  return PinoPretty({ destination: 2, sync: true, colorize: Boolean(process.stderr.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true });
+  return PinoPretty({
+    destination: 2,
+    sync: true,
+    colorize: Boolean(process.stderr.isTTY),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,name',
+    singleLine: true,
+  });
 }
 
 /**

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics } from './metrics.js';
 
 /** The label values of a kind like the metrics kind: a store reason, a row-only reason, a drop reason and one of its own dead-letter reasons. */
-const metricsKind = { name: 'metrics', storeReasons: ['first_contact'], rowOnlyReasons: ['previous'], dropReasons: ['unchanged'], deadLetterReasons: ['device_mismatch'] };
+const metricsKind = {
+  name: 'metrics',
+  storeReasons: ['first_contact'],
+  rowOnlyReasons: ['previous'],
+  dropReasons: ['unchanged'],
+  deadLetterReasons: ['device_mismatch'],
+};
 
 describe('createMetrics', () => {
   it('starts every known reason and error class at 0, so rate() sees the first increment', async () => {

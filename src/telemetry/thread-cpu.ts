@@ -42,7 +42,9 @@ export function threadCpu(): ThreadCpu | undefined {
  */
 export function residentFileBytes(): number | undefined {
   try {
-    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('RssFile:'));
+    const line = readFileSync('/proc/self/status', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('RssFile:'));
     return line === undefined ? undefined : Number(line.split(/\s+/)[1]) * 1024;
   } catch {
     return undefined;

@@ -9,7 +9,10 @@ import { packageRoot } from '../package-root.js';
 /** Path of a nats-server ≥ 2.11: NATS_SERVER_BIN, else what scripts/fetch-nats-server.sh finds or fetches. */
 export function natsServerBinary(): string {
   if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
-  const path = execFileSync('bash', [join(packageRoot, 'scripts', 'fetch-nats-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const path = execFileSync('bash', [join(packageRoot, 'scripts', 'fetch-nats-server.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   process.env.NATS_SERVER_BIN = path;
   return path;
 }

@@ -69,7 +69,11 @@ export class WorkerHealth {
    * Pending counts from the server (not guessed), a ClickHouse ping, and in-memory sizes.
    * `stillOwned` tells a partition released meanwhile, whose series are gone.
    */
-  async poll(owned: ReadonlyArray<readonly [number, PolledPartition]>, stillOwned: (partition: number, run: PolledPartition) => boolean, stopping: boolean): Promise<void> {
+  async poll(
+    owned: ReadonlyArray<readonly [number, PolledPartition]>,
+    stillOwned: (partition: number, run: PolledPartition) => boolean,
+    stopping: boolean,
+  ): Promise<void> {
     const m = this.o.metrics;
     m.partitionsOwned.set(owned.length);
     let devices = 0;

@@ -143,7 +143,15 @@ export class PartitionRun implements MessageSink, OwnedPartition {
         if (keys !== undefined) this.log.info({ kind, keys }, 'rebuilt filter state from stored rows');
       }
     }
-    this.log.info({ storedThrough: this.hold.storedThrough, previousOwner: taken.entry.owner || undefined, recovered: taken.entry.inflight?.members, sessionStartedAt }, 'took the partition');
+    this.log.info(
+      {
+        storedThrough: this.hold.storedThrough,
+        previousOwner: taken.entry.owner || undefined,
+        recovered: taken.entry.inflight?.members,
+        sessionStartedAt,
+      },
+      'took the partition',
+    );
   }
 
   /** Stops pulling, commits and acks what was taken, lets the journal entry go and unpins. */

@@ -43,7 +43,10 @@ import { PartitionRun, type RunContext } from './partition-run.js';
 
 /** The event kinds a partition understands, each with its own keyed state for that partition. */
 function kindHandlers(config: SiftConfig, metrics: SiftMetrics, partition: number): Map<string, KindHandler> {
-  const context = { partition, stateEvicted: (kind: string, cause: string, keys: number) => metrics.filterEvictions.inc({ kind, cause }, keys) };
+  const context = {
+    partition,
+    stateEvicted: (kind: string, cause: string, keys: number) => metrics.filterEvictions.inc({ kind, cause }, keys),
+  };
   return new Map(kinds.map((kind) => [kind.name, kind.createHandler(config, context)]));
 }
 
@@ -96,27 +99,59 @@ export class Worker {
     const fillers = config.batch.backlogFillers;
     this.fillTurns = fillers > 0 ? new FillTurns(fillers, Math.floor(config.nats.consumer.pinnedTtlMs / 3)) : undefined;
     this.js = jetstream(nc);
-    this.health = new WorkerHealth({ nc, jsm, clickhouse, stream: config.nats.stream, consumerPrefix: config.nats.consumer.prefix, metrics, stats: this.stats, log: logger });
+    this.health = new WorkerHealth({
+      nc,
+      jsm,
+      clickhouse,
+      stream: config.nats.stream,
+      consumerPrefix: config.nats.consumer.prefix,
+      metrics,
+      stats: this.stats,
+      log: logger,
+    });
     // One inserter for every partition, so group commit can merge their batches.
-    const rawWriter = new ClickHouseWriter(clickhouse, config.clickhouse.database, config.clickhouse.retry, logger, {
-      onRetry: (errorClass) => {
-        this.stats.insertRetry(errorClass);
-        this.health.insertsSucceeding = false;
+    const rawWriter = new ClickHouseWriter(
+      clickhouse,
+      config.clickhouse.database,
+      config.clickhouse.retry,
+      logger,
+      {
+        onRetry: (errorClass) => {
+          this.stats.insertRetry(errorClass);
+          this.health.insertsSucceeding = false;
+        },
+        onInserted: (table, rows, seconds) => {
+          this.stats.inserted(table, rows, seconds);
+          this.health.insertsSucceeding = true;
+        },
       },
-      onInserted: (table, rows, seconds) => {
-        this.stats.inserted(table, rows, seconds);
-        this.health.insertsSucceeding = true;
-      },
-    }, config.clickhouse.cluster);
+      config.clickhouse.cluster,
+    );
     const privacy = bodyPrivacy(config.privacy.rules, config.privacy.salt);
-    const deadLetters = new DeadLetterPublisher(this.js, config.nats.stream, config.nats.dlqSubjectPrefix, logger, this.hardStop.signal, nc.info?.max_payload, privacy);
-    this.effects = new ResultEffects({ deadLetters, stats: this.stats, kindLabel: (kind) => (kind !== undefined && kindNamed(kind) ? kind : 'unknown'), log: logger, signal: this.hardStop.signal });
+    const deadLetters = new DeadLetterPublisher(
+      this.js,
+      config.nats.stream,
+      config.nats.dlqSubjectPrefix,
+      logger,
+      this.hardStop.signal,
+      nc.info?.max_payload,
+      privacy,
+    );
+    this.effects = new ResultEffects({
+      deadLetters,
+      stats: this.stats,
+      kindLabel: (kind) => (kind !== undefined && kindNamed(kind) ? kind : 'unknown'),
+      log: logger,
+      signal: this.hardStop.signal,
+    });
     const layout = layoutOf(config.nats);
-    const readBack: ReadBack = (partition, first, last) => readPartitionRange(jsm, config.nats.stream, partitionFilter(layout, partition), first, last);
+    const readBack: ReadBack = (partition, first, last) =>
+      readPartitionRange(jsm, config.nats.stream, partitionFilter(layout, partition), first, last);
     const handlersFor = (partition: number) => kindHandlers(config, metrics, partition);
     const takeover = new Takeover({
       journal,
-      consumerCreated: async (partition) => String((await jsm.consumers.info(config.nats.stream, consumerName(config.nats.consumer.prefix, partition))).created),
+      consumerCreated: async (partition) =>
+        String((await jsm.consumers.info(config.nats.stream, consumerName(config.nats.consumer.prefix, partition))).created),
       recovery: {
         stream: config.nats.stream,
         readBack,
@@ -171,13 +206,19 @@ export class Worker {
     let worker: Worker | undefined;
     // Listen before connecting: probes get an answer (live, not ready) while NATS is away, and a
     // port already in use stops start-up before anything is taken.
-    const server = config.telemetry.metricsPort > 0
-      ? await startStatusServer(config.telemetry.metricsPort, config.telemetry.metricsHost, {
-          registry: metrics.registry,
-          live: () => !worker?.stopped,
-          readiness: () => worker?.readiness() ?? { ready: false, checks: { ...startup, started: false } },
-        }, { maxConnections: config.telemetry.metricsMaxConnections, requestTimeoutMs: config.telemetry.metricsRequestTimeoutMs })
-      : undefined;
+    const server =
+      config.telemetry.metricsPort > 0
+        ? await startStatusServer(
+            config.telemetry.metricsPort,
+            config.telemetry.metricsHost,
+            {
+              registry: metrics.registry,
+              live: () => !worker?.stopped,
+              readiness: () => worker?.readiness() ?? { ready: false, checks: { ...startup, started: false } },
+            },
+            { maxConnections: config.telemetry.metricsMaxConnections, requestTimeoutMs: config.telemetry.metricsRequestTimeoutMs },
+          )
+        : undefined;
     let nc: NatsConnection | undefined;
     let clickhouse: ClickHouseClient | undefined;
     let gateway: RunningGateway | undefined;
@@ -195,7 +236,17 @@ export class Worker {
       startup.migrations_applied = true;
       const id = workerId(hostname(), process.pid, randomBytes(3).toString('hex'));
       const journal = await CommitJournal.open(nc, `${config.nats.consumer.prefix}-journal`, id, config.nats.replicas, logger);
-      worker = new Worker(id, journal, config, nc, await jetstreamManager(nc), options.wrapClickHouse?.(clickhouse) ?? clickhouse, logger, metrics, !options.clickhouse);
+      worker = new Worker(
+        id,
+        journal,
+        config,
+        nc,
+        await jetstreamManager(nc),
+        options.wrapClickHouse?.(clickhouse) ?? clickhouse,
+        logger,
+        metrics,
+        !options.clickhouse,
+      );
       worker.server = server;
       const started = worker;
       // Its cursor sits beside the journal's entries, in the bucket the worker already writes.
@@ -211,21 +262,49 @@ export class Worker {
       });
       // Like the metrics port: a gateway that cannot listen stops start-up before anything is consumed.
       if (config.gateway.enabled) {
-        started.gateway = gateway = await startGateway(config, logger, { registry: metrics.registry, clickhouse, workerStatus: () => started.backlogStatus() });
+        started.gateway = gateway = await startGateway(config, logger, {
+          registry: metrics.registry,
+          clickhouse,
+          workerStatus: () => started.backlogStatus(),
+        });
       }
       // Rules are checked (and their queries explained) before anything is consumed.
-      if (config.alerts.enabled) started.alerts = await openAlerts({ config, nc, clickhouse: started.clickhouse, metrics, log: logger, isLeader: () => started.isAlertLeader });
+      if (config.alerts.enabled)
+        started.alerts = await openAlerts({
+          config,
+          nc,
+          clickhouse: started.clickhouse,
+          metrics,
+          log: logger,
+          isLeader: () => started.isAlertLeader,
+        });
       await started.ownership.start((onChange) =>
-        Membership.join(started.nc, `${config.nats.consumer.prefix}-workers`, started.id, config.nats.consumer.heartbeatMs, logger, (members) => {
-          started.members = members;
-          onChange(members);
-        }),
+        Membership.join(
+          started.nc,
+          `${config.nats.consumer.prefix}-workers`,
+          started.id,
+          config.nats.consumer.heartbeatMs,
+          logger,
+          (members) => {
+            started.members = members;
+            onChange(members);
+          },
+        ),
       );
       started.alerts?.engine.start();
       started.health.watchConnection();
       started.statusTimer = setInterval(() => void started.pollStatus(), config.telemetry.statusPollMs);
       await started.pollStatus();
-      logger.info({ id: started.id, nats: config.nats.url, clickhouse: describeTarget(config.clickhouse), partitions: started.ownedPartitions, heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, 'worker started');
+      logger.info(
+        {
+          id: started.id,
+          nats: config.nats.url,
+          clickhouse: describeTarget(config.clickhouse),
+          partitions: started.ownedPartitions,
+          heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+        },
+        'worker started',
+      );
       return started;
     } catch (error) {
       await gateway?.close().catch(() => undefined);
@@ -257,7 +336,11 @@ export class Worker {
     const owned = this.ownership.partitions;
     const infos = await Promise.all(owned.map((p) => this.jsm.consumers.info(stream, consumerName(consumer.prefix, p))));
     const dlq = await this.jsm.streams.info(dlqStream);
-    return { backlog: infos.reduce((n, info) => n + info.num_pending + info.num_ack_pending, 0), deadLetters: dlq.state.messages, partitions: owned.length };
+    return {
+      backlog: infos.reduce((n, info) => n + info.num_pending + info.num_ack_pending, 0),
+      deadLetters: dlq.state.messages,
+      partitions: owned.length,
+    };
   }
 
   /** Whether this worker evaluates the alert rules: the smallest id among the live workers (each, with static partitions; the state's revision checks fence them). */
@@ -291,7 +374,14 @@ export class Worker {
 
   /** Dead-letters messages the stream stored without a partition; never throws (the next poll tries again). */
   private async sweepUnpartitioned(): Promise<void> {
-    await this.unpartitioned?.sweep().catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'could not sweep messages stored without a partition; trying again at the next poll'));
+    await this.unpartitioned
+      ?.sweep()
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { err: (error as Error).message },
+          'could not sweep messages stored without a partition; trying again at the next poll',
+        ),
+      );
   }
 
   private allIdle(): boolean {

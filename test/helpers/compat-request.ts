@@ -5,7 +5,12 @@ import { workerVerdict } from './kind-verdict.js';
 export const RECEIVED_AT = new Date('2026-11-23T19:20:00Z');
 
 /** A request as the gateway hands it to a compat route. */
-export const compatRequest = (body: unknown, query: Record<string, string> = {}): CompatRequest => ({ body, params: {}, query, receivedAt: RECEIVED_AT });
+export const compatRequest = (body: unknown, query: Record<string, string> = {}): CompatRequest => ({
+  body,
+  params: {},
+  query,
+  receivedAt: RECEIVED_AT,
+});
 
 /** The route's events for a body, each checked to pass its kind's own validation as the worker runs it. */
 export function storedEvents(route: CompatRoute, body: unknown, query: Record<string, string> = {}): RoutedEvent[] {

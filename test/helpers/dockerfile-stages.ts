@@ -1,5 +1,16 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, copyFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import { createRequire } from 'node:module';
@@ -45,7 +56,9 @@ export function stageImages(dockerfile: string): string[] {
 
 export async function reenactDockerfile(options: ReenactOptions): Promise<Stage[]> {
   const parsed = DockerfileParser.parse(readFileSync(options.dockerfile, 'utf8'));
-  const ignored = ignore().add(existsSync(join(options.context, '.dockerignore')) ? readFileSync(join(options.context, '.dockerignore'), 'utf8') : '');
+  const ignored = ignore().add(
+    existsSync(join(options.context, '.dockerignore')) ? readFileSync(join(options.context, '.dockerignore'), 'utf8') : '',
+  );
   const stages: Stage[] = [];
   let stage: Stage | undefined;
   // ARGs declared in a stage reach its RUN steps as environment variables.
@@ -55,7 +68,15 @@ export async function reenactDockerfile(options: ReenactOptions): Promise<Stage[
     const keyword = instruction.getKeyword();
     if (keyword === 'FROM') {
       const from = instruction as From;
-      stage = { name: from.getBuildStage(), image: from.getExpandedArguments()[0]!.getValue(), root: mkdtempSync(join(tmpdir(), 'sift-image-')), workdir: '/', env: {}, entrypoint: [], cmd: [] };
+      stage = {
+        name: from.getBuildStage(),
+        image: from.getExpandedArguments()[0]!.getValue(),
+        root: mkdtempSync(join(tmpdir(), 'sift-image-')),
+        workdir: '/',
+        env: {},
+        entrypoint: [],
+        cmd: [],
+      };
       stages.push(stage);
       args = {};
       options.log?.(`FROM ${stage.image}${stage.name ? ` AS ${stage.name}` : ''} → ${stage.root}`);
@@ -97,8 +118,14 @@ export async function reenactDockerfile(options: ReenactOptions): Promise<Stage[
         const exec = jsonOrWords(instruction as JSONInstruction, false);
         const command = exec ?? ['sh', '-c', instruction.getRawArgumentsContent() ?? ''];
         options.log?.(`RUN ${command.join(' ')}`);
-        const result = await run(command, { cwd: join(current.root, current.workdir), env: { ...baseEnv(options.nodeBinDir), ...args, ...current.env } });
-        if (result.code !== 0) throw new Error(`RUN ${instruction.getRawArgumentsContent()} failed (exit ${result.code}) in stage ${current.name ?? stages.length - 1}:\n${result.output.slice(-4000)}`);
+        const result = await run(command, {
+          cwd: join(current.root, current.workdir),
+          env: { ...baseEnv(options.nodeBinDir), ...args, ...current.env },
+        });
+        if (result.code !== 0)
+          throw new Error(
+            `RUN ${instruction.getRawArgumentsContent()} failed (exit ${result.code}) in stage ${current.name ?? stages.length - 1}:\n${result.output.slice(-4000)}`,
+          );
         break;
       }
       case 'ENTRYPOINT':
@@ -133,7 +160,10 @@ export function baseEnv(nodeBinDir: string): Record<string, string> {
   return env;
 }
 
-export function run(command: string[], options: { cwd: string; env: Record<string, string> }): Promise<{ code: number | null; output: string; stdout: string }> {
+export function run(
+  command: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ code: number | null; output: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -160,7 +190,8 @@ function copyFromContext(context: string, ignored: Ignore, sources: string[], de
     const path = posix.normalize(raw).replace(/^(\.\/|\/)+/, '');
     const absolute = join(context, path);
     if (path === '' || path === '.') throw new Error('COPY of the whole context is not re-enacted here');
-    if (ignored.ignores(path) || !existsSync(absolute)) throw new Error(`COPY ${raw}: not found in the build context (missing, or excluded by .dockerignore)`);
+    if (ignored.ignores(path) || !existsSync(absolute))
+      throw new Error(`COPY ${raw}: not found in the build context (missing, or excluded by .dockerignore)`);
     if (!lstatSync(absolute).isDirectory()) {
       copyEntry(absolute, intoDir ? join(dest, basename(path)) : dest);
       continue;

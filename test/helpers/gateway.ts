@@ -10,7 +10,11 @@ export function gatewayConfig(t: SiftTestEnv, overrides: NodeJS.ProcessEnv = {})
   return loadConfig({ env: { ...t.env, GATEWAY_PORT: '0', GATEWAY_HOST: '127.0.0.1', NODE_ENV: undefined, ...overrides } });
 }
 
-export async function startTestGateway(t: SiftTestEnv, overrides: NodeJS.ProcessEnv = {}, options: GatewayStartOptions = {}): Promise<RunningGateway & { url: string }> {
+export async function startTestGateway(
+  t: SiftTestEnv,
+  overrides: NodeJS.ProcessEnv = {},
+  options: GatewayStartOptions = {},
+): Promise<RunningGateway & { url: string }> {
   const gateway = await startGateway(gatewayConfig(t, overrides), testLogger, options);
   return Object.assign(gateway, { url: `http://127.0.0.1:${gateway.port}` });
 }
@@ -18,7 +22,12 @@ export async function startTestGateway(t: SiftTestEnv, overrides: NodeJS.Process
 /** Creates a key in the test's bucket as `sift keys create` does; returns its secret. */
 export async function createKey(t: SiftTestEnv, spec: KeySpec): Promise<string> {
   const secret = newSecret();
-  const made = keyRecord(spec, hashSecret(secret), new Date(), kinds.map((k) => k.name));
+  const made = keyRecord(
+    spec,
+    hashSecret(secret),
+    new Date(),
+    kinds.map((k) => k.name),
+  );
   if (!made.ok) throw new Error(made.problem);
   const store = await KeyStore.open(t.nc, keysBucket(t.config.nats.consumer.prefix), 1);
   if (!(await store.create(made.value))) throw new Error(`key ${spec.name} exists`);
@@ -36,7 +45,12 @@ export async function call(url: string, init: RequestInit & { json?: unknown } =
   const { json, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
-  const response = await fetch(url, { method: json !== undefined || rest.body !== undefined ? 'POST' : 'GET', ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+  const response = await fetch(url, {
+    method: json !== undefined || rest.body !== undefined ? 'POST' : 'GET',
+    ...rest,
+    headers,
+    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+  });
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -8,7 +8,12 @@ import { decodeJobOutcome } from '../../src/kinds/job/decode.js';
 import { decodeStateReport } from '../../src/kinds/state/decode.js';
 import { decodeUsageEvent } from '../../src/kinds/usage/decode.js';
 
-type Decode = (data: Uint8Array, key: string, arrivalMs: number, window: EventTimeWindow) => { ok: true; value: unknown } | { ok: false; reason: string; detail: string };
+type Decode = (
+  data: Uint8Array,
+  key: string,
+  arrivalMs: number,
+  window: EventTimeWindow,
+) => { ok: true; value: unknown } | { ok: false; reason: string; detail: string };
 
 /** Each kind's own decode, the one its handler runs in the worker. */
 const DECODERS: Record<string, Decode> = {
@@ -30,10 +35,16 @@ const NOT_A_TOKEN = /[.*>\s]/;
  * What the worker would make of one event published as telemetry.<kind>.<key>: the decoded
  * value, or the dead-letter reason and detail. The event goes through JSON bytes, as on the wire.
  */
-export function workerVerdict(kind: string, key: string, event: unknown, arrivalMs = Date.now()): { ok: true; value: unknown } | { ok: false; reason: string; detail: string } {
+export function workerVerdict(
+  kind: string,
+  key: string,
+  event: unknown,
+  arrivalMs = Date.now(),
+): { ok: true; value: unknown } | { ok: false; reason: string; detail: string } {
   const decode = DECODERS[kind];
   if (!decode) return { ok: false, reason: 'unknown_kind', detail: `no kind ${JSON.stringify(kind)}` };
-  if (key.length === 0 || NOT_A_TOKEN.test(key)) return { ok: false, reason: 'bad_key', detail: `key ${JSON.stringify(key)} is not one subject token` };
+  if (key.length === 0 || NOT_A_TOKEN.test(key))
+    return { ok: false, reason: 'bad_key', detail: `key ${JSON.stringify(key)} is not one subject token` };
   const keyProblem = checkKey(key);
   if (keyProblem) return { ok: false, reason: 'bad_key', detail: keyProblem };
   return decode(new TextEncoder().encode(JSON.stringify(event)), key, arrivalMs, WINDOW);

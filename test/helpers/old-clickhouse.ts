@@ -22,7 +22,9 @@ export interface OldClickHouse {
 export async function startOldClickHouse(binary: string): Promise<OldClickHouse> {
   const dir = mkdtempSync(join(tmpdir(), 'sift-old-ch-'));
   const [http, tcp] = [await freePort(), await freePort()];
-  writeFileSync(join(dir, 'config.xml'), `<?xml version="1.0"?>
+  writeFileSync(
+    join(dir, 'config.xml'),
+    `<?xml version="1.0"?>
 <yandex>
   <logger><level>warning</level><console>1</console></logger>
   <http_port>${http}</http_port>
@@ -37,19 +39,26 @@ export async function startOldClickHouse(binary: string): Promise<OldClickHouse>
   <default_database>default</default_database>
   <mark_cache_size>268435456</mark_cache_size>
 </yandex>
-`);
-  writeFileSync(join(dir, 'users.xml'), `<?xml version="1.0"?>
+`,
+  );
+  writeFileSync(
+    join(dir, 'users.xml'),
+    `<?xml version="1.0"?>
 <yandex>
   <profiles><default></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default></default></quotas>
 </yandex>
-`);
+`,
+  );
   const child: ChildProcess = spawn(binary, [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore' });
   const url = `http://127.0.0.1:${http}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const answer = await fetch(`${url}/ping`).then((r) => r.ok, () => false);
+    const answer = await fetch(`${url}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (answer) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');

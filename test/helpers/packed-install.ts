@@ -21,11 +21,17 @@ export interface PackedInstall {
  */
 export function installPacked(name: string): PackedInstall {
   const packageDir = join(repoRoot, 'packages', name);
-  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { name: string; main: string; dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    name: string;
+    main: string;
+    dependencies?: Record<string, string>;
+  };
   if (!existsSync(join(packageDir, manifest.main))) throw new Error(`packages/${name}/${manifest.main} is missing: run npm run build`);
   const dir = mkdtempSync(join(tmpdir(), `sift-packed-${name}-`));
   try {
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: packageDir, encoding: 'utf8' })) as Array<{ filename: string }>;
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: packageDir, encoding: 'utf8' }),
+    ) as Array<{ filename: string }>;
     const installed = join(dir, 'node_modules', manifest.name);
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['-xzf', join(dir, packed!.filename), '-C', installed, '--strip-components=1']);

@@ -8,7 +8,12 @@ const DAY = 24 * HOUR;
 const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 const chHour = (ms: number) => chTime(ms - (ms % HOUR)).slice(0, 19);
 
-export interface SeededActivity { app: string; session: string; user: string; ago: number }
+export interface SeededActivity {
+  app: string;
+  session: string;
+  user: string;
+  ago: number;
+}
 
 /**
  * A small, hand-checkable picture of every kind, at times relative to `now`: what the read
@@ -27,13 +32,23 @@ export function seedData(now: number) {
     { app: 'mobile', session: 's5', user: 'u1', ago: 10 * MINUTE },
   ];
   const api: Array<{ service: string; method: string; endpoint: string; status: number; duration: number; ago: number }> = [];
-  for (let i = 0; i < 8; i++) api.push({ service: 'shop', method: 'GET', endpoint: '/items', status: i === 0 ? 500 : i === 1 ? 404 : 200, duration: 10 * (i + 1), ago: 10 * MINUTE });
+  for (let i = 0; i < 8; i++)
+    api.push({
+      service: 'shop',
+      method: 'GET',
+      endpoint: '/items',
+      status: i === 0 ? 500 : i === 1 ? 404 : 200,
+      duration: 10 * (i + 1),
+      ago: 10 * MINUTE,
+    });
   api.push({ service: 'shop', method: 'POST', endpoint: '/orders', status: 201, duration: 120, ago: 12 * MINUTE });
   api.push({ service: 'shop', method: 'POST', endpoint: '/orders', status: 503, duration: 900, ago: 12 * MINUTE });
-  for (let i = 0; i < 4; i++) api.push({ service: 'auth', method: 'POST', endpoint: '/login', status: 200, duration: 2_500, ago: 3 * HOUR });
+  for (let i = 0; i < 4; i++)
+    api.push({ service: 'auth', method: 'POST', endpoint: '/login', status: 200, duration: 2_500, ago: 3 * HOUR });
   api.push({ service: 'auth', method: 'GET', endpoint: '/me', status: 200, duration: 3_000, ago: 5 * MINUTE });
   api.push({ service: 'auth', method: 'GET', endpoint: '/me', status: 200, duration: 3_200, ago: 6 * MINUTE });
-  for (let i = 0; i < 3; i++) api.push({ service: 'billing', method: 'GET', endpoint: '/invoices', status: 200, duration: 50, ago: 30 * HOUR });
+  for (let i = 0; i < 3; i++)
+    api.push({ service: 'billing', method: 'GET', endpoint: '/invoices', status: 200, duration: 50, ago: 30 * HOUR });
 
   const errors: Array<{ source: string; category: string; severity: string; message: string; ago: number }> = [
     { source: 'shop', category: 'api', severity: 'error', message: 'upstream timeout', ago: 10 * MINUTE },
@@ -85,36 +100,132 @@ export type SeedData = ReturnType<typeof seedData>;
 export async function insertSeed(client: ClickHouseClient, database: string, seed: SeedData): Promise<void> {
   const { now } = seed;
   let seq = 0;
-  const insert = (table: string, values: Record<string, unknown>[]) => client.insert({ table: `${database}.${table}`, values, format: 'JSONEachRow' });
-  await insert('user_activity', seed.activity.map((a) => ({
-    ts: chTime(now - a.ago), app: a.app, session_id: a.session, user_id: a.user, activity_type: 'page_view', page_url: '/', element_id: '', search_query: '', duration_ms: null, metadata: {}, stream_seq: ++seq,
-  })));
-  await insert('api_requests', seed.api.map((r) => ({
-    ts: chTime(now - r.ago), service: r.service, method: r.method, endpoint: r.endpoint, status: r.status, duration_ms: r.duration, user_id: '', session_id: '', client_ip: '', user_agent: '',
-    request_bytes: null, response_bytes: 100, error: r.status >= 500 ? 'failed' : '', stream_seq: ++seq,
-  })));
-  await insert('errors', seed.errors.map((e) => ({
-    ts: chTime(now - e.ago), source: e.source, category: e.category, severity: e.severity, code: '', message: e.message, stack: '', context: {}, fingerprint: '0123456789abcdef', repeats: 0, stream_seq: ++seq,
-  })));
-  await insert('error_partials', seed.errors.map((e) => ({ hour: chHour(now - e.ago), source: e.source, category: e.category, severity: e.severity, errors: 1 })));
-  await insert('job_outcomes', seed.jobs.map((j, i) => ({
-    ts: chTime(now - j.ago), job_type: j.job_type, job_id: `job-${i}`, status: j.status, duration_ms: j.duration, device_id: '', error_code: '', retry_count: 0, initiated_by: '', metadata: {}, stream_seq: ++seq,
-  })));
-  await insert('device_states', seed.states.map((s) => ({
-    ts: chTime(now - s.ago), device_id: s.device, state: s.state, previous_state: s.previous, changed_by: 'system', reason: s.reason, metadata: {}, store_reason: s.store, stream_seq: ++seq,
-  })));
-  await insert('heartbeats', seed.beats.map((b) => ({
-    ts: chTime(now - b.ago), instance_id: b.instance, app: b.app, version: '1.0.0', status: 'ok', interval_s: b.interval, os: 'linux', os_version: '', arch: 'x64', hostname: '', runtime: 'python',
-    runtime_version: '3.12', cpu_count: null, memory_bytes: null, stream_seq: ++seq,
-  })));
-  await insert('usage_events', seed.usage.map((u) => ({
-    ts: chTime(now - u.ago), app: u.app, event: u.event, feature: u.feature, user_id: u.user, instance_id: '', properties: {}, stream_seq: ++seq,
-  })));
+  const insert = (table: string, values: Record<string, unknown>[]) =>
+    client.insert({ table: `${database}.${table}`, values, format: 'JSONEachRow' });
+  await insert(
+    'user_activity',
+    seed.activity.map((a) => ({
+      ts: chTime(now - a.ago),
+      app: a.app,
+      session_id: a.session,
+      user_id: a.user,
+      activity_type: 'page_view',
+      page_url: '/',
+      element_id: '',
+      search_query: '',
+      duration_ms: null,
+      metadata: {},
+      stream_seq: ++seq,
+    })),
+  );
+  await insert(
+    'api_requests',
+    seed.api.map((r) => ({
+      ts: chTime(now - r.ago),
+      service: r.service,
+      method: r.method,
+      endpoint: r.endpoint,
+      status: r.status,
+      duration_ms: r.duration,
+      user_id: '',
+      session_id: '',
+      client_ip: '',
+      user_agent: '',
+      request_bytes: null,
+      response_bytes: 100,
+      error: r.status >= 500 ? 'failed' : '',
+      stream_seq: ++seq,
+    })),
+  );
+  await insert(
+    'errors',
+    seed.errors.map((e) => ({
+      ts: chTime(now - e.ago),
+      source: e.source,
+      category: e.category,
+      severity: e.severity,
+      code: '',
+      message: e.message,
+      stack: '',
+      context: {},
+      fingerprint: '0123456789abcdef',
+      repeats: 0,
+      stream_seq: ++seq,
+    })),
+  );
+  await insert(
+    'error_partials',
+    seed.errors.map((e) => ({ hour: chHour(now - e.ago), source: e.source, category: e.category, severity: e.severity, errors: 1 })),
+  );
+  await insert(
+    'job_outcomes',
+    seed.jobs.map((j, i) => ({
+      ts: chTime(now - j.ago),
+      job_type: j.job_type,
+      job_id: `job-${i}`,
+      status: j.status,
+      duration_ms: j.duration,
+      device_id: '',
+      error_code: '',
+      retry_count: 0,
+      initiated_by: '',
+      metadata: {},
+      stream_seq: ++seq,
+    })),
+  );
+  await insert(
+    'device_states',
+    seed.states.map((s) => ({
+      ts: chTime(now - s.ago),
+      device_id: s.device,
+      state: s.state,
+      previous_state: s.previous,
+      changed_by: 'system',
+      reason: s.reason,
+      metadata: {},
+      store_reason: s.store,
+      stream_seq: ++seq,
+    })),
+  );
+  await insert(
+    'heartbeats',
+    seed.beats.map((b) => ({
+      ts: chTime(now - b.ago),
+      instance_id: b.instance,
+      app: b.app,
+      version: '1.0.0',
+      status: 'ok',
+      interval_s: b.interval,
+      os: 'linux',
+      os_version: '',
+      arch: 'x64',
+      hostname: '',
+      runtime: 'python',
+      runtime_version: '3.12',
+      cpu_count: null,
+      memory_bytes: null,
+      stream_seq: ++seq,
+    })),
+  );
+  await insert(
+    'usage_events',
+    seed.usage.map((u) => ({
+      ts: chTime(now - u.ago),
+      app: u.app,
+      event: u.event,
+      feature: u.feature,
+      user_id: u.user,
+      instance_id: '',
+      properties: {},
+      stream_seq: ++seq,
+    })),
+  );
 }
 
 /** Distinct signed-in users over every app: today (UTC), the 7 and 30 days ending today, as the seed says. */
 export function expectedActiveUsers(seed: SeedData) {
   const today = Math.floor(seed.now / DAY);
-  const within = (days: number) => new Set(seed.activity.filter((a) => a.user && today - Math.floor((seed.now - a.ago) / DAY) < days).map((a) => a.user)).size;
+  const within = (days: number) =>
+    new Set(seed.activity.filter((a) => a.user && today - Math.floor((seed.now - a.ago) / DAY) < days).map((a) => a.user)).size;
   return { daily: within(1), weekly: within(7), monthly: within(30) };
 }

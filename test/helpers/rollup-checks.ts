@@ -59,4 +59,5 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
   return groups;
 }
 
-export const closeTo = (a: number, b: number, relative = 1e-9): boolean => Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b), 1);
+export const closeTo = (a: number, b: number, relative = 1e-9): boolean =>
+  Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b), 1);

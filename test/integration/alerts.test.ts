@@ -41,8 +41,21 @@ rules:
     every: 200ms
 `;
 
-interface Event { rule: string; severity: string; state: string; labels: Record<string, string>; value: number; threshold: number; starts_at: string | null; ends_at: string | null; annotations: Record<string, string> }
-interface Received { path: string; body: unknown }
+interface Event {
+  rule: string;
+  severity: string;
+  state: string;
+  labels: Record<string, string>;
+  value: number;
+  threshold: number;
+  starts_at: string | null;
+  ends_at: string | null;
+  annotations: Record<string, string>;
+}
+interface Received {
+  path: string;
+  body: unknown;
+}
 
 describe('alerts', () => {
   let t: SiftTestEnv;
@@ -58,20 +71,37 @@ describe('alerts', () => {
     const jsm = await jetstreamManager(t.nc);
     const info = await jsm.streams.info('ALERTS');
     const out: Event[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) out.push((await jsm.streams.getMessage('ALERTS', { seq }))!.json<Event>());
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++)
+      out.push((await jsm.streams.getMessage('ALERTS', { seq }))!.json<Event>());
     return out;
   }
   const of = (list: Event[], endpoint: string, state: string) => list.filter((e) => e.labels.endpoint === endpoint && e.state === state);
   const history = (endpoint: string) =>
-    rows<{ state: string; n: number }>(clickhouse, `SELECT state, count() AS n FROM ${db}.alerts WHERE labels['endpoint'] = '${endpoint}' GROUP BY state ORDER BY state`);
+    rows<{ state: string; n: number }>(
+      clickhouse,
+      `SELECT state, count() AS n FROM ${db}.alerts WHERE labels['endpoint'] = '${endpoint}' GROUP BY state ORDER BY state`,
+    );
 
   let seq = 0;
   /** Requests in the current hour: `total` of them, `failed` with a 5xx. */
   async function requests(endpoint: string, total: number, failed: number): Promise<void> {
     // Straight into the api kind's raw table: its materialized views feed api_requests_hourly_v.
     const ts = Date.now();
-    const values = Array.from({ length: total }, (_, i) => ({ ts, service: 'shop', endpoint, method: 'GET', status: i < failed ? 503 : 200, duration_ms: 20 + i, stream_seq: ++seq }));
-    await clickhouse.insert({ table: `${db}.api_requests`, values, format: 'JSONEachRow', clickhouse_settings: { async_insert: 0, insert_deduplicate: 0, insert_deduplication_token: '' } });
+    const values = Array.from({ length: total }, (_, i) => ({
+      ts,
+      service: 'shop',
+      endpoint,
+      method: 'GET',
+      status: i < failed ? 503 : 200,
+      duration_ms: 20 + i,
+      stream_seq: ++seq,
+    }));
+    await clickhouse.insert({
+      table: `${db}.api_requests`,
+      values,
+      format: 'JSONEachRow',
+      clickhouse_settings: { async_insert: 0, insert_deduplicate: 0, insert_deduplication_token: '' },
+    });
   }
 
   async function startWorker(extra: NodeJS.ProcessEnv = {}): Promise<Worker> {
@@ -119,13 +149,23 @@ describe('alerts', () => {
   it('rejects a bad rules file at start-up with one line naming the rule and the field', async () => {
     const bad = join(t.dataDir, 'bad.yaml');
     writeFileSync(bad, 'rules:\n  - name: r\n    severity: info\n    query: SELECT 1 AS value\n    above: 1\n    for: soon\n');
-    await expect(startWorker({ ALERT_RULES_FILE: bad })).rejects.toThrow(/^.*bad\.yaml: rule "r": for: must be a duration like 600ms, 30s, 5m or 1h; got "soon"$/);
-    writeFileSync(bad, 'rules:\n  - name: ghost\n    severity: info\n    query: SELECT endpoint, errors AS value FROM no_such_view\n    above: 1\n');
+    await expect(startWorker({ ALERT_RULES_FILE: bad })).rejects.toThrow(
+      /^.*bad\.yaml: rule "r": for: must be a duration like 600ms, 30s, 5m or 1h; got "soon"$/,
+    );
+    writeFileSync(
+      bad,
+      'rules:\n  - name: ghost\n    severity: info\n    query: SELECT endpoint, errors AS value FROM no_such_view\n    above: 1\n',
+    );
     const error = await startWorker({ ALERT_RULES_FILE: bad }).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/^alert rule "ghost": query: ClickHouse cannot run it: .*no_such_view/);
     expect((error as Error).message).not.toContain('\n');
-    writeFileSync(bad, 'rules:\n  - name: novalue\n    severity: info\n    query: SELECT endpoint, requests FROM api_requests_hourly_v\n    above: 1\n');
-    await expect(startWorker({ ALERT_RULES_FILE: bad })).rejects.toThrow(/^alert rule "novalue": query: ClickHouse cannot run it: the query returns no column named value$/);
+    writeFileSync(
+      bad,
+      'rules:\n  - name: novalue\n    severity: info\n    query: SELECT endpoint, requests FROM api_requests_hourly_v\n    above: 1\n',
+    );
+    await expect(startWorker({ ALERT_RULES_FILE: bad })).rejects.toThrow(
+      /^alert rule "novalue": query: ClickHouse cannot run it: the query returns no column named value$/,
+    );
   });
 
   it('goes pending, fires once after `for`, resolves once when the rate drops; history, gauge and receivers follow', async () => {
@@ -143,13 +183,25 @@ describe('alerts', () => {
     expect(all.filter((e) => e.labels.endpoint === '/users')).toHaveLength(0);
     const [firing] = of(all, '/orders', 'firing');
     expect(firing).toEqual({
-      rule: 'api_error_rate', severity: 'critical', state: 'firing', labels: { service: 'shop', endpoint: '/orders' }, value: 0.1, threshold: 0.05,
-      starts_at: expect.stringMatching(/^\d{4}-.*Z$/), ends_at: null, annotations: { summary: '5xx rate 0.1 on /orders', description: 'shop /orders above 0.05' },
+      rule: 'api_error_rate',
+      severity: 'critical',
+      state: 'firing',
+      labels: { service: 'shop', endpoint: '/orders' },
+      value: 0.1,
+      threshold: 0.05,
+      starts_at: expect.stringMatching(/^\d{4}-.*Z$/),
+      ends_at: null,
+      annotations: { summary: '5xx rate 0.1 on /orders', description: 'shop /orders above 0.05' },
     });
-    expect(await history('/orders')).toEqual([{ state: 'firing', n: 1 }, { state: 'pending', n: 1 }]);
+    expect(await history('/orders')).toEqual([
+      { state: 'firing', n: 1 },
+      { state: 'pending', n: 1 },
+    ]);
     expect(await history('/users')).toEqual([]);
     expect((await worker.metrics.alertsFiring.get()).values.find((v) => v.labels.rule === 'api_error_rate')?.value).toBe(1);
-    expect(await listAlerts(config)).toEqual([`firing    api_error_rate service=shop endpoint=/orders value=0.1 since ${firing!.starts_at}`]);
+    expect(await listAlerts(config)).toEqual([
+      `firing    api_error_rate service=shop endpoint=/orders value=0.1 since ${firing!.starts_at}`,
+    ]);
 
     await requests('/orders', 500, 0); // 10 / 600 < 5 %
     await until(async () => of(await events(), '/orders', 'resolved').length > 0, 'the RESOLVED event');
@@ -160,19 +212,32 @@ describe('alerts', () => {
     const [resolved] = of(all, '/orders', 'resolved');
     expect(resolved!.starts_at).toBe(firing!.starts_at);
     expect(Date.parse(resolved!.ends_at!)).toBeGreaterThan(Date.parse(firing!.starts_at!));
-    expect(await history('/orders')).toEqual([{ state: 'firing', n: 1 }, { state: 'pending', n: 1 }, { state: 'resolved', n: 1 }]);
+    expect(await history('/orders')).toEqual([
+      { state: 'firing', n: 1 },
+      { state: 'pending', n: 1 },
+      { state: 'resolved', n: 1 },
+    ]);
     expect((await worker.metrics.alertsFiring.get()).values.find((v) => v.labels.rule === 'api_error_rate')?.value).toBe(0);
 
     // Receivers: Slack-compatible text + blocks, Alertmanager's postable alerts.
     await until(() => received.filter((r) => r.path === '/am/api/v2/alerts').length >= 2, 'Alertmanager heard FIRING and RESOLVED');
-    const slack = received.filter((r) => r.path === '/slack').map((r) => r.body as { text: string; blocks: Array<{ type: string; text: { type: string; text: string } }> });
+    const slack = received
+      .filter((r) => r.path === '/slack')
+      .map((r) => r.body as { text: string; blocks: Array<{ type: string; text: { type: string; text: string } }> });
     expect(slack.map((b) => b.text)).toEqual([
       '[FIRING] api_error_rate (critical) service=shop endpoint=/orders value=0.1 5xx rate 0.1 on /orders',
       expect.stringMatching(/^\[RESOLVED\] api_error_rate \(critical\) service=shop endpoint=\/orders value=0\.1 /),
     ]);
     expect(slack[0]!.blocks[0]).toMatchObject({ type: 'section', text: { type: 'mrkdwn' } });
     const am = received.filter((r) => r.path === '/am/api/v2/alerts').map((r) => r.body as Array<Record<string, unknown>>);
-    expect(am[0]).toEqual([{ labels: { alertname: 'api_error_rate', severity: 'critical', service: 'shop', endpoint: '/orders' }, annotations: firing!.annotations, startsAt: firing!.starts_at, generatorURL: '' }]);
+    expect(am[0]).toEqual([
+      {
+        labels: { alertname: 'api_error_rate', severity: 'critical', service: 'shop', endpoint: '/orders' },
+        annotations: firing!.annotations,
+        startsAt: firing!.starts_at,
+        generatorURL: '',
+      },
+    ]);
     expect(am[1]![0]).toMatchObject({ labels: { alertname: 'api_error_rate' }, startsAt: firing!.starts_at, endsAt: resolved!.ends_at });
   });
 
@@ -207,7 +272,11 @@ describe('alerts', () => {
     const all = await events();
     expect(of(all, '/pay', 'firing')).toHaveLength(1);
     expect(of(all, '/pay', 'resolved')).toHaveLength(1);
-    expect(await history('/pay')).toEqual([{ state: 'firing', n: 1 }, { state: 'pending', n: 1 }, { state: 'resolved', n: 1 }]);
+    expect(await history('/pay')).toEqual([
+      { state: 'firing', n: 1 },
+      { state: 'pending', n: 1 },
+      { state: 'resolved', n: 1 },
+    ]);
     expect((await follower.metrics.alertsFiring.get()).values.find((v) => v.labels.rule === 'api_error_rate')?.value).toBe(0);
   });
 
@@ -218,13 +287,32 @@ describe('alerts', () => {
     const startsAt = Date.now() - 5_000;
     await requests('/ghost', 10, 5);
     const event = {
-      rule: 'api_error_rate', severity: 'critical', state: 'firing' as const, labels, value: 0.5, threshold: 0.05, starts_at: new Date(startsAt).toISOString(), ends_at: null,
-      annotations: {}, id: `${key}.firing.${startsAt}`, at: new Date(startsAt).toISOString(), previous_state: 'pending' as const, active_at: new Date(startsAt - 600).toISOString(),
+      rule: 'api_error_rate',
+      severity: 'critical',
+      state: 'firing' as const,
+      labels,
+      value: 0.5,
+      threshold: 0.05,
+      starts_at: new Date(startsAt).toISOString(),
+      ends_at: null,
+      annotations: {},
+      id: `${key}.firing.${startsAt}`,
+      at: new Date(startsAt).toISOString(),
+      previous_state: 'pending' as const,
+      active_at: new Date(startsAt - 600).toISOString(),
     };
     // The dead leader may even have published already: the stream drops the repeat by its id.
     const { rule, severity, state, value, threshold, starts_at, ends_at, annotations } = event;
-    await jetstream(t.nc).publish('telemetry-alerts.api_error_rate', JSON.stringify({ rule, severity, state, labels, value, threshold, starts_at, ends_at, annotations }), { msgID: event.id });
-    await store.write(key, { alert: { rule: 'api_error_rate', labels, state: 'firing', activeAt: startsAt - 600, startsAt, value: 0.5 }, outbox: [event] }, 0);
+    await jetstream(t.nc).publish(
+      'telemetry-alerts.api_error_rate',
+      JSON.stringify({ rule, severity, state, labels, value, threshold, starts_at, ends_at, annotations }),
+      { msgID: event.id },
+    );
+    await store.write(
+      key,
+      { alert: { rule: 'api_error_rate', labels, state: 'firing', activeAt: startsAt - 600, startsAt, value: 0.5 }, outbox: [event] },
+      0,
+    );
     // /ghost still breaches, so this evaluation has no transition of its own: only the outbox says what is owed.
     await until(async () => (await store.load('api_error_rate')).get(key)?.record.outbox.length === 0, 'the outbox is delivered');
     await new Promise((r) => setTimeout(r, 600));
@@ -237,6 +325,9 @@ describe('alerts', () => {
     await until(async () => of(await events(), '/ghost', 'resolved').length > 0, 'the /ghost alert resolves');
     await new Promise((r) => setTimeout(r, 600));
     expect(of(await events(), '/ghost', 'resolved')).toHaveLength(1);
-    expect(await history('/ghost')).toEqual([{ state: 'firing', n: 1 }, { state: 'resolved', n: 1 }]);
+    expect(await history('/ghost')).toEqual([
+      { state: 'firing', n: 1 },
+      { state: 'resolved', n: 1 },
+    ]);
   });
 });

@@ -4,14 +4,17 @@ import { sift, siftOk } from '../helpers/cli.js';
 import { simulate } from '../../src/simulate/publish.js';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
-const RAW = 'SELECT toUnixTimestamp64Milli(ts) AS ms, device_id, metric, value, reason, stream_seq, partition, trigger FROM device_metrics ORDER BY stream_seq, metric FORMAT JSONEachRow';
-const HOURLY = 'SELECT bucket, device_id, metric, samples, min, max, round(avg, 9) AS avg, last FROM device_metrics_hourly_v ORDER BY bucket, device_id, metric FORMAT JSONEachRow';
+const RAW =
+  'SELECT toUnixTimestamp64Milli(ts) AS ms, device_id, metric, value, reason, stream_seq, partition, trigger FROM device_metrics ORDER BY stream_seq, metric FORMAT JSONEachRow';
+const HOURLY =
+  'SELECT bucket, device_id, metric, samples, min, max, round(avg, 9) AS avg, last FROM device_metrics_hourly_v ORDER BY bucket, device_id, metric FORMAT JSONEachRow';
 const API = 'SELECT * EXCEPT inserted_at FROM api_requests ORDER BY stream_seq FORMAT JSONEachRow';
 
 describe('sift backfill', () => {
   let t: SiftTestEnv;
   const db = (name: string) => ({ ...t.env, CLICKHOUSE_DATABASE: `${t.env.CLICKHOUSE_DATABASE}_${name}` });
-  const query = async (sql: string, env: NodeJS.ProcessEnv) => (await siftOk(['query', sql, '--format', 'JSONEachRow'], env)).trim().split('\n').filter(Boolean);
+  const query = async (sql: string, env: NodeJS.ProcessEnv) =>
+    (await siftOk(['query', sql, '--format', 'JSONEachRow'], env)).trim().split('\n').filter(Boolean);
   let published = 0;
 
   beforeAll(async () => {
@@ -32,7 +35,11 @@ describe('sift backfill', () => {
   it('re-reads the whole stream into a fresh database: the same raw rows and rollups as the live worker stored', async () => {
     const out = await siftOk(['backfill', '--from', '1'], db('b'));
     expect(out).toContain(`backfilled sequences 1-${published} into ${db('b').CLICKHOUSE_DATABASE}`);
-    expect(out).toMatch(new RegExp(`received ${published}, stored \\d+ messages \\(\\d+ rows\\), filtered out \\d+, dead-lettered 2 \\((not_json 1, unknown_kind 1|unknown_kind 1, not_json 1)\\)`));
+    expect(out).toMatch(
+      new RegExp(
+        `received ${published}, stored \\d+ messages \\(\\d+ rows\\), filtered out \\d+, dead-lettered 2 \\((not_json 1, unknown_kind 1|unknown_kind 1, not_json 1)\\)`,
+      ),
+    );
     const rawA = await query(RAW, t.env);
     expect(rawA.length).toBeGreaterThan(12);
     // Whole mode: a change row marks only the metrics that moved as its trigger.

@@ -18,11 +18,21 @@ describe('backlog fill turns', () => {
 
   beforeAll(async () => {
     // A long pin TTL makes the longest wait for a turn 10 s, so no partition fills without one here.
-    t = await siftTestEnv({ PARTITIONS: '4', BATCH_MAX_ROWS: '100', BATCH_BACKLOG_FILLERS: '1', CONSUMER_PINNED_TTL_MS: '30000', FILTER_CHANGE_THRESHOLD: '0.000001' });
+    t = await siftTestEnv({
+      PARTITIONS: '4',
+      BATCH_MAX_ROWS: '100',
+      BATCH_BACKLOG_FILLERS: '1',
+      CONSUMER_PINNED_TTL_MS: '30000',
+      FILTER_CHANGE_THRESHOLD: '0.000001',
+    });
     clickhouse = await createClickHouse(t.config.clickhouse);
     const js = jetstream(t.nc);
     for (let i = 0; i < messages; i += 500) {
-      await Promise.all(Array.from({ length: 500 }, (_, k) => js.publish(`telemetry.metrics.dev-${(i + k) % 40}`, JSON.stringify({ metrics: { v: i + k + 1 } }))));
+      await Promise.all(
+        Array.from({ length: 500 }, (_, k) =>
+          js.publish(`telemetry.metrics.dev-${(i + k) % 40}`, JSON.stringify({ metrics: { v: i + k + 1 } })),
+        ),
+      );
     }
   });
   afterAll(async () => {
@@ -47,7 +57,10 @@ describe('backlog fill turns', () => {
     expect(stats.fillTurnWaits).toBeGreaterThan(0);
     expect(stats.acked).toBe(messages);
     const db = t.config.clickhouse.database;
-    const [stored] = await rows<{ n: number; seqs: number }>(clickhouse, `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${db}.device_metrics`);
+    const [stored] = await rows<{ n: number; seqs: number }>(
+      clickhouse,
+      `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${db}.device_metrics`,
+    );
     expect(stored).toEqual({ n: messages, seqs: messages });
     const [rollup] = await rows<{ samples: number }>(clickhouse, `SELECT sum(samples) AS samples FROM ${db}.device_metrics_hourly_v`);
     expect(rollup!.samples).toBe(messages);

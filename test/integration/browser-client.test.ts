@@ -13,9 +13,20 @@ import { until } from '../helpers/until.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Flags for a sandboxed machine with no network: no background connections, no first-run work.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`no Chromium at ${CHROMIUM}: the browser client's test is skipped (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`);
+if (!hasChromium)
+  console.warn(
+    `no Chromium at ${CHROMIUM}: the browser client's test is skipped (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`,
+  );
 
 const APP = 'shop-web';
 /** Where the client keeps a page's queue in localStorage. */
@@ -52,7 +63,10 @@ async function startShop(target: () => { endpoint: string; key: string }): Promi
     response.end(shopPage(endpoint, key, Number(url.searchParams.get('flush') ?? 100)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** A request the page made to the gateway, with the answer it got (once it came). */
@@ -118,7 +132,7 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
     });
     const page = await context.newPage();
     await page.goto(`${shop.url}${path}?flush=${flushMs}`);
-    await page.waitForFunction('\'sift\' in window');
+    await page.waitForFunction("'sift' in window");
     return { context, page };
   }
 
@@ -129,11 +143,16 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
     await page.click('#break');
     await page.evaluate("void Promise.reject(new Error('rejected in the page'))");
     await page.evaluate("history.pushState({}, '', '/shop/cart')");
-    const session = await page.evaluate(`sessionStorage.getItem('sift.${APP}.session')`) as string;
+    const session = (await page.evaluate(`sessionStorage.getItem('sift.${APP}.session')`)) as string;
 
-    await until(async () => (await count(`${db}.user_activity WHERE session_id = '${session}'`)) === 3, 'two page views and a click stored', 20_000);
+    await until(
+      async () => (await count(`${db}.user_activity WHERE session_id = '${session}'`)) === 3,
+      'two page views and a click stored',
+      20_000,
+    );
     const activity = await query<{ app: string; activity_type: string; page_url: string; element_id: string; metadata: unknown }>(
-      `SELECT app, activity_type, page_url, element_id, metadata FROM ${db}.user_activity WHERE session_id = '${session}' ORDER BY ts, stream_seq`);
+      `SELECT app, activity_type, page_url, element_id, metadata FROM ${db}.user_activity WHERE session_id = '${session}' ORDER BY ts, stream_seq`,
+    );
     expect(activity.map((a) => [a.app, a.activity_type, a.page_url, a.element_id])).toEqual([
       [APP, 'page_view', '/shop?flush=100', ''],
       [APP, 'click', '/shop', 'buy'],
@@ -141,9 +160,14 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
     ]);
     expect(JSON.stringify(activity[0]!.metadata)).toContain('Shop');
 
-    await until(async () => (await count(`${db}.errors WHERE source = '${APP}'`)) === 2, 'the uncaught error and the rejection stored', 20_000);
+    await until(
+      async () => (await count(`${db}.errors WHERE source = '${APP}'`)) === 2,
+      'the uncaught error and the rejection stored',
+      20_000,
+    );
     const errors = await query<{ category: string; severity: string; code: string; message: string; stack: string }>(
-      `SELECT category, severity, code, message, stack FROM ${db}.errors WHERE source = '${APP}' ORDER BY message`);
+      `SELECT category, severity, code, message, stack FROM ${db}.errors WHERE source = '${APP}' ORDER BY message`,
+    );
     expect(errors.map((e) => e.message)).toEqual(['Unhandled rejection: rejected in the page', 'boom from the page']);
     expect(errors[1]).toMatchObject({ category: 'frontend', severity: 'error', code: 'Error' });
     expect(errors[1]!.stack).toContain('boom from the page');
@@ -153,7 +177,11 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
     expect(batches.length).toBeGreaterThan(0);
     for (const batch of batches) {
       expect(batch.url).toBe(`${gateway}/v1/batch`);
-      expect(batch.headers).toMatchObject({ authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': expect.any(String) });
+      expect(batch.headers).toMatchObject({
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': expect.any(String),
+      });
       expect(batch.status).toBe(202);
     }
     expect(await page.evaluate('sift.pending()')).toBe(0);
@@ -164,7 +192,7 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
     const before = sent.length;
     await t.nats!.stop();
     const { context, page } = await openShop(100);
-    const session = await page.evaluate(`sessionStorage.getItem('sift.${APP}.session')`) as string;
+    const session = (await page.evaluate(`sessionStorage.getItem('sift.${APP}.session')`)) as string;
     await until(() => sent.slice(before).some((b) => b.status === 503), 'the gateway answered 503', 15_000);
     await t.nats!.restart();
     await until(() => sent.slice(before).some((b) => b.status === 202), 'a retry was stored', 30_000);
@@ -185,23 +213,32 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
   it('keeps events in localStorage while offline and sends them when the browser is back online', async () => {
     const { context, page } = await openShop(100);
     await until(async () => (await page.evaluate('sift.pending()')) === 0, 'the page view was sent', 15_000);
-    const session = await page.evaluate(`sessionStorage.getItem('sift.${APP}.session')`) as string;
+    const session = (await page.evaluate(`sessionStorage.getItem('sift.${APP}.session')`)) as string;
     await context.setOffline(true);
     await page.click('#buy');
     await page.waitForTimeout(600);
-    const held = await page.evaluate(`Object.keys(localStorage).filter((k) => k.startsWith('${QUEUE_PREFIX}')).map((k) => localStorage.getItem(k)).join()`);
+    const held = await page.evaluate(
+      `Object.keys(localStorage).filter((k) => k.startsWith('${QUEUE_PREFIX}')).map((k) => localStorage.getItem(k)).join()`,
+    );
     expect(held).toContain('"element_id":"buy"');
     expect(await count(`${db}.user_activity WHERE session_id = '${session}' AND activity_type = 'click'`)).toBe(0);
 
     await context.setOffline(false);
-    await until(async () => (await count(`${db}.user_activity WHERE session_id = '${session}' AND element_id = 'buy'`)) === 1, 'the offline click stored', 20_000);
-    await until(async () => (await page.evaluate(`Object.keys(localStorage).some((k) => k.startsWith('${QUEUE_PREFIX}'))`)) === false, 'the stored queue was emptied');
+    await until(
+      async () => (await count(`${db}.user_activity WHERE session_id = '${session}' AND element_id = 'buy'`)) === 1,
+      'the offline click stored',
+      20_000,
+    );
+    await until(
+      async () => (await page.evaluate(`Object.keys(localStorage).some((k) => k.startsWith('${QUEUE_PREFIX}'))`)) === false,
+      'the stored queue was emptied',
+    );
     await context.close();
   });
 
   it('sends what is queued with a beacon when the page goes away: ?key= and a text/plain body', async () => {
     const { context, page } = await openShop(60_000);
-    const session = await page.evaluate(`sessionStorage.getItem('sift.${APP}.session')`) as string;
+    const session = (await page.evaluate(`sessionStorage.getItem('sift.${APP}.session')`)) as string;
     // Neither Playwright nor the DevTools protocol sees a beacon sent while the page unloads: the
     // page notes its call in localStorage, which outlives it.
     await page.evaluate(`{
@@ -213,8 +250,14 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
     }`);
     await page.evaluate("sift.track('checkout_started', { items: 3 })");
     await page.goto('about:blank');
-    await until(async () => (await count(`${db}.usage_events WHERE app = '${APP}' AND event = 'checkout_started'`)) === 1, 'the beacon\'s event stored', 20_000);
-    const properties = await query<{ properties: unknown }>(`SELECT properties FROM ${db}.usage_events WHERE app = '${APP}' AND event = 'checkout_started'`);
+    await until(
+      async () => (await count(`${db}.usage_events WHERE app = '${APP}' AND event = 'checkout_started'`)) === 1,
+      "the beacon's event stored",
+      20_000,
+    );
+    const properties = await query<{ properties: unknown }>(
+      `SELECT properties FROM ${db}.usage_events WHERE app = '${APP}' AND event = 'checkout_started'`,
+    );
     expect(JSON.stringify(properties[0]!.properties)).toContain('3');
     expect(await count(`${db}.user_activity WHERE session_id = '${session}' AND activity_type = 'page_view'`)).toBe(1);
     const storage = (await context.storageState()).origins.find((o) => o.origin === shop.url)?.localStorage ?? [];
@@ -224,7 +267,7 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
     await context.close();
   });
 
-  it('takes HOMEPOT\'s frontend fetch with credentials: \'include\' on its own path', async () => {
+  it("takes HOMEPOT's frontend fetch with credentials: 'include' on its own path", async () => {
     const { context, page } = await openShop(60_000);
     const answer = await page.evaluate(`(async () => {
       const response = await fetch(${JSON.stringify(`${gateway}/api/v1/analytics/user-activity?app=homepot-web`)}, {
@@ -236,8 +279,14 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
       return { status: response.status, body: await response.json() };
     })()`);
     expect(answer).toEqual({ status: 201, body: { success: true, message: 'Activity logged' } });
-    await until(async () => (await count(`${db}.user_activity WHERE app = 'homepot-web' AND session_id = 'homepot-s1'`)) === 1, 'the search stored', 20_000);
-    const [row] = await query<{ activity_type: string; search_query: string }>(`SELECT activity_type, search_query FROM ${db}.user_activity WHERE app = 'homepot-web'`);
+    await until(
+      async () => (await count(`${db}.user_activity WHERE app = 'homepot-web' AND session_id = 'homepot-s1'`)) === 1,
+      'the search stored',
+      20_000,
+    );
+    const [row] = await query<{ activity_type: string; search_query: string }>(
+      `SELECT activity_type, search_query FROM ${db}.user_activity WHERE app = 'homepot-web'`,
+    );
     expect(row).toEqual({ activity_type: 'search', search_query: 'device status' });
     await context.close();
   });

@@ -21,23 +21,40 @@ if (!hasScript) console.warn('no `script` (util-linux) here: the terminal log-fo
 /** Runs sift under a pseudo-terminal (util-linux `script`), as a person at a terminal does. */
 function onTerminal(args: string[], env: NodeJS.ProcessEnv): string {
   const command = [process.execPath, siftBin, ...args].map((a) => `'${a}'`).join(' ') + ' >/dev/null';
-  return spawnSync('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...base, ...env }, encoding: 'utf8', timeout: 30_000 }).stdout;
+  return spawnSync('script', ['-qec', command, '/dev/null'], {
+    env: { ...process.env, ...base, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  }).stdout;
 }
 
 describe('what a command makes of its environment and --config', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('names every unknown NATS_*, CLICKHOUSE_* and SIFT_* variable, and starts anyway', async () => {
-    const result = await sift(['config'], { ...base, CLICKHOUSE_HOST: 'ch-1', CLICKHOUSE_DB: 'analytics', CLICKHOUSE_USERNAME: 'sift', NATS_CONTEXT: 'prod', SIFT_DEBUG: '1', NATS_SERVICE_HOST: '10.0.0.5' }).done;
+    const result = await sift(['config'], {
+      ...base,
+      CLICKHOUSE_HOST: 'ch-1',
+      CLICKHOUSE_DB: 'analytics',
+      CLICKHOUSE_USERNAME: 'sift',
+      NATS_CONTEXT: 'prod',
+      SIFT_DEBUG: '1',
+      NATS_SERVICE_HOST: '10.0.0.5',
+    }).done;
     expect(result.code).toBe(0);
-    const warned = result.stderr.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
-    expect(warned).toEqual(expect.arrayContaining([
-      'environment variable CLICKHOUSE_HOST is not a Sift setting; did you mean CLICKHOUSE_URL?',
-      'environment variable CLICKHOUSE_DB is not a Sift setting; did you mean CLICKHOUSE_DATABASE?',
-      'environment variable CLICKHOUSE_USERNAME is not a Sift setting; did you mean CLICKHOUSE_USER?',
-      expect.stringMatching(/^environment variable NATS_CONTEXT is not a Sift setting and is ignored/),
-      expect.stringMatching(/^environment variable SIFT_DEBUG is not a Sift setting and is ignored/),
-    ]));
+    const warned = result.stderr
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(warned).toEqual(
+      expect.arrayContaining([
+        'environment variable CLICKHOUSE_HOST is not a Sift setting; did you mean CLICKHOUSE_URL?',
+        'environment variable CLICKHOUSE_DB is not a Sift setting; did you mean CLICKHOUSE_DATABASE?',
+        'environment variable CLICKHOUSE_USERNAME is not a Sift setting; did you mean CLICKHOUSE_USER?',
+        expect.stringMatching(/^environment variable NATS_CONTEXT is not a Sift setting and is ignored/),
+        expect.stringMatching(/^environment variable SIFT_DEBUG is not a Sift setting and is ignored/),
+      ]),
+    );
     expect(result.stderr).not.toContain('NATS_SERVICE_HOST');
   });
 
@@ -48,7 +65,9 @@ describe('what a command makes of its environment and --config', () => {
     expect(config.nats.tls.caFile).toBe(ca);
     const clash = await sift(['config'], { ...base, NATS_CA: ca, NATS_TLS_CA_FILE: other }).done;
     expect(clash.code).toBe(2);
-    expect(clash.stderr).toBe(`sift: invalid configuration: NATS_CA (the NATS CLI's name) and NATS_TLS_CA_FILE are the same setting but differ ("${ca}" and "${other}"): set one of them\n`);
+    expect(clash.stderr).toBe(
+      `sift: invalid configuration: NATS_CA (the NATS CLI's name) and NATS_TLS_CA_FILE are the same setting but differ ("${ca}" and "${other}"): set one of them\n`,
+    );
   });
 
   it('reads a secret from its _FILE, never prints it, and refuses both ways at once', async () => {
@@ -59,12 +78,17 @@ describe('what a command makes of its environment and --config', () => {
     expect(shown.stdout + shown.stderr).not.toContain('pa55-from-file');
     const both = await sift(['config'], { ...base, CLICKHOUSE_PASSWORD: 'inline-pa55', CLICKHOUSE_PASSWORD_FILE: secret }).done;
     expect(both.code).toBe(2);
-    expect(both.stderr).toBe('sift: invalid configuration: CLICKHOUSE_PASSWORD and CLICKHOUSE_PASSWORD_FILE are both set: give the secret one way\n');
+    expect(both.stderr).toBe(
+      'sift: invalid configuration: CLICKHOUSE_PASSWORD and CLICKHOUSE_PASSWORD_FILE are both set: give the secret one way\n',
+    );
   });
 
   it('--config takes YAML, and a broken file is named in one line', async () => {
     const yaml = file('sift.yaml', 'nats:\n  partitions: 8\nclickhouse:\n  database: analytics\n');
-    const config = JSON.parse(await sift(['config', '--config', yaml], base).done.then((r) => r.stdout)) as { nats: { partitions: number }; clickhouse: { database: string } };
+    const config = JSON.parse(await sift(['config', '--config', yaml], base).done.then((r) => r.stdout)) as {
+      nats: { partitions: number };
+      clickhouse: { database: string };
+    };
     expect(config.nats.partitions).toBe(8);
     expect(config.clickhouse.database).toBe('analytics');
     const broken = file('broken.yaml', 'nats:\n  partitions: 8\n   url: x\n');

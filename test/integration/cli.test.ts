@@ -19,14 +19,22 @@ describe('the CLI as a user runs it', () => {
 
   it('worker --until-idle drains what was published, and query shows the filtered rows', async () => {
     // One device: first contact, 3 % (dropped), 6 % (change), epoch-ms timestamps, then a snapshot 300 s on.
-    const values = [[0, 50], [60, 51.5], [120, 53], [420, 53]] as const;
+    const values = [
+      [0, 50],
+      [60, 51.5],
+      [120, 53],
+      [420, 53],
+    ] as const;
     for (const [s, v] of values) await t.publish('telemetry.metrics.boiler-3', { ts: T0 + s * 1000, metrics: { temp: v } });
     await t.publish('telemetry.metrics.boiler-3', '{"broken":');
 
     const drained = await siftOk(['worker', '--until-idle'], t.env);
     expect(drained).toContain('received 5, stored 3 messages (3 rows), filtered out 1, dead-lettered 1');
 
-    const out = await siftOk(['query', "SELECT toUnixTimestamp64Milli(ts) AS ms, value, reason FROM device_metrics ORDER BY ts", '--format', 'CSV'], t.env);
+    const out = await siftOk(
+      ['query', 'SELECT toUnixTimestamp64Milli(ts) AS ms, value, reason FROM device_metrics ORDER BY ts', '--format', 'CSV'],
+      t.env,
+    );
     expect(out.trim().split('\n')).toEqual([`${T0},50,"first_contact"`, `${T0 + 120_000},53,"change"`, `${T0 + 420_000},53,"snapshot"`]);
 
     const hourly = await siftOk(['query', 'SELECT sum(samples) FROM device_metrics_hourly_v', '--format', 'TSV'], t.env);
@@ -54,7 +62,9 @@ describe('the CLI as a user runs it', () => {
   it('reports a conflicting stream instead of changing it', async () => {
     const result = await sift(['provision'], { ...t.env, PARTITIONS: '8' }).done;
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/stream TELEMETRY exists with a different configuration \(subject_transform: .*partition\(4,2\).*partition\(8,2\)/);
+    expect(result.stderr).toMatch(
+      /stream TELEMETRY exists with a different configuration \(subject_transform: .*partition\(4,2\).*partition\(8,2\)/,
+    );
   });
 
   it('drains on SIGTERM: exits 0, stores what it received, and the next worker stores the rest exactly once', async () => {
@@ -80,7 +90,11 @@ describe('the CLI as a user runs it', () => {
     expect(received).toBeGreaterThan(0);
     expect(received).toBeLessThan(20_000);
     // Every value it received reached the rollup (each message has 5 metrics), and no more.
-    const counted = () => siftOk(['query', "SELECT sum(samples) FROM device_metrics_hourly_v WHERE toDate(bucket) = '2026-11-04'", '--format', 'TSV'], t.env).then(Number);
+    const counted = () =>
+      siftOk(
+        ['query', "SELECT sum(samples) FROM device_metrics_hourly_v WHERE toDate(bucket) = '2026-11-04'", '--format', 'TSV'],
+        t.env,
+      ).then(Number);
     expect(await counted()).toBe(received * 5);
     // Messages still on the wire when it stopped pulling come back to the next owner at once.
     await siftOk(['worker', '--until-idle'], t.env);

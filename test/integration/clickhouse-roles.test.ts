@@ -9,8 +9,14 @@ import { ANALYST_QUERY_LIMITS } from '../../src/sinks/clickhouse/read-only-query
 
 /** The statements of a SQL file: comment lines dropped, split at semicolons (the file has none in strings). */
 function statements(path: string): string[] {
-  const text = readFileSync(path, 'utf8').split('\n').filter((line) => !line.trim().startsWith('--')).join('\n');
-  return text.split(';').map((s) => s.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const text = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n');
+  return text
+    .split(';')
+    .map((s) => s.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
 }
 
 /**
@@ -23,7 +29,11 @@ describe('deploy/clickhouse/roles.sql', () => {
   let clickhouse: ClickHouseClient;
   const sql = statements(join(packageRoot, 'deploy/clickhouse/roles.sql'));
   const format = async (query: string) => {
-    const result = await clickhouse.query({ query: 'SELECT formatQuery({q:String}) AS f', query_params: { q: query }, format: 'JSONEachRow' });
+    const result = await clickhouse.query({
+      query: 'SELECT formatQuery({q:String}) AS f',
+      query_params: { q: query },
+      format: 'JSONEachRow',
+    });
     return ((await result.json()) as Array<{ f: string }>)[0]!.f;
   };
 
@@ -39,7 +49,8 @@ describe('deploy/clickhouse/roles.sql', () => {
 
   it('every statement parses', async () => {
     expect(sql.length).toBe(11);
-    for (const statement of sql) expect(await format(statement), statement).toMatch(/^(CREATE|GRANT|ALTER) (ROLE|USER|INSERT|SELECT|SETTINGS PROFILE|QUOTA|sift)/);
+    for (const statement of sql)
+      expect(await format(statement), statement).toMatch(/^(CREATE|GRANT|ALTER) (ROLE|USER|INSERT|SELECT|SETTINGS PROFILE|QUOTA|sift)/);
   });
 
   it('a malformed statement does not (the check can fail)', async () => {
@@ -61,7 +72,7 @@ describe('deploy/clickhouse/roles.sql', () => {
     }
   });
 
-  it('the analyst runs under readonly = 2, a time and memory ceiling, and a quota; sift query\'s own limits fit under them', async () => {
+  it("the analyst runs under readonly = 2, a time and memory ceiling, and a quota; sift query's own limits fit under them", async () => {
     const profile = await format(sql.find((s) => s.startsWith('CREATE SETTINGS PROFILE'))!);
     expect(profile).toMatch(/ SETTINGS readonly = 2, /);
     expect(profile).toMatch(/ TO sift_analyst$/);
@@ -71,13 +82,19 @@ describe('deploy/clickhouse/roles.sql', () => {
     expect(ANALYST_QUERY_LIMITS.maxMemoryBytes).toBeLessThanOrEqual(ceiling('max_memory_usage'));
     const quota = await format(sql.find((s) => s.startsWith('CREATE QUOTA'))!);
     expect(quota).toMatch(/KEYED BY user_name FOR INTERVAL 1 hour MAX queries = \d+.* TO sift_analyst$/);
-    expect(await format(sql.find((s) => s.includes('CREATE USER IF NOT EXISTS sift_analyst_user'))!)).toContain('SETTINGS PROFILE `sift_analyst_profile`');
+    expect(await format(sql.find((s) => s.includes('CREATE USER IF NOT EXISTS sift_analyst_user'))!)).toContain(
+      'SETTINGS PROFILE `sift_analyst_profile`',
+    );
   });
 
   it('every setting of the profile is one the engine knows (a typo would fail the whole file)', async () => {
     const profile = await format(sql.find((s) => s.startsWith('CREATE SETTINGS PROFILE'))!);
     const names = [...profile.matchAll(/(\w+) = \d+/g)].map((m) => m[1]!);
-    const known = await clickhouse.query({ query: 'SELECT name FROM system.settings WHERE name IN {names:Array(String)}', query_params: { names }, format: 'JSONEachRow' });
+    const known = await clickhouse.query({
+      query: 'SELECT name FROM system.settings WHERE name IN {names:Array(String)}',
+      query_params: { names },
+      format: 'JSONEachRow',
+    });
     expect(((await known.json()) as Array<{ name: string }>).map((r) => r.name).sort()).toEqual([...new Set(names)].sort());
   });
 });

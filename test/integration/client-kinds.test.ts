@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '../../src/worker/worker.js';
 import { kinds } from '../../src/kinds/registry.js';
-import { createSiftClient, idTime, InvalidEventError, kindNames, type KindName, type SiftClientStats } from '../../packages/client/src/index.js';
+import {
+  createSiftClient,
+  idTime,
+  InvalidEventError,
+  kindNames,
+  type KindName,
+  type SiftClientStats,
+} from '../../packages/client/src/index.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
 import { sampleEvents, storedEvents, type StoredEvent } from '../helpers/client-stream.js';
@@ -38,7 +45,10 @@ describe('@sift/client: every registered kind, end to end', () => {
       }
     }
     // The typed wrapper is the same path.
-    (client as unknown as Record<string, (key: string, body: unknown) => void>)[kindNames[0]]!('typed-1', sampleEvents(kindNames[0], 1)[0]!.body);
+    (client as unknown as Record<string, (key: string, body: unknown) => void>)[kindNames[0]]!(
+      'typed-1',
+      sampleEvents(kindNames[0], 1)[0]!.body,
+    );
     published.push({ kind: kindNames[0], key: 'typed-1', body: sampleEvents(kindNames[0], 1)[0]!.body });
     closed = await client.close({ deadlineMs: 20_000 });
     stored = await storedEvents(t.nc, t.config.nats.stream);
@@ -74,7 +84,16 @@ describe('@sift/client: every registered kind, end to end', () => {
     const [first, last] = beats;
     expect(first!.body).toMatchObject({ app: 'desk', version: '2.1.0', interval_s: 600 });
     expect(first!.body.status).toBeUndefined();
-    expect(Object.keys(first!.body.system as object).sort()).toEqual(['arch', 'cpu_count', 'hostname', 'memory_bytes', 'os', 'os_version', 'runtime', 'runtime_version']);
+    expect(Object.keys(first!.body.system as object).sort()).toEqual([
+      'arch',
+      'cpu_count',
+      'hostname',
+      'memory_bytes',
+      'os',
+      'os_version',
+      'runtime',
+      'runtime_version',
+    ]);
     expect(first!.body.system).toMatchObject({ runtime: 'node', runtime_version: process.versions.node, cpu_count: expect.any(Number) });
     expect(last!.body).toMatchObject({ app: 'desk', status: 'stopping' });
     expect(first!.seq).toBe(1);
@@ -87,7 +106,10 @@ describe('@sift/client: every registered kind, end to end', () => {
     expect(worker.stats.deadLettered).toBe(heartbeatRegistered ? 0 : 2);
     for (const kind of kinds) {
       const raw = kind.retainedTables.find((table) => table.retention === 'raw')!;
-      const [row] = await rows<{ n: number }>(worker.clickhouse, `SELECT uniqExact(stream_seq) AS n FROM ${t.config.clickhouse.database}.${raw.table}`);
+      const [row] = await rows<{ n: number }>(
+        worker.clickhouse,
+        `SELECT uniqExact(stream_seq) AS n FROM ${t.config.clickhouse.database}.${raw.table}`,
+      );
       expect(row!.n, `${kind.name} rows in ${raw.table}`).toBeGreaterThan(0);
     }
   });
@@ -107,7 +129,11 @@ describe('@sift/client: heartbeats on their interval, and refusals at the call',
   });
 
   it('beats every intervalS, then once with status stopping; refuses bad events before sending anything', async () => {
-    const client = await createSiftClient({ servers: t.config.nats.url, spoolDir, heartbeat: { instanceId: 'fast-1', app: 'desk', intervalS: 0.2 } });
+    const client = await createSiftClient({
+      servers: t.config.nats.url,
+      spoolDir,
+      heartbeat: { instanceId: 'fast-1', app: 'desk', intervalS: 0.2 },
+    });
     await until(async () => (await storedEvents(t.nc, t.config.nats.stream)).length >= 4, 'four heartbeats', 10_000);
 
     const kind = kindNames[0] as KindName;

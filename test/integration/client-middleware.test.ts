@@ -6,7 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import Fastify from 'fastify';
-import { createSiftClient, siftExpress, siftFastify, siftHttp, type SiftClient, type SiftIncomingMessage } from '../../packages/client/src/index.js';
+import {
+  createSiftClient,
+  siftExpress,
+  siftFastify,
+  siftHttp,
+  type SiftClient,
+  type SiftIncomingMessage,
+} from '../../packages/client/src/index.js';
 import type { SiftRequestContext } from '../../packages/client/src/index.js';
 import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { storedEvents, type StoredEvent } from '../helpers/client-stream.js';
@@ -18,7 +25,8 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const userOf = (req: { headers: Record<string, string | string[] | undefined> }) => (typeof req.headers['x-user'] === 'string' ? req.headers['x-user'] : undefined);
+const userOf = (req: { headers: Record<string, string | string[] | undefined> }) =>
+  typeof req.headers['x-user'] === 'string' ? req.headers['x-user'] : undefined;
 const sessionOf = (response: Response) => /sift_sid=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
 
 /** Requests every server answers the same way, and what they leave behind. */
@@ -28,7 +36,11 @@ async function exercise(base: string) {
   const sid = sessionOf(first);
   const again = await fetch(`${base}/users/43`, { headers: { cookie: `theme=dark; sift_sid=${sid}` } });
   await again.text();
-  const order = await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `sift_sid=${sid}` }, body: JSON.stringify({ items: [1, 2, 3] }) });
+  const order = await fetch(`${base}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: `sift_sid=${sid}` },
+    body: JSON.stringify({ items: [1, 2, 3] }),
+  });
   await order.text();
   const search = await fetch(`${base}/search?q=pumps`, { headers: { cookie: `sift_sid=${sid}`, 'x-user': 'u-9' } });
   await search.text();
@@ -76,7 +88,10 @@ describe('@sift/client HTTP middleware on real servers', () => {
     fastify.get('/users/:id', async (request) => ({ id: (request.params as { id: string }).id, name: 'x'.repeat(100) }));
     fastify.post('/orders', async (_request, reply) => reply.code(201).send({ ok: true }));
     fastify.get('/search', async (request) => {
-      (request as unknown as { sift: { activity(body: Record<string, unknown>): void } }).sift.activity({ activity_type: 'search', search_query: (request.query as { q: string }).q });
+      (request as unknown as { sift: { activity(body: Record<string, unknown>): void } }).sift.activity({
+        activity_type: 'search',
+        search_query: (request.query as { q: string }).q,
+      });
       return 'found';
     });
     fastify.get('/health', async () => 'ok');
@@ -88,7 +103,8 @@ describe('@sift/client HTTP middleware on real servers', () => {
     const plain = createServer(
       siftHttp(client, { service: 'shop-http', app: 'shop', userId: userOf }, (req: SiftIncomingMessage, res) => {
         const path = req.url!.split('?')[0]!;
-        if (path.startsWith('/users/')) return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ id: path.slice(7), name: 'x'.repeat(100) }));
+        if (path.startsWith('/users/'))
+          return void res.setHeader('content-type', 'application/json').end(JSON.stringify({ id: path.slice(7), name: 'x'.repeat(100) }));
         if (path === '/orders') return void req.resume().on('end', () => res.writeHead(201).end('{"ok":true}'));
         if (path === '/search') {
           req.sift!.activity({ activity_type: 'search', search_query: 'pumps' });

@@ -86,7 +86,10 @@ describe('@sift/client: a NATS outage loses and duplicates nothing', () => {
 
   it('stores each event once in ClickHouse', async () => {
     const db = t.config.clickhouse.database;
-    const [raw] = await rows<{ n: number; seqs: number }>(worker.clickhouse, `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${db}.device_metrics`);
+    const [raw] = await rows<{ n: number; seqs: number }>(
+      worker.clickhouse,
+      `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${db}.device_metrics`,
+    );
     expect(raw).toEqual({ n: BEFORE + DURING, seqs: BEFORE + DURING });
     const [rollup] = await rows<{ n: number }>(worker.clickhouse, `SELECT sum(samples) AS n FROM ${db}.device_metrics_hourly_v`);
     expect(rollup!.n).toBe(BEFORE + DURING);
@@ -108,7 +111,13 @@ describe('@sift/client: a server killed mid-stream, acks lost in flight, loses a
 
   it('resends the unacknowledged under their ids, which JetStream deduplicates', async () => {
     const total = 20_000;
-    const client = await createSiftClient({ servers: t.config.nats.url, spoolDir, maxInFlight: 512, ackTimeoutMs: 1_000, retry: { initialMs: 100, maxMs: 500 } });
+    const client = await createSiftClient({
+      servers: t.config.nats.url,
+      spoolDir,
+      maxInFlight: 512,
+      ackTimeoutMs: 1_000,
+      retry: { initialMs: 100, maxMs: 500 },
+    });
     expect(await client.ready(20_000)).toBe(true);
     let killed = false;
     for (let i = 0; i < total; i++) {

@@ -18,7 +18,9 @@ const writer = join(packageRoot, 'packages', 'client', 'test', 'fixtures', 'spoo
 /** Runs the spool writer against a port nobody listens on; resolves once it spooled `count`, then SIGKILLs it. */
 async function spoolThenKill(spoolDir: string, count: number): Promise<void> {
   const deadPort = await freePort();
-  const child = spawn(process.execPath, [writer, `nats://127.0.0.1:${deadPort}`, spoolDir, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [writer, `nats://127.0.0.1:${deadPort}`, spoolDir, String(count)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -66,7 +68,10 @@ describe('@sift/client spool: kept across a killed process, bounded by its cap',
     try {
       await worker.untilIdle();
       const db = t.config.clickhouse.database;
-      const [raw] = await rows<{ n: number; seqs: number }>(worker.clickhouse, `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${db}.device_metrics`);
+      const [raw] = await rows<{ n: number; seqs: number }>(
+        worker.clickhouse,
+        `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${db}.device_metrics`,
+      );
       expect(raw!.n).toBe(raw!.seqs); // the filter keeps some readings, each once
       const [rollup] = await rows<{ n: number }>(worker.clickhouse, `SELECT sum(samples) AS n FROM ${db}.device_metrics_hourly_v`);
       expect(rollup!.n).toBe(2_000); // and counts every one
@@ -95,7 +100,9 @@ describe('@sift/client spool: kept across a killed process, bounded by its cap',
     expect(await online.ready(30_000)).toBe(true);
     await online.close();
     const sent = (await storedEvents(t.nc, t.config.nats.stream)).slice(jsmBefore);
-    expect(sent.map((e) => (e.body.metrics as { v: number }).v)).toEqual(Array.from({ length: held.spoolEvents }, (_, k) => total - held.spoolEvents + k));
+    expect(sent.map((e) => (e.body.metrics as { v: number }).v)).toEqual(
+      Array.from({ length: held.spoolEvents }, (_, k) => total - held.spoolEvents + k),
+    );
   });
 
   it('resends an event a crash left in the spool after it was stored; JetStream drops the repeat by its id', async () => {

@@ -48,7 +48,11 @@ describe('@sift/client start-up, error reporting and switches against a real nat
       lines.push(String(chunk));
       return true;
     });
-    const client = await createSiftClient({ servers: 'nats://app:s3cret@127.0.0.1:1', spoolDir: spoolDir(), retry: { initialMs: 50, maxMs: 100 } });
+    const client = await createSiftClient({
+      servers: 'nats://app:s3cret@127.0.0.1:1',
+      spoolDir: spoolDir(),
+      retry: { initialMs: 50, maxMs: 100 },
+    });
     client.metrics('dev-1', { ts: T, metrics: { temp: 1 } });
     await until(() => lines.length > 0, 'a line on stderr', 5_000);
     await client.close({ deadlineMs: 100 });
@@ -63,7 +67,11 @@ describe('@sift/client start-up, error reporting and switches against a real nat
     const before = (await storedEvents(t.nc, t.config.nats.stream)).length;
     const lines: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
-    const client = await createSiftClient({ servers: 'nats://127.0.0.1:1', spoolDir: dir, heartbeat: { instanceId: 'off-1', app: 'desk' } });
+    const client = await createSiftClient({
+      servers: 'nats://127.0.0.1:1',
+      spoolDir: dir,
+      heartbeat: { instanceId: 'off-1', app: 'desk' },
+    });
     client.metrics('off', { ts: T, metrics: { temp: 1 } });
     client.publish('usage', 'portal', { ts: T, event: 'export', feature: 'reports' });
     expect(client.stats().mode).toBe('disabled');
@@ -75,13 +83,19 @@ describe('@sift/client start-up, error reporting and switches against a real nat
 
   it('refuses an unreadable switch value in one line naming the variable', async () => {
     process.env.SIFT_CLIENT_ENABLED = 'maybe';
-    await expect(createSiftClient({ servers: t.config.nats.url, spoolDir: spoolDir() })).rejects.toThrow(/^SIFT_CLIENT_ENABLED="maybe" is not one of/);
+    await expect(createSiftClient({ servers: t.config.nats.url, spoolDir: spoolDir() })).rejects.toThrow(
+      /^SIFT_CLIENT_ENABLED="maybe" is not one of/,
+    );
   });
 
   it('leaves out the kinds switched off, by option or SIFT_CLIENT_DISABLED_KINDS, and sends the rest', async () => {
     process.env.SIFT_CLIENT_DISABLED_KINDS = 'usage, heartbeat';
     const before = (await storedEvents(t.nc, t.config.nats.stream)).length;
-    const client = await createSiftClient({ servers: t.config.nats.url, spoolDir: spoolDir(), heartbeat: { instanceId: 'kinds-1', app: 'desk' } });
+    const client = await createSiftClient({
+      servers: t.config.nats.url,
+      spoolDir: spoolDir(),
+      heartbeat: { instanceId: 'kinds-1', app: 'desk' },
+    });
     client.metrics('kinds-dev', { ts: T, metrics: { temp: 3 } });
     client.publish('usage', 'portal', { ts: T, event: 'export', feature: 'reports' });
     await client.close();
@@ -95,7 +109,11 @@ describe('@sift/client start-up, error reporting and switches against a real nat
 
   it("runs the README's quickstart example: three kinds sent, the bad body refused at the call", async () => {
     const before = (await storedEvents(t.nc, t.config.nats.stream)).length;
-    const out = execFileSync(process.execPath, ['packages/client/examples/quickstart.mjs', t.config.nats.url], { encoding: 'utf8', env: { ...process.env, TMPDIR: spoolDir() }, timeout: 30_000 });
+    const out = execFileSync(process.execPath, ['packages/client/examples/quickstart.mjs', t.config.nats.url], {
+      encoding: 'utf8',
+      env: { ...process.env, TMPDIR: spoolDir() },
+      timeout: 30_000,
+    });
     expect(out).toContain('refused at the call: invalid metrics event: /metrics/temp');
     expect(out).toContain('all acknowledged: true');
     const added = (await storedEvents(t.nc, t.config.nats.stream)).slice(before).map((e) => e.kind);
@@ -107,7 +125,10 @@ describe('@sift/client start-up, error reporting and switches against a real nat
     const on = await createSiftClient({ servers: t.config.nats.url, spoolDir: spoolDir() });
     const off = await createSiftClient({ servers: t.config.nats.url, spoolDir: spoolDir(), enabled: false });
     const cookies: Array<string | null> = [];
-    for (const [client, enabled] of [[on, false], [off, true]] as const) {
+    for (const [client, enabled] of [
+      [on, false],
+      [off, true],
+    ] as const) {
       const server = createServer(siftHttp(client, { service: 'switched', enabled }, (_req, res) => res.end('ok')));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/page`);

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
 import { loadConfig } from '../../src/config/load.js';
-import { loadMigrations, migrate, planMigrations, setupStatements, statements, MigrationError } from '../../src/sinks/clickhouse/migrations.js';
+import {
+  loadMigrations,
+  migrate,
+  planMigrations,
+  setupStatements,
+  statements,
+  MigrationError,
+} from '../../src/sinks/clickhouse/migrations.js';
 import { rows } from '../helpers/clickhouse.js';
 import { sift, siftOk } from '../helpers/cli.js';
 
@@ -18,7 +25,11 @@ describe('cluster variant of the migrations (CLICKHOUSE_CLUSTER=sift)', () => {
   let clickhouse: ClickHouseClient;
   const options = { database: 'sift_cluster_ddl', retentionDays: 90, rollupRetentionDays: 730, cluster: 'sift' };
   const format = async (query: string) => {
-    const result = await clickhouse.query({ query: 'SELECT formatQuery({q:String}) AS f', query_params: { q: query }, format: 'JSONEachRow' });
+    const result = await clickhouse.query({
+      query: 'SELECT formatQuery({q:String}) AS f',
+      query_params: { q: query },
+      format: 'JSONEachRow',
+    });
     return ((await result.json()) as Array<{ f: string }>)[0]!.f;
   };
 
@@ -44,7 +55,9 @@ describe('cluster variant of the migrations (CLICKHOUSE_CLUSTER=sift)', () => {
     const tables = new Set<string>();
     for (const statement of cluster) {
       const formatted = await format(statement);
-      expect(formatted, statement).toMatch(/^(CREATE|ALTER) (OR REPLACE )?(DATABASE|TABLE|MATERIALIZED VIEW|VIEW) (IF NOT EXISTS )?sift_cluster_ddl(\.\w+)? ON CLUSTER sift\b/);
+      expect(formatted, statement).toMatch(
+        /^(CREATE|ALTER) (OR REPLACE )?(DATABASE|TABLE|MATERIALIZED VIEW|VIEW) (IF NOT EXISTS )?sift_cluster_ddl(\.\w+)? ON CLUSTER sift\b/,
+      );
       expect(formatted, statement).not.toMatch(/ENGINE = (\w*)MergeTree\b(?!\('\/clickhouse\/tables\/)/);
       expect(formatted, statement).not.toContain('non_replicated_deduplication_window');
       const created = /^CREATE TABLE (?:IF NOT EXISTS )?sift_cluster_ddl\.(\w+)/.exec(formatted)?.[1];
@@ -69,23 +82,39 @@ describe('cluster variant of the migrations (CLICKHOUSE_CLUSTER=sift)', () => {
 
   it('every table setting the cluster variant uses is one the engine knows', async () => {
     const plan = await planMigrations(clickhouse, options);
-    const used = new Set(plan.pending.flatMap((p) => p.statements).flatMap((s) => [...s.matchAll(/\b(\w+_window)\s*=/g)].map((m) => m[1]!)));
+    const used = new Set(
+      plan.pending.flatMap((p) => p.statements).flatMap((s) => [...s.matchAll(/\b(\w+_window)\s*=/g)].map((m) => m[1]!)),
+    );
     expect([...used]).toContain('replicated_deduplication_window');
     const known = await rows<{ name: string }>(clickhouse, 'SELECT name FROM system.merge_tree_settings');
-    for (const name of used) expect(known.map((k) => k.name), name).toContain(name);
+    for (const name of used)
+      expect(
+        known.map((k) => k.name),
+        name,
+      ).toContain(name);
   });
 
   it('a broken statement does not parse (the check can fail)', async () => {
     const [broken] = setupStatements(options).slice(1);
     await expect(format(broken!.replace(' ORDER BY', ') ORDER BY'))).rejects.toThrow(/Syntax error/);
-    await expect(format("CREATE TABLE db.t_local ON CLUSTER 'sift' (a UInt8 ENGINE = ReplicatedMergeTree('/p', '{replica}') ORDER BY a")).rejects.toThrow(/Syntax error/);
+    await expect(
+      format("CREATE TABLE db.t_local ON CLUSTER 'sift' (a UInt8 ENGINE = ReplicatedMergeTree('/p', '{replica}') ORDER BY a"),
+    ).rejects.toThrow(/Syntax error/);
   });
 
   it('sift migrate --dry-run prints the cluster DDL; a bad cluster name is refused by the config', async () => {
-    const env = { CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(dir, 'cli'), CLICKHOUSE_DATABASE: 'sift_cli', CLICKHOUSE_CLUSTER: 'sift', LOG_LEVEL: 'warn' };
+    const env = {
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_EMBEDDED_PATH: join(dir, 'cli'),
+      CLICKHOUSE_DATABASE: 'sift_cli',
+      CLICKHOUSE_CLUSTER: 'sift',
+      LOG_LEVEL: 'warn',
+    };
     const dry = await siftOk(['migrate', '--dry-run'], env);
     expect(dry).toMatch(/^CREATE DATABASE IF NOT EXISTS sift_cli ON CLUSTER 'sift';$/m);
-    expect(dry).toMatch(/^CREATE TABLE IF NOT EXISTS sift_cli\.device_metrics ON CLUSTER 'sift' AS sift_cli\.device_metrics_local ENGINE = Distributed\('sift', 'sift_cli', 'device_metrics_local', cityHash64\(device_id\)\)/m);
+    expect(dry).toMatch(
+      /^CREATE TABLE IF NOT EXISTS sift_cli\.device_metrics ON CLUSTER 'sift' AS sift_cli\.device_metrics_local ENGINE = Distributed\('sift', 'sift_cli', 'device_metrics_local', cityHash64\(device_id\)\)/m,
+    );
     expect(dry).toMatch(/^ALTER TABLE sift_cli\.device_metrics_hourly_local ON CLUSTER 'sift' MODIFY TTL/m);
     const bad = await sift(['migrate', '--dry-run'], { ...env, CLICKHOUSE_CLUSTER: "sift' OR 1" }).done;
     expect(bad.code).toBe(2);
@@ -105,7 +134,11 @@ describe('cluster variant of the migrations (CLICKHOUSE_CLUSTER=sift)', () => {
     expect(await migrate(clickhouse, single)).toEqual([]);
     expect(await rows(clickhouse, 'SELECT DISTINCT variant FROM sift_single_variant.schema_migrations')).toEqual([{ variant: 'single' }]);
     // A record of the cluster variant refuses a single-server migrate.
-    await clickhouse.command({ query: "ALTER TABLE sift_single_variant.schema_migrations UPDATE variant = 'cluster:sift' WHERE 1 SETTINGS mutations_sync = 1" });
-    await expect(migrate(clickhouse, single)).rejects.toThrow('was migrated as the cluster:sift variant and CLICKHOUSE_CLUSTER asks for single');
+    await clickhouse.command({
+      query: "ALTER TABLE sift_single_variant.schema_migrations UPDATE variant = 'cluster:sift' WHERE 1 SETTINGS mutations_sync = 1",
+    });
+    await expect(migrate(clickhouse, single)).rejects.toThrow(
+      'was migrated as the cluster:sift variant and CLICKHOUSE_CLUSTER asks for single',
+    );
   });
 });

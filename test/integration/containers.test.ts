@@ -26,7 +26,9 @@ const HTTP_PATH_FILES = [
   'test/integration/guide-metrics.test.ts', // the analyst guide's parameterized views
 ];
 
-const compose = parse(readFileSync(join(packageRoot, 'deploy/docker/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, { image: string }> };
+const compose = parse(readFileSync(join(packageRoot, 'deploy/docker/compose.yaml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { image: string }>;
+};
 const clickhouseImage = compose.services.clickhouse!.image;
 const natsImage = compose.services['nats-1']!.image;
 
@@ -129,11 +131,23 @@ describe(`Sift against ${clickhouseImage} and ${natsImage} containers`, () => {
       const writer = createClient({ url: writerUrl });
       const analyst = createClient({ url: `http://sift_analyst_user:${passwords.analyst}@${host}` });
       try {
-        await expect(writer.command({ query: 'DROP TABLE telemetry.device_metrics' })).rejects.toThrow(/ACCESS_DENIED|Not enough privileges/);
-        await expect(writer.command({ query: 'ALTER TABLE telemetry.device_metrics DELETE WHERE 1' })).rejects.toThrow(/ACCESS_DENIED|Not enough privileges/);
-        const read = await (await analyst.query({ query: 'SELECT count() AS n FROM telemetry.device_metrics', format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json<{ n: number }>();
+        await expect(writer.command({ query: 'DROP TABLE telemetry.device_metrics' })).rejects.toThrow(
+          /ACCESS_DENIED|Not enough privileges/,
+        );
+        await expect(writer.command({ query: 'ALTER TABLE telemetry.device_metrics DELETE WHERE 1' })).rejects.toThrow(
+          /ACCESS_DENIED|Not enough privileges/,
+        );
+        const read = await (
+          await analyst.query({
+            query: 'SELECT count() AS n FROM telemetry.device_metrics',
+            format: 'JSONEachRow',
+            clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+          })
+        ).json<{ n: number }>();
         expect(read).toEqual([{ n: stored }]);
-        await expect(analyst.command({ query: 'TRUNCATE TABLE telemetry.device_metrics' })).rejects.toThrow(/ACCESS_DENIED|Not enough privileges|readonly/i);
+        await expect(analyst.command({ query: 'TRUNCATE TABLE telemetry.device_metrics' })).rejects.toThrow(
+          /ACCESS_DENIED|Not enough privileges|readonly/i,
+        );
       } finally {
         await writer.close();
         await analyst.close();

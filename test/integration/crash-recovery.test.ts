@@ -26,7 +26,14 @@ describe('a worker killed mid-stream', () => {
   it('loses nothing when a second worker takes over', async () => {
     const env = await siftTestEnv({ FILTER_CHANGE_THRESHOLD: '0.000001', BATCH_MAX_ROWS: '2000', PARTITIONS: '4' });
     t = env;
-    await simulate(env.config, { devices: 50, count: messages, rate: 0, seed: 3, intervalS: 10, startMs: Date.parse('2026-11-01T00:00:00Z') });
+    await simulate(env.config, {
+      devices: 50,
+      count: messages,
+      rate: 0,
+      seed: 3,
+      intervalS: 10,
+      startMs: Date.parse('2026-11-01T00:00:00Z'),
+    });
     const jsm = await jetstreamManager(env.nc);
     const acked = async () => {
       let floor = 0;

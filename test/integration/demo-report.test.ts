@@ -9,10 +9,21 @@ import { kinds } from '../../src/kinds/registry.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Flags for a sandboxed machine with no network: no background connections, no first-run work.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`no Chromium at ${CHROMIUM}: the report's browser test is skipped (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`);
+if (!hasChromium)
+  console.warn(
+    `no Chromium at ${CHROMIUM}: the report's browser test is skipped (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`,
+  );
 
 describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer runs it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sift-demo-'));
@@ -24,7 +35,11 @@ describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer ru
   });
 
   it('runs end to end, prints a summary and writes the report', async () => {
-    const run = spawn(process.execPath, [siftBin, 'demo', '--devices', '50', '--rounds', '60'], { cwd: dir, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = spawn(process.execPath, [siftBin, 'demo', '--devices', '50', '--rounds', '60'], {
+      cwd: dir,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     run.stdout.on('data', (d) => (stdout += d));
@@ -64,7 +79,12 @@ describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer ru
       }),
     );
     // Devices 7 and 42 of 50, two metrics each; every device sent 60 readings.
-    expect(charts.map((c) => `${c.device}/${c.metric}`)).toEqual(['dev-00007/temperature', 'dev-00007/cpu_pct', 'dev-00042/temperature', 'dev-00042/cpu_pct']);
+    expect(charts.map((c) => `${c.device}/${c.metric}`)).toEqual([
+      'dev-00007/temperature',
+      'dev-00007/cpu_pct',
+      'dev-00042/temperature',
+      'dev-00042/cpu_pct',
+    ]);
     for (const chart of charts) {
       expect(chart.received).toBe(60);
       expect(chart.stored).toBeGreaterThanOrEqual(1); // at least the first contact
@@ -82,9 +102,13 @@ describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer ru
     const legend = await page.$$eval('.legend span[data-marker]', (spans) => spans.map((s) => s.getAttribute('data-marker')));
     expect(new Set(legend)).toEqual(drawn);
     expect(await page.textContent('.settings')).toMatch(/store whole, change threshold \d+ % .* snapshot every \d+ s/);
-    const dead = await page.$$eval('table.dead-letters tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    const dead = await page.$$eval('table.dead-letters tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
     expect(dead.reduce((n, [, count]) => n + Number(count), 0)).toBe(5);
-    const hours = await page.$$eval('tr.rollup-hour', (rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1, 3).map((td) => Number(td.textContent))));
+    const hours = await page.$$eval('tr.rollup-hour', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].slice(1, 3).map((td) => Number(td.textContent))),
+    );
     expect(hours.length).toBeGreaterThanOrEqual(1);
     for (const [samples, rows] of hours) expect(rows).toBeLessThan(samples!);
     if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: process.env.REPORT_SCREENSHOT, fullPage: true });

@@ -39,8 +39,20 @@ describe('sift dlq replay cannot be steered, and dead letters keep PRIVACY', () 
     js = jetstream(t.nc);
     jsm = await jetstreamManager(t.nc);
     // The producer's own message id, as @sift/client sends one.
-    rejectedSeq = (await js.publish('telemetry.metrics.boiler-9', JSON.stringify({ ts: new Date().toISOString(), metrics: { a: 1 }, labels: { site: REFUSED } }), { msgID: 'evt-boiler-9-1' })).seq;
-    privateSeq = await t.publish('telemetry.api.billing', { method: 'GET', endpoint: '/x', status: 42, duration_ms: 1, client_ip: CLIENT_IP });
+    rejectedSeq = (
+      await js.publish(
+        'telemetry.metrics.boiler-9',
+        JSON.stringify({ ts: new Date().toISOString(), metrics: { a: 1 }, labels: { site: REFUSED } }),
+        { msgID: 'evt-boiler-9-1' },
+      )
+    ).seq;
+    privateSeq = await t.publish('telemetry.api.billing', {
+      method: 'GET',
+      endpoint: '/x',
+      status: 42,
+      duration_ms: 1,
+      client_ip: CLIENT_IP,
+    });
     await t.publish('telemetry.api.billing', `{"client_ip":"${CLIENT_IP}", not json`);
     const refused = (params: { values?: unknown }) => JSON.stringify(params.values ?? '').includes(REFUSED);
     const faulty = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, refused, unknownCode) });
@@ -106,7 +118,10 @@ describe('sift dlq replay cannot be steered, and dead letters keep PRIVACY', () 
     const first = letters.find((m) => m.header!.get(DEAD_LETTER_HEADERS.reason) === 'insert_rejected')!;
     const second = (await js.publish(first.subject, first.data, { headers: first.header, msgID: 'backfill-later' })).seq;
     // The original is no longer within the telemetry stream's duplicate window.
-    await jsm.streams.update(t.config.nats.stream, { ...(await jsm.streams.info(t.config.nats.stream)).config, duplicate_window: 1_000_000_000 });
+    await jsm.streams.update(t.config.nats.stream, {
+      ...(await jsm.streams.info(t.config.nats.stream)).config,
+      duplicate_window: 1_000_000_000,
+    });
     await new Promise((r) => setTimeout(r, 1_500));
 
     const out = await siftOk(['dlq', 'replay', '--reason', 'insert_rejected'], t.env);
@@ -118,9 +133,15 @@ describe('sift dlq replay cannot be steered, and dead letters keep PRIVACY', () 
 
     worker = await Worker.start(t.config, testLogger);
     await worker.untilIdle();
-    const stored = await rows<{ n: number }>(worker.clickhouse, `SELECT count() AS n FROM ${db()}.device_metrics WHERE device_id = 'boiler-9'`);
+    const stored = await rows<{ n: number }>(
+      worker.clickhouse,
+      `SELECT count() AS n FROM ${db()}.device_metrics WHERE device_id = 'boiler-9'`,
+    );
     expect(Number(stored[0]!.n)).toBeGreaterThan(0);
-    const bySeq = await rows<{ seqs: number }>(worker.clickhouse, `SELECT uniqExact(stream_seq) AS seqs FROM ${db()}.device_metrics WHERE device_id = 'boiler-9'`);
+    const bySeq = await rows<{ seqs: number }>(
+      worker.clickhouse,
+      `SELECT uniqExact(stream_seq) AS seqs FROM ${db()}.device_metrics WHERE device_id = 'boiler-9'`,
+    );
     expect(Number(bySeq[0]!.seqs)).toBe(1);
   });
 
@@ -139,7 +160,9 @@ describe('sift dlq replay cannot be steered, and dead letters keep PRIVACY', () 
     await jsm.streams.deleteMessage(t.config.nats.stream, originalSeq);
     const result = await sift(['dlq', 'replay', '--reason', 'not_json'], t.env).done;
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`refused ${notJson}: its body was rewritten by PRIVACY or cut, and the original (sequence ${originalSeq} of TELEMETRY): it is no longer there`);
+    expect(result.stdout).toContain(
+      `refused ${notJson}: its body was rewritten by PRIVACY or cut, and the original (sequence ${originalSeq} of TELEMETRY): it is no longer there`,
+    );
     expect(await siftOk(['dlq', 'list', '--reason', 'not_json'], t.env)).toContain('not_json');
   });
 });

@@ -4,7 +4,12 @@ import { siftTestEnv, type SiftTestEnv } from '../helpers/sift-env.js';
 import { sift, siftOk } from '../helpers/cli.js';
 
 /** Data rows of `sift dlq list` (the header line dropped). */
-const listed = (text: string) => text.trim().split('\n').slice(1).map((line) => line.split(/\s{2,}/));
+const listed = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/\s{2,}/));
 
 describe('sift dlq against a real nats-server', () => {
   let t: SiftTestEnv;
@@ -75,7 +80,11 @@ describe('sift dlq against a real nats-server', () => {
 
   it('purges by filter, and refuses to purge everything without --all', async () => {
     expect(await siftOk(['dlq', 'purge', '--reason', 'schema'], t.env)).toContain('purged 1 dead letter(s)');
-    expect(listed(await siftOk(['dlq', 'list'], t.env)).map((r) => r[3]).sort()).toEqual(['not_json', 'unknown_kind']);
+    expect(
+      listed(await siftOk(['dlq', 'list'], t.env))
+        .map((r) => r[3])
+        .sort(),
+    ).toEqual(['not_json', 'unknown_kind']);
     const refused = await sift(['dlq', 'purge'], t.env).done;
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--all');

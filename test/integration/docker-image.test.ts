@@ -15,7 +15,10 @@ function imageNodeBinDir(): string {
   const [image] = stageImages(dockerfile);
   const major = /^node:(\d+)/.exec(image ?? '')?.[1];
   if (!major) throw new Error(`the image does not start from node:<version>: ${image}`);
-  const node = execFileSync('bash', [join(packageRoot, 'scripts/fetch-node.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const node = execFileSync('bash', [join(packageRoot, 'scripts/fetch-node.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   const found = execFileSync(node, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim();
   expect(found, 'scripts/fetch-node.sh gives the Node major of the image').toBe(major);
   return dirname(node);
@@ -29,7 +32,9 @@ describe('deploy/docker/Dockerfile, re-enacted without Docker', () => {
 
   it('every stage builds from the build context less .dockerignore, and the final stage runs sift', { timeout: 600_000 }, async () => {
     const nodeBinDir = imageNodeBinDir();
-    stages.push(...(await reenactDockerfile({ context: packageRoot, dockerfile, nodeBinDir, log: (line) => process.stderr.write(`  ${line}\n`) })));
+    stages.push(
+      ...(await reenactDockerfile({ context: packageRoot, dockerfile, nodeBinDir, log: (line) => process.stderr.write(`  ${line}\n`) })),
+    );
     const final = stages.at(-1)!;
     const app = join(final.root, final.workdir);
     const env = { ...baseEnv(nodeBinDir), ...final.env };
@@ -50,7 +55,10 @@ describe('deploy/docker/Dockerfile, re-enacted without Docker', () => {
     // The embedded engine loads in the image and the migrations ship with it.
     const data = mkdtempSync(join(tmpdir(), 'sift-image-data-'));
     try {
-      const dryRun = await run([...final.entrypoint, 'migrate', '--dry-run'], { cwd: app, env: { ...env, CLICKHOUSE_EMBEDDED_PATH: join(data, 'clickhouse'), LOG_LEVEL: 'warn' } });
+      const dryRun = await run([...final.entrypoint, 'migrate', '--dry-run'], {
+        cwd: app,
+        env: { ...env, CLICKHOUSE_EMBEDDED_PATH: join(data, 'clickhouse'), LOG_LEVEL: 'warn' },
+      });
       expect(dryRun.code, dryRun.output).toBe(0);
       expect(dryRun.stdout).toMatch(/pending migration\(s\)/);
       expect(dryRun.stdout).toMatch(/CREATE TABLE/);
@@ -73,11 +81,20 @@ describe('deploy/docker/Dockerfile, built by Docker', () => {
       console.warn('no Docker engine reachable (docker info failed): real image build skipped');
       return context.skip();
     }
-    const build = await run(['docker', 'build', '-f', dockerfile, '-t', tag, packageRoot], { cwd: packageRoot, env: process.env as Record<string, string> });
+    const build = await run(['docker', 'build', '-f', dockerfile, '-t', tag, packageRoot], {
+      cwd: packageRoot,
+      env: process.env as Record<string, string>,
+    });
     expect(build.code, build.output.slice(-4000)).toBe(0);
-    const versionRun = await run(['docker', 'run', '--rm', tag, '--version'], { cwd: packageRoot, env: process.env as Record<string, string> });
+    const versionRun = await run(['docker', 'run', '--rm', tag, '--version'], {
+      cwd: packageRoot,
+      env: process.env as Record<string, string>,
+    });
     expect(versionRun.stdout.trim(), versionRun.output).toBe(version);
-    const dryRun = await run(['docker', 'run', '--rm', '-e', 'CLICKHOUSE_EMBEDDED_PATH=/tmp/clickhouse', '-e', 'LOG_LEVEL=warn', tag, 'migrate', '--dry-run'], { cwd: packageRoot, env: process.env as Record<string, string> });
+    const dryRun = await run(
+      ['docker', 'run', '--rm', '-e', 'CLICKHOUSE_EMBEDDED_PATH=/tmp/clickhouse', '-e', 'LOG_LEVEL=warn', tag, 'migrate', '--dry-run'],
+      { cwd: packageRoot, env: process.env as Record<string, string> },
+    );
     expect(dryRun.code, dryRun.output).toBe(0);
     expect(dryRun.stdout).toMatch(/CREATE TABLE/);
   });

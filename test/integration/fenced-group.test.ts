@@ -26,7 +26,12 @@ describe('a commit fenced while its worker still gets the messages', () => {
   let broken = false;
 
   beforeAll(async () => {
-    t = await siftTestEnv({ PARTITIONS: '2', FILTER_CHANGE_THRESHOLD: '0.000001', INSERT_RETRY_INITIAL_MS: '100', INSERT_RETRY_MAX_MS: '300' });
+    t = await siftTestEnv({
+      PARTITIONS: '2',
+      FILTER_CHANGE_THRESHOLD: '0.000001',
+      INSERT_RETRY_INITIAL_MS: '100',
+      INSERT_RETRY_MAX_MS: '300',
+    });
     clickhouse = await createClickHouse(t.config.clickhouse);
   });
   afterAll(async () => {
@@ -56,7 +61,10 @@ describe('a commit fenced while its worker still gets the messages', () => {
     broken = false;
 
     await simulate(t.config, { devices: 20, count: 200, rate: 0, seed: 8, intervalS: 10, startMs: Date.parse('2026-11-05T00:00:00Z') });
-    await Promise.race([worker.untilIdle(), new Promise((_, reject) => setTimeout(() => reject(new Error('a partition stopped committing')), 30_000))]);
+    await Promise.race([
+      worker.untilIdle(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('a partition stopped committing')), 30_000)),
+    ]);
     expect((await entryOf(lost)).owner).toBe(worker.id);
     const [stored] = await rows<{ seqs: number; raw: number; samples: number }>(
       clickhouse,

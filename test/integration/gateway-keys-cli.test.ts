@@ -25,7 +25,12 @@ describe('sift keys and sift gateway', () => {
     const secret = created.trimEnd().split('\n').at(-1)!;
     expect(secret).toMatch(/^sift_[A-Za-z0-9_-]{43}$/);
     for (const g of gateways) {
-      await until(async () => (await call(`${g.url}/v1/events/usage/store-1`, { headers: { 'x-api-key': secret }, json: { event: 'sale' } })).status === 202, 'the new key works on every gateway', 5_000);
+      await until(
+        async () =>
+          (await call(`${g.url}/v1/events/usage/store-1`, { headers: { 'x-api-key': secret }, json: { event: 'sale' } })).status === 202,
+        'the new key works on every gateway',
+        5_000,
+      );
     }
 
     const listed = await siftOk(['keys', 'list'], t.env);
@@ -37,7 +42,12 @@ describe('sift keys and sift gateway', () => {
     expect(await siftOk(['keys', 'revoke', 'pos'], t.env)).toBe('revoked key pos\n');
     const revokedAt = Date.now();
     for (const g of gateways) {
-      await until(async () => (await call(`${g.url}/v1/events/usage/store-1`, { headers: { 'x-api-key': secret }, json: { event: 'sale' } })).status === 401, 'the revocation reaches every gateway', 5_000);
+      await until(
+        async () =>
+          (await call(`${g.url}/v1/events/usage/store-1`, { headers: { 'x-api-key': secret }, json: { event: 'sale' } })).status === 401,
+        'the revocation reaches every gateway',
+        5_000,
+      );
     }
     expect(Date.now() - revokedAt).toBeLessThan(3_000);
     expect(await siftOk(['keys', 'list'], t.env)).toMatch(/pos\s+revoked/);
@@ -46,7 +56,9 @@ describe('sift keys and sift gateway', () => {
   it('refuses contradicting or unknown options in one line, and a taken name', async () => {
     const browserRead = await sift(['keys', 'create', '--name', 'web', '--origins', 'https://a.example', '--read'], t.env).done;
     expect(browserRead.code).toBe(2);
-    expect(browserRead.stderr.trim().split('\n')).toEqual(['sift: --read cannot go with --origins: a browser key is public in its pages, and read rights would let anyone read Sift\'s data']);
+    expect(browserRead.stderr.trim().split('\n')).toEqual([
+      "sift: --read cannot go with --origins: a browser key is public in its pages, and read rights would let anyone read Sift's data",
+    ]);
     const taken = await sift(['keys', 'create', '--name', 'pos', '--kinds', 'usage'], t.env).done;
     expect(taken.stderr).toMatch(/a key named pos exists already/);
     const missing = await sift(['keys', 'revoke', 'nobody'], t.env).done;
@@ -59,7 +71,11 @@ describe('sift keys and sift gateway', () => {
     const key = (await siftOk(['keys', 'create', '--name', 'drain', '--kinds', 'usage'], t.env)).trimEnd().split('\n').at(-1)!;
     const port = await freePort();
     const run = sift(['gateway'], { ...t.env, GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-    await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, 'sift gateway is ready', 15_000);
+    await until(
+      async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200,
+      'sift gateway is ready',
+      15_000,
+    );
 
     // A request whose body is still arriving when SIGTERM comes.
     const body = JSON.stringify({ event: 'in-flight' });
@@ -68,10 +84,20 @@ describe('sift keys and sift gateway', () => {
     socket.on('data', (d) => (answer += d));
     const closed = new Promise((r) => socket.on('close', r));
     await new Promise((r) => socket.once('connect', r));
-    socket.write(`POST /v1/events/usage/app HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
+    socket.write(
+      `POST /v1/events/usage/app HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
+    );
     await new Promise((r) => setTimeout(r, 200));
     run.child.kill('SIGTERM');
-    await until(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then(() => false, () => true)), 'the gateway stops accepting connections', 5_000);
+    await until(
+      async () =>
+        await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          () => false,
+          () => true,
+        ),
+      'the gateway stops accepting connections',
+      5_000,
+    );
     socket.write(body.slice(5));
     await closed;
     expect(answer).toMatch(/^HTTP\/1.1 202/);

@@ -70,7 +70,10 @@ describe.skipIf(Boolean(process.env.NATS_URL))('the gateway through a NATS outag
 
     worker = await Worker.start(t.config, testLogger);
     await worker.untilIdle();
-    const stored = await rows<{ event: string; n: number }>(worker.clickhouse, `SELECT event, count() AS n FROM ${t.config.clickhouse.database}.usage_events GROUP BY event`);
+    const stored = await rows<{ event: string; n: number }>(
+      worker.clickhouse,
+      `SELECT event, count() AS n FROM ${t.config.clickhouse.database}.usage_events GROUP BY event`,
+    );
     const storedCount = new Map(stored.map((r) => [r.event, r.n]));
     const lost = [...acked].filter((e) => !storedCount.has(e));
     expect(lost).toEqual([]);

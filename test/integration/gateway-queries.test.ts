@@ -14,9 +14,18 @@ import { expectedActiveUsers, insertSeed, seedData } from '../helpers/query-seed
 import { guideQuery } from '../helpers/analyst-guide.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`no Chromium at ${CHROMIUM}: the status page's browser test is skipped (install Debian's chromium or set CHROMIUM_PATH)`);
+if (!hasChromium)
+  console.warn(`no Chromium at ${CHROMIUM}: the status page's browser test is skipped (install Debian's chromium or set CHROMIUM_PATH)`);
 
 const READ_KEY = 'read-key';
 const WRITE_KEY = 'write-key';
@@ -31,7 +40,13 @@ const requireRead: preHandlerHookHandler = async (request, reply) => {
 
 describe('gateway read routes on the embedded engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sift-queries-'));
-  const config = loadConfig({ env: { CLICKHOUSE_URL: process.env.CLICKHOUSE_URL ?? '', CLICKHOUSE_EMBEDDED_PATH: join(dir, 'ch'), CLICKHOUSE_DATABASE: `sift_q_${randomBytes(3).toString('hex')}` } });
+  const config = loadConfig({
+    env: {
+      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL ?? '',
+      CLICKHOUSE_EMBEDDED_PATH: join(dir, 'ch'),
+      CLICKHOUSE_DATABASE: `sift_q_${randomBytes(3).toString('hex')}`,
+    },
+  });
   const db = config.clickhouse.database;
   const seed = seedData(Date.now());
   let client: ClickHouseClient;
@@ -41,7 +56,14 @@ describe('gateway read routes on the embedded engine', () => {
 
   /** Sift's read-only runner as the core binds it: readonly, a time limit, 64-bit integers as numbers. */
   const readOnly = async <T>(sql: string, params: Record<string, unknown>): Promise<T[]> =>
-    (await client.query({ query: sql, query_params: params, format: 'JSONEachRow', clickhouse_settings: { readonly: '2', max_execution_time: 10, output_format_json_quote_64bit_integers: 0 } })).json<T>();
+    (
+      await client.query({
+        query: sql,
+        query_params: params,
+        format: 'JSONEachRow',
+        clickhouse_settings: { readonly: '2', max_execution_time: 10, output_format_json_quote_64bit_integers: 0 },
+      })
+    ).json<T>();
   /** A view's rows, asked directly (not through the routes, not counted). */
   const view = <T = Record<string, unknown>>(sql: string, params: Record<string, unknown> = {}) => readOnly<T>(sql, params);
 
@@ -64,7 +86,11 @@ describe('gateway read routes on the embedded engine', () => {
   let app: FastifyInstance;
   const get = async (url: string, key = READ_KEY) => {
     const res = await app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
-    return { status: res.statusCode, body: res.headers['content-type']?.toString().startsWith('application/json') ? res.json() : res.body, headers: res.headers };
+    return {
+      status: res.statusCode,
+      body: res.headers['content-type']?.toString().startsWith('application/json') ? res.json() : res.body,
+      headers: res.headers,
+    };
   };
 
   beforeAll(async () => {
@@ -86,12 +112,25 @@ describe('gateway read routes on the embedded engine', () => {
     it('api-performance, all endpoints and one', async () => {
       const all = await get('/api/v1/metrics/api-performance?hours=24');
       expect(all.status).toBe(200);
-      expect(all.body).toEqual({ data: await view("SELECT * FROM api_performance(hours = 24, endpoint = '') ORDER BY service, endpoint, method") });
+      expect(all.body).toEqual({
+        data: await view("SELECT * FROM api_performance(hours = 24, endpoint = '') ORDER BY service, endpoint, method"),
+      });
       // billing's requests are 30 hours old: only a longer window holds them.
       expect(all.body.data.map((r: { endpoint: string }) => r.endpoint)).toEqual(['/login', '/me', '/items', '/orders']);
       const items = await get('/api/v1/metrics/api-performance?hours=1&endpoint=%2Fitems');
       expect(items.body.data).toEqual(await view("SELECT * FROM api_performance(hours = 1, endpoint = '/items')"));
-      expect(items.body.data).toMatchObject([{ service: 'shop', endpoint: '/items', method: 'GET', requests: 8, errors_4xx: 1, errors_5xx: 1, error_rate: 0.125, duration_max_ms: 80 }]);
+      expect(items.body.data).toMatchObject([
+        {
+          service: 'shop',
+          endpoint: '/items',
+          method: 'GET',
+          requests: 8,
+          errors_4xx: 1,
+          errors_5xx: 1,
+          error_rate: 0.125,
+          duration_max_ms: 80,
+        },
+      ]);
       expect((await get('/api/v1/metrics/api-performance?hours=168')).body.data).toHaveLength(5);
       // Defaults: 24 hours, every endpoint.
       expect((await get('/api/v1/metrics/api-performance')).body).toEqual(all.body);
@@ -128,7 +167,9 @@ describe('gateway read routes on the embedded engine', () => {
       expect(month.body.data.map((r: { store_reason: string }) => r.store_reason)).toEqual(['first_contact', 'change', 'change', 'change']);
       expect(month.body.data).toEqual(await view("SELECT * FROM device_state_history(device_id = 'dev-1', hours = 720)"));
       // A device id is a bound value, never SQL: a quote in it is just a device nobody has.
-      expect((await get(`/api/v1/metrics/device-state-history/${encodeURIComponent("x' OR '1'='1")}?hours=720`)).body).toEqual({ data: [] });
+      expect((await get(`/api/v1/metrics/device-state-history/${encodeURIComponent("x' OR '1'='1")}?hours=720`)).body).toEqual({
+        data: [],
+      });
     });
 
     it('answers 400 naming the parameter and its range for a bad one', async () => {
@@ -158,8 +199,20 @@ describe('gateway read routes on the embedded engine', () => {
 
   describe('read and write keys kept apart', () => {
     it('a write key gets 403 and no key 401 on every read route; the page itself needs none', async () => {
-      for (const url of ['/api/v1/metrics/api-performance', '/api/v1/metrics/job-outcomes', '/api/v1/metrics/error-trends', '/api/v1/metrics/device-state-history/dev-1',
-        '/metrics/summary', '/metrics/services/health', '/metrics/dashboard', '/health', '/health/detailed', '/api/status', '/api/status/analytics', '/api/status/api-status']) {
+      for (const url of [
+        '/api/v1/metrics/api-performance',
+        '/api/v1/metrics/job-outcomes',
+        '/api/v1/metrics/error-trends',
+        '/api/v1/metrics/device-state-history/dev-1',
+        '/metrics/summary',
+        '/metrics/services/health',
+        '/metrics/dashboard',
+        '/health',
+        '/health/detailed',
+        '/api/status',
+        '/api/status/analytics',
+        '/api/status/api-status',
+      ]) {
         expect((await get(url, WRITE_KEY)).status, url).toBe(403);
         expect((await get(url, '')).status, url).toBe(401);
         expect((await get(url)).status, url).toBe(200);
@@ -179,19 +232,36 @@ describe('gateway read routes on the embedded engine', () => {
       expect(body.active_sessions).toEqual({ sessions: 4, users: 2 });
       const [now] = await view<{ sessions: number }>('SELECT sum(sessions) AS sessions FROM active_sessions_now_v');
       expect(body.active_sessions.sessions).toBe(now!.sessions);
-      expect(body.requests).toEqual({ window_hours: 1, requests: 12, errors_5xx: 2, error_rate: 2 / 12, avg_response_time_ms: (360 + 120 + 900 + 3_000 + 3_200) / 12 });
+      expect(body.requests).toEqual({
+        window_hours: 1,
+        requests: 12,
+        errors_5xx: 2,
+        error_rate: 2 / 12,
+        avg_response_time_ms: (360 + 120 + 900 + 3_000 + 3_200) / 12,
+      });
       expect(body.errors).toEqual({ window_hours: 24, errors: 6, critical: 1 });
       expect(body.registrations).toEqual({ last_24h: 1, last_7d: 2, last_30d: 3, instances: 3 });
     });
 
-    it('services/health: the guide\'s service health per service, with a status from the thresholds', async () => {
+    it("services/health: the guide's service health per service, with a status from the thresholds", async () => {
       const { body } = await get('/metrics/services/health');
-      const guide = await view<{ service: string; requests: number; duration_avg_ms: number; error_rate: number }>(guideQuery('api_service_health'));
-      expect(body.services.map((s: { service: string; requests: number; avg_response_time_ms: number; error_rate: number }) => ({ service: s.service, requests: s.requests, duration_avg_ms: s.avg_response_time_ms, error_rate: s.error_rate })))
-        .toEqual(guide);
+      const guide = await view<{ service: string; requests: number; duration_avg_ms: number; error_rate: number }>(
+        guideQuery('api_service_health'),
+      );
+      expect(
+        body.services.map((s: { service: string; requests: number; avg_response_time_ms: number; error_rate: number }) => ({
+          service: s.service,
+          requests: s.requests,
+          duration_avg_ms: s.avg_response_time_ms,
+          error_rate: s.error_rate,
+        })),
+      ).toEqual(guide);
       expect(body.thresholds).toEqual(HEALTH_THRESHOLDS);
       // auth answers in 3.1 s on average: degraded; shop's 5xx rate is 2 in 10: unhealthy.
-      expect(body.services.map((s: { service: string; status: string }) => [s.service, s.status])).toEqual([['auth', 'degraded'], ['shop', 'unhealthy']]);
+      expect(body.services.map((s: { service: string; status: string }) => [s.service, s.status])).toEqual([
+        ['auth', 'degraded'],
+        ['shop', 'unhealthy'],
+      ]);
       expect(body.status).toBe('unhealthy');
     });
 
@@ -199,15 +269,41 @@ describe('gateway read routes on the embedded engine', () => {
       const { body } = await get('/metrics/dashboard');
       expect(body.active_users).toEqual(expectedActiveUsers(seed));
       expect(body.apps).toEqual(await view('SELECT app, dau, wau, mau FROM active_users_v WHERE day = today() ORDER BY app'));
-      expect(body.api.top_endpoints).toEqual(await view("SELECT service, endpoint, method, requests, errors_5xx, error_rate, duration_avg_ms, duration_p95_ms FROM api_performance(hours = 24, endpoint = '') ORDER BY requests DESC, service, endpoint, method LIMIT 10"));
-      const hourly = await view<{ bucket: string; service: string; requests: number }>("SELECT bucket, service, sum(requests) AS requests FROM api_requests_hourly_v WHERE bucket >= toStartOfHour(now() - INTERVAL 24 HOUR) GROUP BY bucket, service ORDER BY service, bucket");
-      expect(body.api.services_hourly.map((r: { bucket: string; service: string; requests: number }) => ({ bucket: r.bucket, service: r.service, requests: r.requests }))).toEqual(hourly);
-      expect(body.errors_by_category).toEqual([{ category: 'api', errors: 4, critical: 1 }, { category: 'database', errors: 2, critical: 0 }]);
-      expect(body.jobs).toEqual(await view("SELECT job_type, jobs, succeeded, failed, timed_out, cancelled, success_rate, duration_avg_ms FROM job_outcome_stats(hours = 24, job_type = '') ORDER BY job_type"));
-      expect(body.features).toEqual([{ app: 'web', feature: 'export', events: 5 }, { app: 'web', feature: 'search', events: 3 }]);
+      expect(body.api.top_endpoints).toEqual(
+        await view(
+          "SELECT service, endpoint, method, requests, errors_5xx, error_rate, duration_avg_ms, duration_p95_ms FROM api_performance(hours = 24, endpoint = '') ORDER BY requests DESC, service, endpoint, method LIMIT 10",
+        ),
+      );
+      const hourly = await view<{ bucket: string; service: string; requests: number }>(
+        'SELECT bucket, service, sum(requests) AS requests FROM api_requests_hourly_v WHERE bucket >= toStartOfHour(now() - INTERVAL 24 HOUR) GROUP BY bucket, service ORDER BY service, bucket',
+      );
+      expect(
+        body.api.services_hourly.map((r: { bucket: string; service: string; requests: number }) => ({
+          bucket: r.bucket,
+          service: r.service,
+          requests: r.requests,
+        })),
+      ).toEqual(hourly);
+      expect(body.errors_by_category).toEqual([
+        { category: 'api', errors: 4, critical: 1 },
+        { category: 'database', errors: 2, critical: 0 },
+      ]);
+      expect(body.jobs).toEqual(
+        await view(
+          "SELECT job_type, jobs, succeeded, failed, timed_out, cancelled, success_rate, duration_avg_ms FROM job_outcome_stats(hours = 24, job_type = '') ORDER BY job_type",
+        ),
+      );
+      expect(body.features).toEqual([
+        { app: 'web', feature: 'export', events: 5 },
+        { app: 'web', feature: 'search', events: 3 },
+      ]);
       expect(body.silent_instances).toEqual(await view(`${guideQuery('silent_instances')} LIMIT 100`));
       expect(body.silent_instances.map((i: { instance_id: string }) => i.instance_id)).toEqual(['inst-c', 'inst-b']);
-      expect(body.device_states).toEqual([{ state: 'online', devices: 2 }, { state: 'maintenance', devices: 1 }, { state: 'offline', devices: 1 }]);
+      expect(body.device_states).toEqual([
+        { state: 'online', devices: 2 },
+        { state: 'maintenance', devices: 1 },
+        { state: 'offline', devices: 1 },
+      ]);
     });
 
     it('health: basic without a query; detailed with ClickHouse, freshness and the worker when there is one', async () => {
@@ -218,12 +314,22 @@ describe('gateway read routes on the embedded engine', () => {
       expect(standalone.status).toBe(200);
       expect(standalone.body.checks.worker).toBeUndefined();
       expect(standalone.body.checks.database.status).toBe('healthy');
-      expect(Object.fromEntries(standalone.body.checks.database.freshness.map((f: { kind: string; latest: string | null }) => [f.kind, f.latest !== null])))
-        .toEqual({ api: true, job: true, error: true, usage: true, metrics: false, activity: true, heartbeat: true });
+      expect(
+        Object.fromEntries(
+          standalone.body.checks.database.freshness.map((f: { kind: string; latest: string | null }) => [f.kind, f.latest !== null]),
+        ),
+      ).toEqual({ api: true, job: true, error: true, usage: true, metrics: false, activity: true, heartbeat: true });
       const inWorker = await gateway({ workerStatus: async () => ({ backlog: 1_234, deadLetters: 5, partitions: 4 }) }, 0);
       const res = await inWorker.inject({ url: '/health/detailed', headers: { authorization: `Bearer ${READ_KEY}` } });
       expect(res.json().checks.worker).toEqual({ status: 'healthy', backlog: 1_234, dead_letters: 5, partitions: 4 });
-      const failing = await gateway({ query: async () => { throw new Error('Timeout exceeded: elapsed 10 seconds\nstack'); } }, 0);
+      const failing = await gateway(
+        {
+          query: async () => {
+            throw new Error('Timeout exceeded: elapsed 10 seconds\nstack');
+          },
+        },
+        0,
+      );
       const down = await failing.inject({ url: '/health/detailed', headers: { authorization: `Bearer ${READ_KEY}` } });
       expect(down.statusCode).toBe(503);
       expect(down.json().checks.database).toEqual({ status: 'unhealthy', error: 'Timeout exceeded: elapsed 10 seconds' });
@@ -248,18 +354,32 @@ describe('gateway read routes on the embedded engine', () => {
       const perService = await view<{ service: string; requests: number; errors_5xx: number }>(
         "SELECT service, sum(requests) AS requests, sum(errors_5xx) AS errors_5xx FROM api_performance(hours = 24, endpoint = '') GROUP BY service ORDER BY requests DESC, service",
       );
-      expect(body.agents.map((a: { name: string; requestCount: number; errorCount: number }) => ({ service: a.name, requests: a.requestCount, errors_5xx: a.errorCount }))).toEqual(perService);
+      expect(
+        body.agents.map((a: { name: string; requestCount: number; errorCount: number }) => ({
+          service: a.name,
+          requests: a.requestCount,
+          errors_5xx: a.errorCount,
+        })),
+      ).toEqual(perService);
       expect(body.overview).toMatchObject({ activeUsers: 4, trackedAgents: 2, totalRequests: 16, errorRate: 2 / 16 });
       expect(body.historical.daily.map((d: { activeUsers: number }) => d.activeUsers)).toEqual(
-        (await view<{ users: number }>('SELECT day, uniqExactMerge(users) AS users FROM active_users_daily WHERE day >= today() - 29 GROUP BY day ORDER BY day')).map((d) => d.users),
+        (
+          await view<{ users: number }>(
+            'SELECT day, uniqExactMerge(users) AS users FROM active_users_daily WHERE day >= today() - 29 GROUP BY day ORDER BY day',
+          )
+        ).map((d) => d.users),
       );
       expect(body.features[0]).toEqual({ app: 'web', feature: 'export', events: 5 });
     });
 
     it('/api/status/api-status: every endpoint of the last hour (api_performance)', async () => {
       const { body } = await get('/api/status/api-status');
-      const rows = await view<{ endpoint: string; requests: number }>("SELECT endpoint, requests FROM api_performance(hours = 1, endpoint = '') ORDER BY service, endpoint, method");
-      expect(body.endpoints.map((e: { endpoint: string; requests: number }) => ({ endpoint: e.endpoint, requests: e.requests }))).toEqual(rows);
+      const rows = await view<{ endpoint: string; requests: number }>(
+        "SELECT endpoint, requests FROM api_performance(hours = 1, endpoint = '') ORDER BY service, endpoint, method",
+      );
+      expect(body.endpoints.map((e: { endpoint: string; requests: number }) => ({ endpoint: e.endpoint, requests: e.requests }))).toEqual(
+        rows,
+      );
       expect(body.summary).toMatchObject({ totalRequests: 12, errorCount: 2 });
     });
   });
@@ -268,7 +388,8 @@ describe('gateway read routes on the embedded engine', () => {
     it('a repeat within the TTL runs no query; after it, one; different parameters are their own entry', async () => {
       let clock = 1_000_000;
       const cached = await gateway({ now: () => clock }, 5_000);
-      const ask = (url: string, headers: Record<string, string> = {}) => cached.inject({ url, headers: { authorization: `Bearer ${READ_KEY}`, ...headers } });
+      const ask = (url: string, headers: Record<string, string> = {}) =>
+        cached.inject({ url, headers: { authorization: `Bearer ${READ_KEY}`, ...headers } });
       const before = queries;
       const first = await ask('/api/v1/metrics/job-outcomes?hours=24');
       expect(queries).toBe(before + 1);
@@ -286,7 +407,9 @@ describe('gateway read routes on the embedded engine', () => {
     it('concurrent identical requests share one query', async () => {
       const cached = await gateway({}, 5_000);
       const before = queries;
-      const answers = await Promise.all(Array.from({ length: 20 }, () => cached.inject({ url: '/metrics/dashboard', headers: { authorization: `Bearer ${READ_KEY}` } })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => cached.inject({ url: '/metrics/dashboard', headers: { authorization: `Bearer ${READ_KEY}` } })),
+      );
       // The dashboard is 14 statements, asked once for all 20 requests.
       expect(queries - before).toBe(14);
       expect(new Set(answers.map((a) => a.body)).size).toBe(1);
@@ -307,7 +430,7 @@ describe('gateway read routes on the embedded engine', () => {
     });
   });
 
-  it.skipIf(!hasChromium)('the status page shows the JSON routes\' numbers in Chromium, without console errors', async () => {
+  it.skipIf(!hasChromium)("the status page shows the JSON routes' numbers in Chromium, without console errors", async () => {
     const served = await gateway({ workerStatus: async () => ({ backlog: 42, deadLetters: 3, partitions: 4 }) }, 5_000);
     const address = await served.listen({ port: 0, host: '127.0.0.1' });
     const json = async (url: string) => (await served.inject({ url, headers: { authorization: `Bearer ${READ_KEY}` } })).json();
@@ -329,7 +452,11 @@ describe('gateway read routes on the embedded engine', () => {
     expect(await page.evaluate('sessionStorage.getItem("sift-read-key")')).toBe(READ_KEY);
 
     const [status, dashboard, health, jobs, errors] = await Promise.all([
-      json('/api/status'), json('/metrics/dashboard'), json('/metrics/services/health'), json('/api/v1/metrics/job-outcomes?hours=24'), json('/api/v1/metrics/error-trends?hours=24'),
+      json('/api/status'),
+      json('/metrics/dashboard'),
+      json('/metrics/services/health'),
+      json('/api/v1/metrics/job-outcomes?hours=24'),
+      json('/api/v1/metrics/error-trends?hours=24'),
     ]);
     const int = (n: number) => Math.round(n).toLocaleString('en-US');
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -339,7 +466,9 @@ describe('gateway read routes on the embedded engine', () => {
     expect(await text('[data-tile="active-users"] .value')).toBe(int(status.data.realTimeMetrics.activeUsers));
     expect(await text('[data-tile="tracked-agents"] .value')).toBe(int(status.data.realTimeMetrics.trackedAgents));
     expect(await text('[data-tile="dau"] .value')).toBe(int(dashboard.active_users.daily));
-    expect(await text('[data-tile="dau"] .sub')).toBe(`WAU ${int(dashboard.active_users.weekly)} · MAU ${int(dashboard.active_users.monthly)}`);
+    expect(await text('[data-tile="dau"] .sub')).toBe(
+      `WAU ${int(dashboard.active_users.weekly)} · MAU ${int(dashboard.active_users.monthly)}`,
+    );
     expect(await text('[data-tile="requests-hour"] .value')).toBe(int(dashboard.requests.requests));
     expect(await text('[data-tile="error-rate-hour"] .value')).toBe(pct(dashboard.requests.error_rate));
     expect(await text('[data-tile="errors-day"] .value')).toBe(int(dashboard.errors.errors));
@@ -356,7 +485,9 @@ describe('gateway read routes on the embedded engine', () => {
     const byCategory = new Map<string, number>();
     for (const r of errors.data) byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + r.errors);
     for (const [category, n] of byCategory) expect(await text(`tr[data-category="${category}"] [data-col="errors"]`)).toBe(int(n));
-    expect(await page.locator('tr[data-instance]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-instance')))).toEqual(dashboard.silent_instances.map((i: { instance_id: string }) => i.instance_id));
+    expect(await page.locator('tr[data-instance]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-instance')))).toEqual(
+      dashboard.silent_instances.map((i: { instance_id: string }) => i.instance_id),
+    );
     for (const s of dashboard.device_states) expect(await text(`tr[data-state="${s.state}"] [data-col="devices"]`)).toBe(int(s.devices));
     await page.screenshot({ path: process.env.STATUS_SCREENSHOT ?? join(dir, 'status.png'), fullPage: true });
     expect(problems).toEqual([]);

@@ -37,14 +37,23 @@ describe('read routes served by a worker (GATEWAY_ENABLED)', () => {
   });
 
   it('answers api-performance from what the worker stored, for a read key only', async () => {
-    const posted = await call(`${url}/v1/events/api/shop`, { headers: as('writer'), json: [request('/items', 200, 40), request('/items', 200, 60), request('/items', 503, 900)] });
+    const posted = await call(`${url}/v1/events/api/shop`, {
+      headers: as('writer'),
+      json: [request('/items', 200, 40), request('/items', 200, 60), request('/items', 503, 900)],
+    });
     expect(posted.body).toEqual({ accepted: 3, rejected: [] });
     await until(async () => (await stored('api_requests')) === 3, 'the worker stored the requests');
 
     const read = await call(`${url}/api/v1/metrics/api-performance?hours=1`, { headers: as('reader') });
     expect(read.status).toBe(200);
     expect(read.body.data).toMatchObject([{ service: 'shop', endpoint: '/items', method: 'GET', requests: 3, errors_5xx: 1 }]);
-    expect(read.body.data).toEqual(await analystRows(worker.clickhouse, db, "SELECT * FROM api_performance(hours = 1, endpoint = '') ORDER BY service, endpoint, method"));
+    expect(read.body.data).toEqual(
+      await analystRows(
+        worker.clickhouse,
+        db,
+        "SELECT * FROM api_performance(hours = 1, endpoint = '') ORDER BY service, endpoint, method",
+      ),
+    );
 
     const written = await call(`${url}/api/v1/metrics/api-performance?hours=1`, { headers: as('writer') });
     expect(written.status).toBe(403);
@@ -61,11 +70,24 @@ describe('read routes served by a worker (GATEWAY_ENABLED)', () => {
 
   it('leaves the shared engine writable: the worker stores what comes after the reads', async () => {
     // Every route once, so each fixed statement has run through the worker's own session.
-    for (const path of ['/metrics/summary', '/metrics/services/health', '/metrics/dashboard', '/health/detailed', '/api/status', '/api/status/analytics', '/api/status/api-status',
-      '/api/v1/metrics/job-outcomes', '/api/v1/metrics/error-trends', '/api/v1/metrics/device-state-history/dev-1?hours=720']) {
+    for (const path of [
+      '/metrics/summary',
+      '/metrics/services/health',
+      '/metrics/dashboard',
+      '/health/detailed',
+      '/api/status',
+      '/api/status/analytics',
+      '/api/status/api-status',
+      '/api/v1/metrics/job-outcomes',
+      '/api/v1/metrics/error-trends',
+      '/api/v1/metrics/device-state-history/dev-1?hours=720',
+    ]) {
       expect((await call(`${url}${path}`, { headers: as('reader') })).status, path).toBe(200);
     }
-    const posted = await call(`${url}/v1/events/api/shop`, { headers: as('writer'), json: [request('/cart', 201, 30), request('/cart', 201, 35)] });
+    const posted = await call(`${url}/v1/events/api/shop`, {
+      headers: as('writer'),
+      json: [request('/cart', 201, 30), request('/cart', 201, 35)],
+    });
     expect(posted.body).toEqual({ accepted: 2, rejected: [] });
     await until(async () => (await stored('api_requests')) === 5, 'the worker stored the requests posted after the reads');
     expect(worker.readiness().checks.inserts_succeeding).toBe(true);
@@ -73,7 +95,7 @@ describe('read routes served by a worker (GATEWAY_ENABLED)', () => {
     expect(read.body.data).toMatchObject([{ service: 'shop', endpoint: '/cart', requests: 2 }]);
   });
 
-  it('/health/detailed has the worker\'s backlog, dead letters and partitions; /status is the page', async () => {
+  it("/health/detailed has the worker's backlog, dead letters and partitions; /status is the page", async () => {
     await t.publish('telemetry.api.shop', '{"broken":');
     await until(async () => {
       const health = await call(`${url}/health/detailed`, { headers: as('reader') });

@@ -10,9 +10,19 @@ import { migrate } from '../../src/sinks/clickhouse/migrations.js';
 import { packageRoot } from '../../src/package-root.js';
 import { insertSeed, seedData } from '../helpers/query-seed.js';
 
-interface Panel { id: number; title: string; type: string; datasource: { type: string; uid: string }; targets: Array<{ refId: string; rawSql: string; editorType: string; datasource: { type: string } }> }
+interface Panel {
+  id: number;
+  title: string;
+  type: string;
+  datasource: { type: string; uid: string };
+  targets: Array<{ refId: string; rawSql: string; editorType: string; datasource: { type: string } }>;
+}
 
-const dashboard = JSON.parse(readFileSync(join(packageRoot, 'deploy/grafana/sift-analytics-dashboard.json'), 'utf8')) as { uid: string; panels: Panel[]; templating: { list: Array<{ name: string; query: string }> } };
+const dashboard = JSON.parse(readFileSync(join(packageRoot, 'deploy/grafana/sift-analytics-dashboard.json'), 'utf8')) as {
+  uid: string;
+  panels: Panel[];
+  templating: { list: Array<{ name: string; query: string }> };
+};
 
 /**
  * The ClickHouse data source's macros, expanded as the plugin does for a range [from, to] (epoch s)
@@ -21,7 +31,10 @@ const dashboard = JSON.parse(readFileSync(join(packageRoot, 'deploy/grafana/sift
 function expandMacros(sql: string, range: { from: number; to: number; intervalS: number }): string {
   const day = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
   return sql
-    .replace(/\$__timeFilter_ms\(([^)]+)\)/g, (_, c: string) => `${c} >= fromUnixTimestamp64Milli(${range.from * 1000}) AND ${c} <= fromUnixTimestamp64Milli(${range.to * 1000})`)
+    .replace(
+      /\$__timeFilter_ms\(([^)]+)\)/g,
+      (_, c: string) => `${c} >= fromUnixTimestamp64Milli(${range.from * 1000}) AND ${c} <= fromUnixTimestamp64Milli(${range.to * 1000})`,
+    )
     .replace(/\$__timeFilter\(([^)]+)\)/g, (_, c: string) => `${c} >= toDateTime(${range.from}) AND ${c} <= toDateTime(${range.to})`)
     .replace(/\$__dateFilter\(([^)]+)\)/g, (_, c: string) => `${c} >= toDate('${day(range.from)}') AND ${c} <= toDate('${day(range.to)}')`)
     .replace(/\$__timeInterval\(([^)]+)\)/g, (_, c: string) => `toStartOfInterval(toDateTime(${c}), INTERVAL ${range.intervalS} second)`)
@@ -34,7 +47,13 @@ function expandMacros(sql: string, range: { from: number; to: number; intervalS:
 
 describe('Grafana analytics dashboard on the ClickHouse data source', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sift-grafana-'));
-  const config = loadConfig({ env: { CLICKHOUSE_URL: process.env.CLICKHOUSE_URL ?? '', CLICKHOUSE_EMBEDDED_PATH: join(dir, 'ch'), CLICKHOUSE_DATABASE: `sift_g_${randomBytes(3).toString('hex')}` } });
+  const config = loadConfig({
+    env: {
+      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL ?? '',
+      CLICKHOUSE_EMBEDDED_PATH: join(dir, 'ch'),
+      CLICKHOUSE_DATABASE: `sift_g_${randomBytes(3).toString('hex')}`,
+    },
+  });
   const db = config.clickhouse.database;
   const seed = seedData(Date.now());
   let client: ClickHouseClient;
@@ -45,7 +64,11 @@ describe('Grafana analytics dashboard on the ClickHouse data source', () => {
     const panel = dashboard.panels.find((p) => p.title === title);
     if (!panel) throw new Error(`no panel "${title}"`);
     const sql = expandMacros(panel.targets[0]!.rawSql, range);
-    const result = await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { readonly: '2', output_format_json_quote_64bit_integers: 0 } });
+    const result = await client.query({
+      query: sql,
+      format: 'JSONEachRow',
+      clickhouse_settings: { readonly: '2', output_format_json_quote_64bit_integers: 0 },
+    });
     return result.json();
   }
 
@@ -62,8 +85,12 @@ describe('Grafana analytics dashboard on the ClickHouse data source', () => {
   });
 
   it('is provisioned on the official plugin, every panel on its data source variable', () => {
-    const provisioned = parse(readFileSync(join(packageRoot, 'deploy/grafana/provisioning/datasources/clickhouse.yaml'), 'utf8')) as { datasources: Array<{ type: string; uid: string; jsonData: { protocol: string } }> };
-    expect(provisioned.datasources).toMatchObject([{ type: 'grafana-clickhouse-datasource', uid: 'clickhouse', jsonData: { protocol: 'http' } }]);
+    const provisioned = parse(readFileSync(join(packageRoot, 'deploy/grafana/provisioning/datasources/clickhouse.yaml'), 'utf8')) as {
+      datasources: Array<{ type: string; uid: string; jsonData: { protocol: string } }>;
+    };
+    expect(provisioned.datasources).toMatchObject([
+      { type: 'grafana-clickhouse-datasource', uid: 'clickhouse', jsonData: { protocol: 'http' } },
+    ]);
     expect(dashboard.templating.list).toMatchObject([{ name: 'datasource', query: 'grafana-clickhouse-datasource' }]);
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(12);
     for (const panel of dashboard.panels) {
@@ -75,12 +102,14 @@ describe('Grafana analytics dashboard on the ClickHouse data source', () => {
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
   });
 
-  it('runs every panel\'s SQL, macros expanded, read-only, over a day and over a week', async () => {
+  it("runs every panel's SQL, macros expanded, read-only, over a day and over a week", async () => {
     for (const range of [day, { from: nowS - 7 * 86_400, to: nowS, intervalS: 600 }]) {
       for (const panel of dashboard.panels) {
         const sql = expandMacros(panel.targets[0]!.rawSql, range);
         expect(sql, panel.title).not.toContain('$__');
-        const rows = await panelRows(panel.title, range).catch((error: Error) => { throw new Error(`panel "${panel.title}": ${error.message}`); });
+        const rows = await panelRows(panel.title, range).catch((error: Error) => {
+          throw new Error(`panel "${panel.title}": ${error.message}`);
+        });
         expect(rows.length, panel.title).toBeGreaterThan(0);
       }
     }
@@ -93,9 +122,16 @@ describe('Grafana analytics dashboard on the ClickHouse data source', () => {
     expect(perService.reduce((n, r) => n + (r.requests as number), 0)).toBe(16);
     const errors = await panelRows('Errors per category');
     expect(errors.filter((r) => r.category === 'api').reduce((n, r) => n + (r.errors as number), 0)).toBe(4);
-    expect((await panelRows('Job success (job_outcome_stats)')).map((r) => [r.job_type, r.success_rate])).toEqual([['backup', 2 / 3], ['device_restart', 0.75]]);
+    expect((await panelRows('Job success (job_outcome_stats)')).map((r) => [r.job_type, r.success_rate])).toEqual([
+      ['backup', 2 / 3],
+      ['device_restart', 0.75],
+    ]);
     expect((await panelRows('Silent instances (stale_instances_v)')).map((r) => r.instance_id)).toEqual(['inst-c', 'inst-b']);
-    expect(await panelRows('Devices by latest state')).toEqual([{ state: 'online', devices: 2 }, { state: 'maintenance', devices: 1 }, { state: 'offline', devices: 1 }]);
+    expect(await panelRows('Devices by latest state')).toEqual([
+      { state: 'online', devices: 2 },
+      { state: 'maintenance', devices: 1 },
+      { state: 'offline', devices: 1 },
+    ]);
     const endpoints = await panelRows('API performance per endpoint (api_performance)');
     expect(endpoints.map((r) => r.endpoint)).toEqual(['/items', '/login', '/me', '/orders']);
   });

@@ -33,7 +33,10 @@ describe('analyst guide: device metrics', () => {
     const value = 40;
     const peaks = new Map<string, number>();
     for (const [device, temp] of readings) peaks.set(device, Math.max(peaks.get(device) ?? -Infinity, temp));
-    const expected = [...peaks].filter(([, peak]) => peak > value).sort((a, b) => b[1] - a[1]).map(([device_id, peak]) => ({ device_id, peak }));
+    const expected = [...peaks]
+      .filter(([, peak]) => peak > value)
+      .sort((a, b) => b[1] - a[1])
+      .map(([device_id, peak]) => ({ device_id, peak }));
     expect(expected.length).toBeGreaterThan(0);
     const got = await analystRows(worker.clickhouse, t.config.clickhouse.database, guideQuery('metric_crossed'), { metric: 'temp', value });
     expect(got).toEqual(expected);

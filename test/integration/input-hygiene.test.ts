@@ -16,9 +16,15 @@ function rawPublish(url: string, subject: Buffer, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = tcpConnect(Number(port), hostname, () => {
       const payload = Buffer.from(body);
-      socket.write(Buffer.concat([
-        Buffer.from('CONNECT {"verbose":false,"pedantic":false}\r\nPUB '), subject, Buffer.from(` ${payload.length}\r\n`), payload, Buffer.from('\r\nPING\r\n'),
-      ]));
+      socket.write(
+        Buffer.concat([
+          Buffer.from('CONNECT {"verbose":false,"pedantic":false}\r\nPUB '),
+          subject,
+          Buffer.from(` ${payload.length}\r\n`),
+          payload,
+          Buffer.from('\r\nPING\r\n'),
+        ]),
+      );
     });
     let seen = '';
     socket.on('data', (chunk) => {
@@ -128,15 +134,17 @@ describe('input hygiene: every bad class is dead-lettered once with its reason, 
     for (let seq = 1; seq <= info.state.last_seq; seq++) {
       details.push((await jsm.streams.getMessage(t.config.nats.dlqStream, { seq }))!.header!.get(DEAD_LETTER_HEADERS.detail));
     }
-    expect(details).toEqual(expect.arrayContaining([
-      expect.stringContaining('/labels/site: lone surrogate'),
-      '/metrics/a: duplicate key',
-      expect.stringContaining('/ts: "2026-02-30T00:00:00Z" is not a valid date-time; use RFC 3339 with a zone'),
-      expect.stringContaining('it looks like epoch seconds: send milliseconds'),
-      '/: unexpected property "colour" (allowed: ts, device_id, metrics, labels)',
-      expect.stringContaining('subject key is not valid UTF-8'),
-      expect.stringContaining('subject key holds control character U+0000'),
-    ]));
+    expect(details).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('/labels/site: lone surrogate'),
+        '/metrics/a: duplicate key',
+        expect.stringContaining('/ts: "2026-02-30T00:00:00Z" is not a valid date-time; use RFC 3339 with a zone'),
+        expect.stringContaining('it looks like epoch seconds: send milliseconds'),
+        '/: unexpected property "colour" (allowed: ts, device_id, metrics, labels)',
+        expect.stringContaining('subject key is not valid UTF-8'),
+        expect.stringContaining('subject key holds control character U+0000'),
+      ]),
+    );
   });
 
   it('keeps rollup sums finite: two values of 1e300 average 1e300', async () => {
@@ -153,7 +161,10 @@ describe('input hygiene: every bad class is dead-lettered once with its reason, 
       `SELECT metric, value, reason FROM ${t.config.clickhouse.database}.device_metrics WHERE device_id = 'proto-1' ORDER BY ts, metric`,
     );
     expect(stored.map((r) => `${r.metric}=${r.value} ${r.reason}`)).toEqual([
-      '__proto__=3 first_contact', 'constructor=1 first_contact', 'toString=2 first_contact', 'x=1 first_contact',
+      '__proto__=3 first_contact',
+      'constructor=1 first_contact',
+      'toString=2 first_contact',
+      'x=1 first_contact',
       'x=1 change',
     ]);
   });

@@ -32,9 +32,15 @@ describe('inserts failing for a while', () => {
 
     await worker.untilIdle();
     expect(worker.stats.insertRetries).toBeGreaterThanOrEqual(4);
-    const [n] = await rows<{ n: number; seqs: number }>(worker.clickhouse, `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${t.config.clickhouse.database}.device_metrics`);
+    const [n] = await rows<{ n: number; seqs: number }>(
+      worker.clickhouse,
+      `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${t.config.clickhouse.database}.device_metrics`,
+    );
     expect(n).toEqual({ n: 20, seqs: 20 });
-    const [s] = await rows<{ n: number }>(worker.clickhouse, `SELECT sum(samples) AS n FROM ${t.config.clickhouse.database}.device_metrics_hourly_v`);
+    const [s] = await rows<{ n: number }>(
+      worker.clickhouse,
+      `SELECT sum(samples) AS n FROM ${t.config.clickhouse.database}.device_metrics_hourly_v`,
+    );
     expect(s!.n).toBe(20);
     const after = await jsm.consumers.info(t.config.nats.stream, consumerName('sift', 0));
     expect(after.num_ack_pending + after.num_pending).toBe(0);
@@ -79,10 +85,16 @@ describe.each([
     }
     expect(seen.sort()).toEqual(['insert_rejected 4', 'not_json 11']);
     const db = t.config.clickhouse.database;
-    const [n] = await rows<{ n: number; seqs: number }>(worker.clickhouse, `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${db}.device_metrics`);
+    const [n] = await rows<{ n: number; seqs: number }>(
+      worker.clickhouse,
+      `SELECT count() AS n, uniqExact(stream_seq) AS seqs FROM ${db}.device_metrics`,
+    );
     expect(n).toEqual({ n: 9, seqs: 9 });
     // The rollups count the nine stored readings, not the rejected one.
-    const [s] = await rows<{ n: number; devices: number }>(worker.clickhouse, `SELECT sum(samples) AS n, uniqExact(device_id) AS devices FROM ${db}.device_metrics_hourly_v`);
+    const [s] = await rows<{ n: number; devices: number }>(
+      worker.clickhouse,
+      `SELECT sum(samples) AS n, uniqExact(device_id) AS devices FROM ${db}.device_metrics_hourly_v`,
+    );
     expect(s).toEqual({ n: 9, devices: 9 });
     const after = await jsm.consumers.info(t.config.nats.stream, consumerName('sift', 0));
     expect(after.num_ack_pending + after.num_pending).toBe(0);
@@ -117,7 +129,10 @@ describe('inserts failing at a backlog', () => {
     broken.on = false;
     await worker.untilIdle();
     expect(worker.stats.received).toBe(500);
-    const [n] = await rows<{ n: number }>(worker.clickhouse, `SELECT sum(samples) AS n FROM ${t.config.clickhouse.database}.device_metrics_hourly_v`);
+    const [n] = await rows<{ n: number }>(
+      worker.clickhouse,
+      `SELECT sum(samples) AS n FROM ${t.config.clickhouse.database}.device_metrics_hourly_v`,
+    );
     expect(n!.n).toBe(500);
   });
 });

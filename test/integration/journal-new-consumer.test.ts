@@ -36,7 +36,10 @@ describe('journal and a consumer made again', () => {
     const second = await Worker.start(replay, testLogger, { clickhouse });
     await second.untilIdle();
     await second.stop();
-    const [n] = await rows<{ n: number }>(clickhouse, `SELECT uniqExact(stream_seq) AS n FROM ${replay.clickhouse.database}.device_metrics`);
+    const [n] = await rows<{ n: number }>(
+      clickhouse,
+      `SELECT uniqExact(stream_seq) AS n FROM ${replay.clickhouse.database}.device_metrics`,
+    );
     expect(n!.n).toBe(50);
     expect(second.stats.snapshot().storedMessages).toBe(50);
   });

@@ -98,9 +98,19 @@ describe('activity kind: user_activity, daily and active users, sessions', () =>
     const got = await rows<{ seq: number }>(worker.clickhouse, `SELECT stream_seq AS seq FROM ${db}.user_activity ORDER BY seq`);
     expect(got.map((r) => Number(r.seq))).toEqual(published.map((e) => e.seq));
     const second = published.find((e, i) => i > 0 && published[i - 1]!.session === e.session)!;
-    const [row] = await rows<Record<string, unknown>>(worker.clickhouse,
-      `SELECT app, session_id, user_id, activity_type, metadata, page_url, toUnixTimestamp64Milli(ts) AS ts FROM ${db}.user_activity WHERE stream_seq = ${second.seq}`);
-    expect(row).toEqual({ app: second.app, session_id: second.session, user_id: second.user, activity_type: second.type, metadata: { ab: 'b', n: '2' }, page_url: '/p/1', ts: second.ts });
+    const [row] = await rows<Record<string, unknown>>(
+      worker.clickhouse,
+      `SELECT app, session_id, user_id, activity_type, metadata, page_url, toUnixTimestamp64Milli(ts) AS ts FROM ${db}.user_activity WHERE stream_seq = ${second.seq}`,
+    );
+    expect(row).toEqual({
+      app: second.app,
+      session_id: second.session,
+      user_id: second.user,
+      activity_type: second.type,
+      metadata: { ab: 'b', n: '2' },
+      page_url: '/p/1',
+      ts: second.ts,
+    });
     const [nulls] = await rows<{ n: number }>(worker.clickhouse, `SELECT countIf(duration_ms IS NULL) AS n FROM ${db}.user_activity`);
     expect(Number(nulls!.n)).toBe(published.filter((e) => e.type !== 'page_view').length);
   });
@@ -118,27 +128,37 @@ describe('activity kind: user_activity, daily and active users, sessions', () =>
   });
 
   it('active_users_daily_v: distinct users and sessions per app and day', async () => {
-    const expected = new Map([...daily()].map(([key, d]) => {
-      const [app, day] = key.split('|');
-      return [`${app}|${isoDay(Number(day))}`, `${d.users.size}/${d.sessions.size}`];
-    }));
-    const got = await rows<{ app: string; day: string; users: number; sessions: number }>(worker.clickhouse, `SELECT app, day, users, sessions FROM ${db}.active_users_daily_v`);
+    const expected = new Map(
+      [...daily()].map(([key, d]) => {
+        const [app, day] = key.split('|');
+        return [`${app}|${isoDay(Number(day))}`, `${d.users.size}/${d.sessions.size}`];
+      }),
+    );
+    const got = await rows<{ app: string; day: string; users: number; sessions: number }>(
+      worker.clickhouse,
+      `SELECT app, day, users, sessions FROM ${db}.active_users_daily_v`,
+    );
     expect(new Map(got.map((r) => [`${r.app}|${r.day}`, `${r.users}/${r.sessions}`]))).toEqual(expected);
   });
 
   it('active_users_v: dau, wau and mau merge user sets over 1, 7 and 30 days', async () => {
-    const expected = new Map([...daily().keys()].map((key) => {
-      const [app, day] = key.split('|') as [string, string];
-      const d = Number(day);
-      return [`${app}|${isoDay(d)}`, `${usersIn(app, d, 1)}/${usersIn(app, d, 7)}/${usersIn(app, d, 30)}`];
-    }));
-    const got = await rows<{ app: string; day: string; dau: number; wau: number; mau: number }>(worker.clickhouse, `SELECT app, day, dau, wau, mau FROM ${db}.active_users_v`);
+    const expected = new Map(
+      [...daily().keys()].map((key) => {
+        const [app, day] = key.split('|') as [string, string];
+        const d = Number(day);
+        return [`${app}|${isoDay(d)}`, `${usersIn(app, d, 1)}/${usersIn(app, d, 7)}/${usersIn(app, d, 30)}`];
+      }),
+    );
+    const got = await rows<{ app: string; day: string; dau: number; wau: number; mau: number }>(
+      worker.clickhouse,
+      `SELECT app, day, dau, wau, mau FROM ${db}.active_users_v`,
+    );
     const gotMap = new Map(got.map((r) => [`${r.app}|${r.day}`, `${r.dau}/${r.wau}/${r.mau}`]));
     expect(gotMap).toEqual(expected);
     expect([...gotMap.values()].some((v) => v.split('/')[1] !== v.split('/')[0])).toBe(true); // the windows do merge days
   });
 
-  it('sessions_v: each session\'s user, span and counts', async () => {
+  it("sessions_v: each session's user, span and counts", async () => {
     const sessions = new Map<string, { app: string; user: string; started: number; ended: number; events: number; page_views: number }>();
     for (const e of published) {
       const s = sessions.get(e.session) ?? { app: e.app, user: '', started: e.ts, ended: e.ts, events: 0, page_views: 0 };
@@ -149,30 +169,55 @@ describe('activity kind: user_activity, daily and active users, sessions', () =>
       if (e.type === 'page_view') s.page_views++;
       sessions.set(e.session, s);
     }
-    const expected = [...sessions].map(([session_id, s]) => ({
-      app: s.app, session_id, user_id: s.user, started: s.started, ended: s.ended, duration_s: (s.ended - s.started) / 1000, events: s.events, page_views: s.page_views,
-    })).sort((a, b) => a.session_id.localeCompare(b.session_id));
-    const got = await rows<Record<string, unknown>>(worker.clickhouse,
-      `SELECT app, session_id, user_id, toUnixTimestamp64Milli(started) AS started, toUnixTimestamp64Milli(ended) AS ended, duration_s, events, page_views FROM ${db}.sessions_v ORDER BY session_id`);
-    expect(got.map((r) => ({ ...r, started: Number(r.started), ended: Number(r.ended), events: Number(r.events), page_views: Number(r.page_views) }))).toEqual(expected);
+    const expected = [...sessions]
+      .map(([session_id, s]) => ({
+        app: s.app,
+        session_id,
+        user_id: s.user,
+        started: s.started,
+        ended: s.ended,
+        duration_s: (s.ended - s.started) / 1000,
+        events: s.events,
+        page_views: s.page_views,
+      }))
+      .sort((a, b) => a.session_id.localeCompare(b.session_id));
+    const got = await rows<Record<string, unknown>>(
+      worker.clickhouse,
+      `SELECT app, session_id, user_id, toUnixTimestamp64Milli(started) AS started, toUnixTimestamp64Milli(ended) AS ended, duration_s, events, page_views FROM ${db}.sessions_v ORDER BY session_id`,
+    );
+    expect(
+      got.map((r) => ({
+        ...r,
+        started: Number(r.started),
+        ended: Number(r.ended),
+        events: Number(r.events),
+        page_views: Number(r.page_views),
+      })),
+    ).toEqual(expected);
   });
 
-  it('dau_30_days: the guide\'s daily active users', async () => {
+  it("dau_30_days: the guide's daily active users", async () => {
     const today = dayOf(Date.now());
-    const expected = [...daily()].map(([key, d]) => {
-      const [app, day] = key.split('|') as [string, string];
-      return { day: Number(day), app, dau: d.users.size, sessions: d.sessions.size };
-    }).filter((r) => r.day >= today - 29)
+    const expected = [...daily()]
+      .map(([key, d]) => {
+        const [app, day] = key.split('|') as [string, string];
+        return { day: Number(day), app, dau: d.users.size, sessions: d.sessions.size };
+      })
+      .filter((r) => r.day >= today - 29)
       .sort((a, b) => a.app.localeCompare(b.app) || a.day - b.day)
       .map((r) => ({ ...r, day: isoDay(r.day) }));
     expect(expected.length).toBeGreaterThan(10);
     expect(await analystRows(worker.clickhouse, db, guideQuery('dau_30_days'))).toEqual(expected);
   });
 
-  it('wau_mau: the guide\'s DAU, WAU and MAU today', async () => {
+  it("wau_mau: the guide's DAU, WAU and MAU today", async () => {
     const today = dayOf(Date.now());
-    const expected = APPS.filter((app) => published.some((e) => e.app === app && dayOf(e.ts) === today))
-      .map((app) => ({ app, dau: usersIn(app, today, 1), wau: usersIn(app, today, 7), mau: usersIn(app, today, 30) }));
+    const expected = APPS.filter((app) => published.some((e) => e.app === app && dayOf(e.ts) === today)).map((app) => ({
+      app,
+      dau: usersIn(app, today, 1),
+      wau: usersIn(app, today, 7),
+      mau: usersIn(app, today, 30),
+    }));
     expect(await analystRows(worker.clickhouse, db, guideQuery('wau_mau'))).toEqual(expected);
   });
 
@@ -180,7 +225,11 @@ describe('activity kind: user_activity, daily and active users, sessions', () =>
     const since = Date.now() - 30 * MINUTE;
     const expected = APPS.map((app) => {
       const recent = published.filter((e) => e.app === app && e.ts >= since);
-      return { app, sessions: new Set(recent.map((e) => e.session)).size, users: new Set(recent.filter((e) => e.user).map((e) => e.user)).size };
+      return {
+        app,
+        sessions: new Set(recent.map((e) => e.session)).size,
+        users: new Set(recent.filter((e) => e.user).map((e) => e.user)).size,
+      };
     }).filter((r) => r.sessions > 0);
     expect(expected.length).toBeGreaterThan(0);
     expect(await analystRows(worker.clickhouse, db, guideQuery('active_sessions_now'))).toEqual(expected);
@@ -191,15 +240,35 @@ describe('activity kind: user_activity, daily and active users, sessions', () =>
     for (let attempt = 0; attempt < 2; attempt++) {
       await worker.clickhouse.insert({
         table: `${db}.user_activity`,
-        columns: ['ts', 'app', 'session_id', 'user_id', 'activity_type', 'page_url', 'element_id', 'search_query', 'duration_ms', 'metadata', 'stream_seq'],
+        columns: [
+          'ts',
+          'app',
+          'session_id',
+          'user_id',
+          'activity_type',
+          'page_url',
+          'element_id',
+          'search_query',
+          'duration_ms',
+          'metadata',
+          'stream_seq',
+        ],
         values: [[ts, 'retry-app', 'retry-session', 'retry-user', 'page_view', '/', '', '', null, {}, 999_999]],
         format: 'JSONCompactEachRow',
         clickhouse_settings: insertSettings('kind-activity-retry'),
       });
     }
     const [raw] = await rows<{ n: number }>(worker.clickhouse, `SELECT count() AS n FROM ${db}.user_activity WHERE app = 'retry-app'`);
-    const [session] = await rows<{ events: number; page_views: number }>(worker.clickhouse, `SELECT events, page_views FROM ${db}.sessions_v WHERE app = 'retry-app'`);
-    const [users] = await rows<{ users: number; sessions: number }>(worker.clickhouse, `SELECT users, sessions FROM ${db}.active_users_daily_v WHERE app = 'retry-app'`);
-    expect([Number(raw!.n), Number(session!.events), Number(session!.page_views), Number(users!.users), Number(users!.sessions)]).toEqual([1, 1, 1, 1, 1]);
+    const [session] = await rows<{ events: number; page_views: number }>(
+      worker.clickhouse,
+      `SELECT events, page_views FROM ${db}.sessions_v WHERE app = 'retry-app'`,
+    );
+    const [users] = await rows<{ users: number; sessions: number }>(
+      worker.clickhouse,
+      `SELECT users, sessions FROM ${db}.active_users_daily_v WHERE app = 'retry-app'`,
+    );
+    expect([Number(raw!.n), Number(session!.events), Number(session!.page_views), Number(users!.users), Number(users!.sessions)]).toEqual([
+      1, 1, 1, 1, 1,
+    ]);
   });
 });

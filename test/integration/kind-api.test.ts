@@ -5,7 +5,16 @@ import { seededRandom } from '../../src/simulate/fleet.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { analystRows, rows } from '../helpers/clickhouse.js';
 import { guideQuery } from '../helpers/analyst-guide.js';
-import { closeTo, dayBucket, deadLetters, groupBy, hourBucket, startOfHour, withinQuantile, exactQuantile } from '../helpers/rollup-checks.js';
+import {
+  closeTo,
+  dayBucket,
+  deadLetters,
+  groupBy,
+  hourBucket,
+  startOfHour,
+  withinQuantile,
+  exactQuantile,
+} from '../helpers/rollup-checks.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -25,9 +34,14 @@ interface SentRequest {
 
 /** (service, method, endpoint) routes, each slower than the one before by 1.6×, so p95 ranks them without doubt. */
 const ROUTES = [
-  ['billing', 'GET', '/invoices'], ['billing', 'POST', '/invoices'], ['billing', 'GET', '/invoices/{id}'],
-  ['auth', 'POST', '/login'], ['auth', 'GET', '/session'],
-  ['search', 'GET', '/search'], ['search', 'GET', '/suggest'], ['search', 'POST', '/reindex'],
+  ['billing', 'GET', '/invoices'],
+  ['billing', 'POST', '/invoices'],
+  ['billing', 'GET', '/invoices/{id}'],
+  ['auth', 'POST', '/login'],
+  ['auth', 'GET', '/session'],
+  ['search', 'GET', '/search'],
+  ['search', 'GET', '/suggest'],
+  ['search', 'POST', '/reindex'],
 ] as const;
 
 describe('api kind: telemetry.api.<service>', () => {
@@ -78,16 +92,36 @@ describe('api kind: telemetry.api.<service>', () => {
       if (i === 300) await reject('schema', { method: 'GET', endpoint: '/x', status: 200, duration_ms: 1, colour: 'red' });
       if (i === 400) await reject('schema', { endpoint: '/x', status: 200, duration_ms: 1 });
       if (i === 500) await reject('not_json', '{"method": "GET"');
-      if (i === 600) await reject('ts_out_of_range', { ts: Math.floor(now / 1000), method: 'GET', endpoint: '/x', status: 200, duration_ms: 1 });
+      if (i === 600)
+        await reject('ts_out_of_range', { ts: Math.floor(now / 1000), method: 'GET', endpoint: '/x', status: 200, duration_ms: 1 });
       if (i === 700) await reject('schema', '{"method":"GET","endpoint":"/x","status":200,"duration_ms":1,"status":500}');
     }
     const full = {
-      ts: new Date(now - 10 * MINUTE).toISOString(), method: 'DELETE', endpoint: '/sessions/{id}', status: 204, duration_ms: 3.25,
-      user_id: 'user-17', session_id: 'sess-9', client_ip: '203.0.113.7', user_agent: 'curl/8.5.0',
-      request_bytes: 0, response_bytes: 0, error: 'none really',
+      ts: new Date(now - 10 * MINUTE).toISOString(),
+      method: 'DELETE',
+      endpoint: '/sessions/{id}',
+      status: 204,
+      duration_ms: 3.25,
+      user_id: 'user-17',
+      session_id: 'sess-9',
+      client_ip: '203.0.113.7',
+      user_agent: 'curl/8.5.0',
+      request_bytes: 0,
+      response_bytes: 0,
+      error: 'none really',
     };
     roundTripSeq = await t.publish('telemetry.api.auth', full);
-    sent.push({ seq: roundTripSeq, service: 'auth', ts: now - 10 * MINUTE, method: 'DELETE', endpoint: '/sessions/{id}', status: 204, duration_ms: 3.25, request_bytes: 0, response_bytes: 0 });
+    sent.push({
+      seq: roundTripSeq,
+      service: 'auth',
+      ts: now - 10 * MINUTE,
+      method: 'DELETE',
+      endpoint: '/sessions/{id}',
+      status: 204,
+      duration_ms: 3.25,
+      request_bytes: 0,
+      response_bytes: 0,
+    });
 
     worker = await Worker.start(t.config, testLogger);
     await worker.untilIdle();
@@ -105,28 +139,49 @@ describe('api kind: telemetry.api.<service>', () => {
     const hash = (value: string) => createHash('sha256').update(SALT).update('\u0000').update(value).digest('hex');
     expect(row).toEqual({
       ts: new Date(now - 10 * MINUTE).toISOString().replace('T', ' ').replace('Z', ''),
-      service: 'auth', method: 'DELETE', endpoint: '/sessions/{id}', status: 204, duration_ms: 3.25,
-      user_id: hash('user-17'), session_id: 'sess-9', client_ip: hash('203.0.113.7'), user_agent: '',
-      request_bytes: 0, response_bytes: 0, error: 'none really', stream_seq: roundTripSeq,
+      service: 'auth',
+      method: 'DELETE',
+      endpoint: '/sessions/{id}',
+      status: 204,
+      duration_ms: 3.25,
+      user_id: hash('user-17'),
+      session_id: 'sess-9',
+      client_ip: hash('203.0.113.7'),
+      user_agent: '',
+      request_bytes: 0,
+      response_bytes: 0,
+      error: 'none really',
+      stream_seq: roundTripSeq,
     });
-    const [view] = await rows(worker.clickhouse, `SELECT requests, duration_max_ms FROM ${db()}.api_requests_hourly_v WHERE endpoint = '/sessions/{id}'`);
+    const [view] = await rows(
+      worker.clickhouse,
+      `SELECT requests, duration_max_ms FROM ${db()}.api_requests_hourly_v WHERE endpoint = '/sessions/{id}'`,
+    );
     expect(view).toEqual({ requests: 1, duration_max_ms: 3.25 });
   });
 
   it('dead-letters every bad body with its reason and stores every good one around them', async () => {
     const got = await deadLetters(t);
     expect(new Map([...got].map(([seq, d]) => [seq, d.reason]))).toEqual(bad);
-    expect([...got.values()].map((d) => d.detail)).toEqual(expect.arrayContaining([
-      expect.stringContaining('/status'), expect.stringContaining('/duration_ms'),
-      expect.stringContaining('unexpected property "colour"'), expect.stringContaining('/method'), '/status: duplicate key',
-    ]));
+    expect([...got.values()].map((d) => d.detail)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('/status'),
+        expect.stringContaining('/duration_ms'),
+        expect.stringContaining('unexpected property "colour"'),
+        expect.stringContaining('/method'),
+        '/status: duplicate key',
+      ]),
+    );
     const stored = await rows<{ seq: number }>(worker.clickhouse, `SELECT stream_seq AS seq FROM ${db()}.api_requests ORDER BY seq`);
     expect(stored.map((r) => r.seq)).toEqual(sent.map((s) => s.seq).sort((a, b) => a - b));
   });
 
   /** Checks one rollup view against the same aggregate computed from the sent requests. */
   async function checkRollup(view: string, bucketOf: (ms: number) => string) {
-    const got = await rows<Record<string, number | string>>(worker.clickhouse, `SELECT * FROM ${db()}.${view} ORDER BY bucket, service, endpoint, method`);
+    const got = await rows<Record<string, number | string>>(
+      worker.clickhouse,
+      `SELECT * FROM ${db()}.${view} ORDER BY bucket, service, endpoint, method`,
+    );
     const groups = groupBy(sent, (s) => [bucketOf(s.ts), s.service, s.endpoint, s.method].join('|'));
     expect(got).toHaveLength(groups.size);
     let quantilesChecked = 0;
@@ -146,8 +201,14 @@ describe('api kind: telemetry.api.<service>', () => {
       });
       expect(closeTo(row.error_rate as number, errors5xx / requests)).toBe(true);
       expect(closeTo(row.duration_avg_ms as number, durations.reduce((a, b) => a + b, 0) / requests)).toBe(true);
-      for (const [column, q] of [['duration_p50_ms', 0.5], ['duration_p95_ms', 0.95], ['duration_p99_ms', 0.99]] as const) {
-        expect(withinQuantile(durations, q, row[column] as number), `${view} ${column} ${row[column]} for ${durations.length} values`).toBe(true);
+      for (const [column, q] of [
+        ['duration_p50_ms', 0.5],
+        ['duration_p95_ms', 0.95],
+        ['duration_p99_ms', 0.99],
+      ] as const) {
+        expect(withinQuantile(durations, q, row[column] as number), `${view} ${column} ${row[column]} for ${durations.length} values`).toBe(
+          true,
+        );
         quantilesChecked++;
       }
     }
@@ -175,20 +236,33 @@ describe('api kind: telemetry.api.<service>', () => {
       })
       .sort((a, b) => a.service!.localeCompare(b.service!) || a.endpoint!.localeCompare(b.endpoint!) || a.method!.localeCompare(b.method!));
     const got = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('api_performance_24h'));
-    expect(got.map(({ service, endpoint, method, requests, errors_5xx }) => ({ service, endpoint, method, requests, errors_5xx }))).toEqual(expected);
+    expect(got.map(({ service, endpoint, method, requests, errors_5xx }) => ({ service, endpoint, method, requests, errors_5xx }))).toEqual(
+      expected,
+    );
     for (const row of got) {
       const group = recent.filter((s) => s.service === row.service && s.endpoint === row.endpoint && s.method === row.method);
-      expect(closeTo(row.error_rate as number, row.errors_5xx as number / group.length)).toBe(true);
+      expect(closeTo(row.error_rate as number, (row.errors_5xx as number) / group.length)).toBe(true);
       expect(closeTo(row.duration_avg_ms as number, group.reduce((a, s) => a + s.duration_ms, 0) / group.length)).toBe(true);
-      expect(withinQuantile(group.map((s) => s.duration_ms), 0.95, row.duration_p95_ms as number)).toBe(true);
+      expect(
+        withinQuantile(
+          group.map((s) => s.duration_ms),
+          0.95,
+          row.duration_p95_ms as number,
+        ),
+      ).toBe(true);
     }
   });
 
   it('guide api_endpoint_performance: one endpoint, the parameters of api_performance(hours, endpoint)', async () => {
     const group = inLastHours(24).filter((s) => s.endpoint === '/invoices');
     const byMethod = groupBy(group, (s) => s.method);
-    const got = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('api_endpoint_performance'), { hours: 24, endpoint: '/invoices' });
-    expect(got.map((r) => [r.service, r.method, r.requests])).toEqual([...byMethod].sort().map(([method, g]) => ['billing', method, g.length]));
+    const got = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('api_endpoint_performance'), {
+      hours: 24,
+      endpoint: '/invoices',
+    });
+    expect(got.map((r) => [r.service, r.method, r.requests])).toEqual(
+      [...byMethod].sort().map(([method, g]) => ['billing', method, g.length]),
+    );
     for (const row of got) {
       const durations = byMethod.get(row.method as string)!.map((s) => s.duration_ms);
       expect(row.duration_max_ms).toBe(Math.max(...durations));
@@ -203,7 +277,14 @@ describe('api kind: telemetry.api.<service>', () => {
   it('guide api_slowest_endpoints: the five slowest by p95, slowest first', async () => {
     const groups = groupBy(inLastHours(24), (s) => [s.service, s.method, s.endpoint].join('|'));
     const expected = [...groups]
-      .map(([key, group]) => ({ key, p95: exactQuantile(group.map((s) => s.duration_ms), 0.95), durations: group.map((s) => s.duration_ms) }))
+      .map(([key, group]) => ({
+        key,
+        p95: exactQuantile(
+          group.map((s) => s.duration_ms),
+          0.95,
+        ),
+        durations: group.map((s) => s.duration_ms),
+      }))
       .sort((a, b) => b.p95 - a.p95)
       .slice(0, 5);
     const got = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('api_slowest_endpoints'));
@@ -214,13 +295,19 @@ describe('api kind: telemetry.api.<service>', () => {
   it('guide api_service_health: requests and average response time per service in the last hour', async () => {
     const lastHour = sent.filter((s) => s.ts >= Date.now() - HOUR);
     expect(lastHour.length).toBeGreaterThan(0);
-    const expected = [...groupBy(lastHour, (s) => s.service)].sort(([a], [b]) => a.localeCompare(b)).map(([service, group]) => ({
-      service,
-      requests: group.length,
-      duration_avg_ms: group.reduce((a, s) => a + s.duration_ms, 0) / group.length,
-      error_rate: group.filter((s) => s.status >= 500).length / group.length,
-    }));
-    const got = await analystRows<{ service: string; requests: number; duration_avg_ms: number; error_rate: number }>(worker.clickhouse, db(), guideQuery('api_service_health'));
+    const expected = [...groupBy(lastHour, (s) => s.service)]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([service, group]) => ({
+        service,
+        requests: group.length,
+        duration_avg_ms: group.reduce((a, s) => a + s.duration_ms, 0) / group.length,
+        error_rate: group.filter((s) => s.status >= 500).length / group.length,
+      }));
+    const got = await analystRows<{ service: string; requests: number; duration_avg_ms: number; error_rate: number }>(
+      worker.clickhouse,
+      db(),
+      guideQuery('api_service_health'),
+    );
     expect(got.map((r) => [r.service, r.requests])).toEqual(expected.map((e) => [e.service, e.requests]));
     got.forEach((row, i) => {
       expect(closeTo(row.duration_avg_ms, expected[i]!.duration_avg_ms)).toBe(true);

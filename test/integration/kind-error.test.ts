@@ -46,7 +46,13 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
     const random = seededRandom(9);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
     const send = async (e: Omit<Published, 'seq'>, message: string) => {
-      const body: Record<string, unknown> = { ts: new Date(e.ts).toISOString(), category: e.category, severity: e.severity, message, context: { attempt: 1, host: 'h1' } };
+      const body: Record<string, unknown> = {
+        ts: new Date(e.ts).toISOString(),
+        category: e.category,
+        severity: e.severity,
+        message,
+        context: { attempt: 1, host: 'h1' },
+      };
       if (e.code !== undefined) body.code = e.code;
       published.push({ ...e, seq: await t.publish(`telemetry.error.${e.source}`, body) });
     };
@@ -67,7 +73,10 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
         bad.set(await t.publish(`telemetry.error.${source}`, { category: 'Database', severity: 'error', message: 'm' }), 'schema');
         bad.set(await t.publish(`telemetry.error.${source}`, { category, severity: 'fatal', message: 'm' }), 'schema');
         bad.set(await t.publish(`telemetry.error.${source}`, '{"category":'), 'not_json');
-        bad.set(await t.publish(`telemetry.error.${source}`, { ts: 1_700_000, category, severity: 'error', message: 'm' }), 'ts_out_of_range');
+        bad.set(
+          await t.publish(`telemetry.error.${source}`, { ts: 1_700_000, category, severity: 'error', message: 'm' }),
+          'ts_out_of_range',
+        );
       }
     }
     worker = await Worker.start(t.config, testLogger);
@@ -100,15 +109,29 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
 
   it('round trip: a stored error has its fields, context, fingerprint and repeats', async () => {
     const first = published[0]!;
-    const [row] = await rows<Record<string, unknown>>(worker.clickhouse,
-      `SELECT source, category, severity, code, context, length(fingerprint) AS fp, repeats, toUnixTimestamp64Milli(ts) AS ts FROM ${db}.errors WHERE stream_seq = ${first.seq}`);
-    expect(row).toEqual({ source: first.source, category: first.category, severity: first.severity, code: first.code ?? '', context: { attempt: '1', host: 'h1' }, fp: 16, repeats: 0, ts: first.ts });
+    const [row] = await rows<Record<string, unknown>>(
+      worker.clickhouse,
+      `SELECT source, category, severity, code, context, length(fingerprint) AS fp, repeats, toUnixTimestamp64Milli(ts) AS ts FROM ${db}.errors WHERE stream_seq = ${first.seq}`,
+    );
+    expect(row).toEqual({
+      source: first.source,
+      category: first.category,
+      severity: first.severity,
+      code: first.code ?? '',
+      context: { attempt: '1', host: 'h1' },
+      fp: 16,
+      repeats: 0,
+      ts: first.ts,
+    });
   });
 
   it('stores each fingerprint at most once per window of event time, carrying the suppressed count', async () => {
     const expected = expectedStored();
     expect(expected.size).toBeLessThan(published.length / 2); // the seed makes real storms
-    const got = await rows<{ seq: number; repeats: number }>(worker.clickhouse, `SELECT stream_seq AS seq, repeats FROM ${db}.errors ORDER BY seq`);
+    const got = await rows<{ seq: number; repeats: number }>(
+      worker.clickhouse,
+      `SELECT stream_seq AS seq, repeats FROM ${db}.errors ORDER BY seq`,
+    );
     expect(new Map(got.map((r) => [Number(r.seq), Number(r.repeats)]))).toEqual(expected);
     expect(worker.stats.filtered).toBe(published.length - expected.size);
   });
@@ -119,8 +142,10 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
       const key = `${Math.floor(e.ts / HOUR) * 3600}|${e.source}|${e.category}|${e.severity}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    const got = await rows<{ hour: number; source: string; category: string; severity: string; errors: number }>(worker.clickhouse,
-      `SELECT toUnixTimestamp(bucket) AS hour, source, category, severity, errors FROM ${db}.errors_hourly_v`);
+    const got = await rows<{ hour: number; source: string; category: string; severity: string; errors: number }>(
+      worker.clickhouse,
+      `SELECT toUnixTimestamp(bucket) AS hour, source, category, severity, errors FROM ${db}.errors_hourly_v`,
+    );
     expect(new Map(got.map((r) => [`${r.hour}|${r.source}|${r.category}|${r.severity}`, Number(r.errors)]))).toEqual(counts);
   });
 
@@ -136,7 +161,10 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
     expect(worker.stats.storedMessages).toBe(expectedStored().size);
   });
 
-  it.each([['', undefined], ['database', 'database']])('error_trends: the parameterized view, category %j', async (category, only) => {
+  it.each([
+    ['', undefined],
+    ['database', 'database'],
+  ])('error_trends: the parameterized view, category %j', async (category, only) => {
     const since = Math.floor((Date.now() - 24 * HOUR) / HOUR) * HOUR;
     const trend = new Map<string, { errors: number; critical: number; sources: Set<string> }>();
     for (const e of published) {
@@ -148,14 +176,17 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
       b.sources.add(e.source);
       trend.set(key, b);
     }
-    const expected = [...trend].map(([key, b]) => {
-      const [hour, cat] = key.split('|');
-      return { hour: Number(hour), category: cat!, errors: b.errors, critical: b.critical, sources: b.sources.size };
-    }).sort((a, b) => a.hour - b.hour || a.category.localeCompare(b.category));
+    const expected = [...trend]
+      .map(([key, b]) => {
+        const [hour, cat] = key.split('|');
+        return { hour: Number(hour), category: cat!, errors: b.errors, critical: b.critical, sources: b.sources.size };
+      })
+      .sort((a, b) => a.hour - b.hour || a.category.localeCompare(b.category));
     expect(expected.length).toBeGreaterThan(0);
     const got = await analystRows<Record<string, unknown>>(worker.clickhouse, db, guideQuery('error_trends'), { hours: 24, category });
-    expect(got.map((r) => ({ ...r, hour: Math.floor(new Date(`${String(r.bucket).replace(' ', 'T')}Z`).getTime() / 1000), bucket: undefined })))
-      .toEqual(expected.map((e) => ({ ...e, bucket: undefined })));
+    expect(
+      got.map((r) => ({ ...r, hour: Math.floor(new Date(`${String(r.bucket).replace(' ', 'T')}Z`).getTime() / 1000), bucket: undefined })),
+    ).toEqual(expected.map((e) => ({ ...e, bucket: undefined })));
   });
 
   it('noisiest_errors: fingerprints by occurrences, stored and suppressed', async () => {
@@ -170,8 +201,16 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
       f.suppressed += stored.get(e.seq)!;
       byKey.set(key, f);
     }
-    const expected = [...byKey.values()].map((f) => f.stored + f.suppressed).sort((a, b) => b - a).slice(0, 10);
-    const got = await analystRows<{ occurrences: number; stored: number; suppressed: number; fingerprint: string }>(worker.clickhouse, db, guideQuery('noisiest_errors'), { hours: 24 });
+    const expected = [...byKey.values()]
+      .map((f) => f.stored + f.suppressed)
+      .sort((a, b) => b - a)
+      .slice(0, 10);
+    const got = await analystRows<{ occurrences: number; stored: number; suppressed: number; fingerprint: string }>(
+      worker.clickhouse,
+      db,
+      guideQuery('noisiest_errors'),
+      { hours: 24 },
+    );
     expect(got.map((r) => Number(r.occurrences))).toEqual(expected);
     for (const r of got) expect(Number(r.occurrences)).toBe(Number(r.stored) + Number(r.suppressed));
   });
@@ -187,7 +226,10 @@ describe('error kind: storm suppression, the hourly rollup, error trends', () =>
         clickhouse_settings: insertSettings('kind-error-retry'),
       });
     }
-    const [row] = await rows<{ errors: number }>(worker.clickhouse, `SELECT sum(errors) AS errors FROM ${db}.errors_hourly_v WHERE source = 'retry-source'`);
+    const [row] = await rows<{ errors: number }>(
+      worker.clickhouse,
+      `SELECT sum(errors) AS errors FROM ${db}.errors_hourly_v WHERE source = 'retry-source'`,
+    );
     expect(Number(row!.errors)).toBe(7);
   });
 });

@@ -40,11 +40,17 @@ describe('job kind: telemetry.job.<job_type>', () => {
     for (let i = 0; i < 700; i++) {
       const type = TYPES[Math.floor(random() * TYPES.length)]!;
       const roll = random();
-      const status = roll < type.success ? 'success' : roll < type.success + (1 - type.success) / 2 ? 'failure' : roll < 0.995 ? 'timeout' : 'cancelled';
+      const status =
+        roll < type.success ? 'success' : roll < type.success + (1 - type.success) / 2 ? 'failure' : roll < 0.995 ? 'timeout' : 'cancelled';
       // Within the last 6.5 days, or 8 to 9 days ago (outside the guide's week): no event near its edge.
       const ts = Math.round(now - (random() < 0.85 ? HOUR / 60 + random() * 6.5 * DAY : 8 * DAY + random() * DAY));
       const retry_count = type.retries > 0 && random() < 0.3 ? 1 + Math.floor(random() * type.retries) : 0;
-      const body: Record<string, unknown> = { ts, job_id: `${type.name}-${i}`, status, duration_ms: Math.round(type.medianMs * (0.5 + random()) * 10) / 10 };
+      const body: Record<string, unknown> = {
+        ts,
+        job_id: `${type.name}-${i}`,
+        status,
+        duration_ms: Math.round(type.medianMs * (0.5 + random()) * 10) / 10,
+      };
       // retry_count is optional: absent means 0.
       if (retry_count > 0 || random() < 0.5) body.retry_count = retry_count;
       if (status !== 'success') body.error_code = 'E_SIM';
@@ -59,8 +65,15 @@ describe('job kind: telemetry.job.<job_type>', () => {
       if (i === 600) await reject('not_json', 'job done');
     }
     const full = {
-      ts: new Date(now - HOUR).toISOString(), job_id: 'fw-42', status: 'failure', duration_ms: 95_000.5, device_id: 'dev-00042',
-      error_code: 'E_FLASH_WRITE', retry_count: 2, initiated_by: 'alice', metadata: { region: 'eu-west', attempt: 3, dry_run: false },
+      ts: new Date(now - HOUR).toISOString(),
+      job_id: 'fw-42',
+      status: 'failure',
+      duration_ms: 95_000.5,
+      device_id: 'dev-00042',
+      error_code: 'E_FLASH_WRITE',
+      retry_count: 2,
+      initiated_by: 'alice',
+      metadata: { region: 'eu-west', attempt: 3, dry_run: false },
     };
     roundTripSeq = await t.publish('telemetry.job.firmware_update', full);
     sent.push({ seq: roundTripSeq, jobType: 'firmware_update', ts: now - HOUR, status: 'failure', duration_ms: 95_000.5, retry_count: 2 });
@@ -80,11 +93,21 @@ describe('job kind: telemetry.job.<job_type>', () => {
     const [row] = await rows(worker.clickhouse, `SELECT * EXCEPT inserted_at FROM ${db()}.job_outcomes WHERE stream_seq = ${roundTripSeq}`);
     expect(row).toEqual({
       ts: new Date(now - HOUR).toISOString().replace('T', ' ').replace('Z', ''),
-      job_type: 'firmware_update', job_id: 'fw-42', status: 'failure', duration_ms: 95_000.5, device_id: 'dev-00042',
-      error_code: 'E_FLASH_WRITE', retry_count: 2, initiated_by: 'alice', metadata: { region: 'eu-west', attempt: '3', dry_run: 'false' },
+      job_type: 'firmware_update',
+      job_id: 'fw-42',
+      status: 'failure',
+      duration_ms: 95_000.5,
+      device_id: 'dev-00042',
+      error_code: 'E_FLASH_WRITE',
+      retry_count: 2,
+      initiated_by: 'alice',
+      metadata: { region: 'eu-west', attempt: '3', dry_run: 'false' },
       stream_seq: roundTripSeq,
     });
-    const [view] = await rows(worker.clickhouse, `SELECT jobs, failed, success_rate, retries FROM ${db()}.job_outcomes_hourly_v WHERE job_type = 'firmware_update'`);
+    const [view] = await rows(
+      worker.clickhouse,
+      `SELECT jobs, failed, success_rate, retries FROM ${db()}.job_outcomes_hourly_v WHERE job_type = 'firmware_update'`,
+    );
     expect(view).toEqual({ jobs: 1, failed: 1, success_rate: 0, retries: 2 });
     const [filtered] = await rows(worker.clickhouse, `SELECT count() AS n FROM ${db()}.job_outcomes WHERE metadata['attempt'] = '3'`);
     expect(filtered).toEqual({ n: 1 });
@@ -93,10 +116,15 @@ describe('job kind: telemetry.job.<job_type>', () => {
   it('dead-letters every bad body with its reason and stores every good one around them', async () => {
     const got = await deadLetters(t);
     expect(new Map([...got].map(([seq, d]) => [seq, d.reason]))).toEqual(bad);
-    expect([...got.values()].map((d) => d.detail)).toEqual(expect.arrayContaining([
-      expect.stringContaining('/status'), expect.stringContaining('/duration_ms'), expect.stringContaining('/retry_count'),
-      expect.stringContaining('/metadata/note: value is 5000 characters'), expect.stringContaining('unexpected property "owner"'),
-    ]));
+    expect([...got.values()].map((d) => d.detail)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('/status'),
+        expect.stringContaining('/duration_ms'),
+        expect.stringContaining('/retry_count'),
+        expect.stringContaining('/metadata/note: value is 5000 characters'),
+        expect.stringContaining('unexpected property "owner"'),
+      ]),
+    );
     const stored = await rows<{ seq: number }>(worker.clickhouse, `SELECT stream_seq AS seq FROM ${db()}.job_outcomes ORDER BY seq`);
     expect(stored.map((r) => r.seq)).toEqual(sent.map((s) => s.seq));
   });
@@ -119,7 +147,10 @@ describe('job kind: telemetry.job.<job_type>', () => {
   }
 
   it('job_outcomes_hourly_v equals the hourly aggregate of the sent outcomes (p95 within 5 % of rank)', async () => {
-    const got = await rows<Record<string, number | string>>(worker.clickhouse, `SELECT * FROM ${db()}.job_outcomes_hourly_v ORDER BY bucket, job_type`);
+    const got = await rows<Record<string, number | string>>(
+      worker.clickhouse,
+      `SELECT * FROM ${db()}.job_outcomes_hourly_v ORDER BY bucket, job_type`,
+    );
     const groups = groupBy(sent, (s) => `${hourBucket(s.ts)}|${s.jobType}`);
     expect(got).toHaveLength(groups.size);
     for (const row of got) {
@@ -144,12 +175,20 @@ describe('job kind: telemetry.job.<job_type>', () => {
   it('guide job_outcome_stats: the parameterized view job_outcome_stats(hours, job_type)', async () => {
     const hours = 48;
     const recent = sent.filter((s) => startOfHour(s.ts) >= startOfHour(Date.now() - hours * HOUR));
-    const one = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('job_outcome_stats'), { hours, job_type: 'config_sync' });
+    const one = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('job_outcome_stats'), {
+      hours,
+      job_type: 'config_sync',
+    });
     const group = recent.filter((s) => s.jobType === 'config_sync');
     expect(one).toHaveLength(1);
     expect(one[0]).toMatchObject({ job_type: 'config_sync', ...measures(group) });
     checkRates(one[0]!, group);
-    const all = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('job_outcome_stats'), { hours, job_type: '' });
-    expect(all.map((r) => [r.job_type, r.jobs])).toEqual([...groupBy(recent, (s) => s.jobType)].sort(([a], [b]) => a.localeCompare(b)).map(([k, g]) => [k, g.length]));
+    const all = await analystRows<Record<string, number | string>>(worker.clickhouse, db(), guideQuery('job_outcome_stats'), {
+      hours,
+      job_type: '',
+    });
+    expect(all.map((r) => [r.job_type, r.jobs])).toEqual(
+      [...groupBy(recent, (s) => s.jobType)].sort(([a], [b]) => a.localeCompare(b)).map(([k, g]) => [k, g.length]),
+    );
   });
 });

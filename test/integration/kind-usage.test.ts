@@ -35,7 +35,10 @@ describe('usage kind: usage_events and usage_hourly_v', () => {
       await t.publish(`telemetry.usage.${app}`, { ts, ...body, ...extra });
       sent.push(u);
     };
-    await send({ app: 'shop', ts: now - HOUR, event: 'export_started', feature: 'export', user_id: 'u-1' }, { instance_id: 'web-1', properties: { format: 'csv', rows: 1200, nested: { a: true } } });
+    await send(
+      { app: 'shop', ts: now - HOUR, event: 'export_started', feature: 'export', user_id: 'u-1' },
+      { instance_id: 'web-1', properties: { format: 'csv', rows: 1200, nested: { a: true } } },
+    );
     for (const [body, reason] of [
       [{ feature: 'export' }, 'schema'],
       [{ event: 'x', user: 'u-1' }, 'schema'],
@@ -43,11 +46,17 @@ describe('usage kind: usage_events and usage_hourly_v', () => {
       [{ event: 'x', properties: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])) }, 'schema'],
       [{ event: 'x', ts: now + 3 * DAY }, 'ts_out_of_range'],
       ['{"event": "\\udc00"}', 'schema'],
-    ] as Array<[unknown, string]>) bad.set(await t.publish('telemetry.usage.shop', body), reason);
+    ] as Array<[unknown, string]>)
+      bad.set(await t.publish('telemetry.usage.shop', body), reason);
 
     // Seeded usage over the last 9 days: three apps, a long tail of features, some anonymous events.
     const random = seededRandom(21);
-    const features: Array<[string, string[]]> = [['search', ['search_run', 'filter_applied']], ['export', ['export_started']], ['sharing', ['link_shared']], ['', ['app_opened']]];
+    const features: Array<[string, string[]]> = [
+      ['search', ['search_run', 'filter_applied']],
+      ['export', ['export_started']],
+      ['sharing', ['link_shared']],
+      ['', ['app_opened']],
+    ];
     for (let i = 0; i < 400; i++) {
       const [feature, events] = features[Math.floor(random() * random() * features.length)]!;
       let ts = now - Math.floor(random() * 9 * DAY);
@@ -68,13 +77,24 @@ describe('usage kind: usage_events and usage_hourly_v', () => {
   });
 
   it('stores every event with its properties as strings, and dead-letters bad bodies with their reasons', async () => {
-    const [first] = await rows(worker.clickhouse, `SELECT event, feature, user_id, instance_id, properties FROM ${db}.usage_events WHERE stream_seq = 1`);
-    expect(first).toEqual({ event: 'export_started', feature: 'export', user_id: 'u-1', instance_id: 'web-1', properties: { format: 'csv', rows: '1200', nested: '{"a":true}' } });
+    const [first] = await rows(
+      worker.clickhouse,
+      `SELECT event, feature, user_id, instance_id, properties FROM ${db}.usage_events WHERE stream_seq = 1`,
+    );
+    expect(first).toEqual({
+      event: 'export_started',
+      feature: 'export',
+      user_id: 'u-1',
+      instance_id: 'web-1',
+      properties: { format: 'csv', rows: '1200', nested: '{"a":true}' },
+    });
     const [{ n }] = (await rows<{ n: number }>(worker.clickhouse, `SELECT count() AS n FROM ${db}.usage_events`)) as [{ n: number }];
     expect(n).toBe(sent.length);
     const letters = await deadLetterReasons(t);
     expect(new Map([...letters].map(([seq, l]) => [seq, l.reason]))).toEqual(bad);
-    expect([...letters.values()].map((l) => l.detail)).toEqual(expect.arrayContaining([expect.stringContaining('/: unexpected property "user"')]));
+    expect([...letters.values()].map((l) => l.detail)).toEqual(
+      expect.arrayContaining([expect.stringContaining('/: unexpected property "user"')]),
+    );
   });
 
   it('usage_hourly_v equals the events counted per hour, app, event and feature (events and distinct users exact)', async () => {
@@ -89,10 +109,15 @@ describe('usage kind: usage_events and usage_hourly_v', () => {
     }
     const expected = [...groups.values()]
       .map((g) => ({ bucket: g.bucket / 1000, app: g.app, event: g.event, feature: g.feature, events: g.events, users: g.users.size }))
-      .sort((a, b) => a.bucket - b.bucket || a.app.localeCompare(b.app) || a.event.localeCompare(b.event) || a.feature.localeCompare(b.feature));
-    const got = await rows<{ bucket: number }>(worker.clickhouse, `
+      .sort(
+        (a, b) => a.bucket - b.bucket || a.app.localeCompare(b.app) || a.event.localeCompare(b.event) || a.feature.localeCompare(b.feature),
+      );
+    const got = await rows<{ bucket: number }>(
+      worker.clickhouse,
+      `
       SELECT toUnixTimestamp(bucket) AS bucket, app, event, feature, events, users FROM ${db}.usage_hourly_v
-      ORDER BY bucket, app, event, feature`);
+      ORDER BY bucket, app, event, feature`,
+    );
     expect(got).toEqual(expected);
   });
 
@@ -115,11 +140,17 @@ describe('usage kind: usage_events and usage_hourly_v', () => {
   });
   it('counts a retried batch once in usage_hourly_v (the same insert token twice, as a retry sends it)', async () => {
     const bucket = Math.floor((now - 20 * DAY) / HOUR) * HOUR;
-    const batch = [[bucket + 1000, 'retry-app', 'e', 'f', 'u-1', '', {}, 900_001], [bucket + 2000, 'retry-app', 'e', 'f', 'u-2', '', {}, 900_002]];
+    const batch = [
+      [bucket + 1000, 'retry-app', 'e', 'f', 'u-1', '', {}, 900_001],
+      [bucket + 2000, 'retry-app', 'e', 'f', 'u-2', '', {}, 900_002],
+    ];
     for (let attempt = 0; attempt < 2; attempt++) {
       await worker.clickhouse.insert({
-        table: `${db}.usage_events`, columns: [...USAGE_EVENTS.columns] as [string, ...string[]], values: batch,
-        format: 'JSONCompactEachRow', clickhouse_settings: insertSettings('TELEMETRY:0:900001-900002'),
+        table: `${db}.usage_events`,
+        columns: [...USAGE_EVENTS.columns] as [string, ...string[]],
+        values: batch,
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: insertSettings('TELEMETRY:0:900001-900002'),
       });
     }
     const got = await rows(worker.clickhouse, `SELECT events, users FROM ${db}.usage_hourly_v WHERE app = 'retry-app'`);

@@ -47,14 +47,29 @@ describe('NATS not reachable at start', () => {
     const run = sift(['worker'], env);
     cleanup.push(() => void run.child.kill('SIGKILL'));
 
-    await until(async () => (await readyz(metricsPort).catch(() => undefined))?.status === 503, 'the waiting worker answers /readyz', 20_000);
+    await until(
+      async () => (await readyz(metricsPort).catch(() => undefined))?.status === 503,
+      'the waiting worker answers /readyz',
+      20_000,
+    );
     const waiting = await readyz(metricsPort);
     expect(waiting.body).toMatchObject({ status: 'not ready', failing: expect.arrayContaining(['nats_connected']) });
     expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
     // Long past the half second in which it used to exit 1.
-    await until(() => run.stderrSoFar().split('\n').filter((l) => l.includes('not reachable')).length >= 3, 'three attempts are logged', 20_000);
+    await until(
+      () =>
+        run
+          .stderrSoFar()
+          .split('\n')
+          .filter((l) => l.includes('not reachable')).length >= 3,
+      'three attempts are logged',
+      20_000,
+    );
     expect(run.child.exitCode).toBeNull();
-    const attempts = run.stderrSoFar().split('\n').filter((l) => l.includes('not reachable'));
+    const attempts = run
+      .stderrSoFar()
+      .split('\n')
+      .filter((l) => l.includes('not reachable'));
     for (const [i, line] of attempts.slice(0, 3).entries()) {
       const entry = JSON.parse(line) as { msg: string; attempt: number; level: number };
       expect(entry.attempt).toBe(i + 1);
@@ -70,7 +85,10 @@ describe('NATS not reachable at start', () => {
     cleanup.push(() => nc.close());
     const js = jetstream(nc);
     for (let i = 0; i < 5; i++) {
-      await js.publish(`telemetry.heartbeat.inst-${i}`, JSON.stringify({ ts: new Date().toISOString(), app: 'shop', status: 'ok', interval_s: 60 }));
+      await js.publish(
+        `telemetry.heartbeat.inst-${i}`,
+        JSON.stringify({ ts: new Date().toISOString(), app: 'shop', status: 'ok', interval_s: 60 }),
+      );
     }
     await until(async () => metricSum(await scrape(metricsPort), 'sift_messages_stored_total') === 5, 'the five beats are stored', 30_000);
 
@@ -84,7 +102,11 @@ describe('NATS not reachable at start', () => {
     const { metricsPort, env } = await setting();
     const run = sift(['worker'], env);
     cleanup.push(() => void run.child.kill('SIGKILL'));
-    await until(async () => (await readyz(metricsPort).catch(() => undefined))?.status === 503, 'the waiting worker answers /readyz', 20_000);
+    await until(
+      async () => (await readyz(metricsPort).catch(() => undefined))?.status === 503,
+      'the waiting worker answers /readyz',
+      20_000,
+    );
     run.child.kill('SIGTERM');
     const result = await run.done;
     expect(result.code).toBe(0);
@@ -98,9 +120,12 @@ describe('NATS not reachable at start', () => {
     expect(result.code).toBe(1);
     expect(Date.now() - started).toBeGreaterThan(1_500);
     const lines = result.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(new RegExp(`^sift: cannot connect to NATS at nats://alice:\\*\\*\\*@127\\.0\\.0\\.1:${natsPort} \\(NATS_URL\\) after \\d+ attempts in [\\d.]+ s \\(NATS_START_RETRY_S\\): connection refused$`));
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^sift: cannot connect to NATS at nats://alice:\\*\\*\\*@127\\.0\\.0\\.1:${natsPort} \\(NATS_URL\\) after \\d+ attempts in [\\d.]+ s \\(NATS_START_RETRY_S\\): connection refused$`,
+      ),
+    );
     expect(lines.filter((l) => l.includes('not reachable')).length).toBeGreaterThanOrEqual(1);
     expect(result.stderr).not.toContain('s3cret-pw');
   });
 });
-

@@ -15,7 +15,12 @@ import { rows } from '../helpers/clickhouse.js';
 import { until } from '../helpers/until.js';
 import { T0 } from '../helpers/readings.js';
 
-const secrets = { NATS_SYS_PASSWORD: 'sys-secret', NATS_SIFT_PASSWORD: 'sift-secret', NATS_DEVICE_PASSWORD: 'device-secret', NATS_OPERATOR_PASSWORD: 'operator-secret' };
+const secrets = {
+  NATS_SYS_PASSWORD: 'sys-secret',
+  NATS_SIFT_PASSWORD: 'sift-secret',
+  NATS_DEVICE_PASSWORD: 'device-secret',
+  NATS_OPERATOR_PASSWORD: 'operator-secret',
+};
 
 /**
  * deploy/nats/nats.conf and accounts.conf as shipped, run as a real 3-node cluster on loopback
@@ -37,21 +42,48 @@ describe('the deploy/nats cluster', () => {
     const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
     for (let i = 0; i < 3; i++) {
       const config = join(dir, `nats-${i + 1}.conf`);
-      writeFileSync(config, readFileSync(join(packageRoot, 'deploy/nats/nats.conf'), 'utf8').replace('/data/jetstream', join(dir, `store-${i + 1}`)));
+      writeFileSync(
+        config,
+        readFileSync(join(packageRoot, 'deploy/nats/nats.conf'), 'utf8').replace('/data/jetstream', join(dir, `store-${i + 1}`)),
+      );
       const port = await freePort();
       urls.push(`nats://127.0.0.1:${port}`);
-      const args = ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-m', String(await freePort()), '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes, '-l', join(dir, `nats-${i + 1}.log`)];
+      const args = [
+        '-c',
+        config,
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-m',
+        String(await freePort()),
+        '--cluster',
+        `nats://127.0.0.1:${routePorts[i]}`,
+        '--routes',
+        routes,
+        '-l',
+        join(dir, `nats-${i + 1}.log`),
+      ];
       nodes.push(spawn(binary, args, { env: { ...process.env, ...secrets, NATS_SERVER_NAME: `nats-${i + 1}` }, stdio: 'ignore' }));
     }
     // Up once the sift user reaches JetStream through every node (each knows the meta leader).
     const answers = async (url: string) => {
       const nc = await connect({ servers: url, user: 'sift', pass: secrets.NATS_SIFT_PASSWORD, reconnect: false }).catch(() => undefined);
       if (!nc) return false;
-      const ok = await jetstreamManager(nc, { timeout: 1_000 }).then((jsm) => jsm.getAccountInfo()).then(() => true, () => false);
+      const ok = await jetstreamManager(nc, { timeout: 1_000 })
+        .then((jsm) => jsm.getAccountInfo())
+        .then(
+          () => true,
+          () => false,
+        );
       await nc.close();
       return ok;
     };
-    await until(async () => (await Promise.all(urls.map(answers))).every(Boolean), 'every node of the cluster answers JetStream requests', 60_000);
+    await until(
+      async () => (await Promise.all(urls.map(answers))).every(Boolean),
+      'every node of the cluster answers JetStream requests',
+      60_000,
+    );
     device = await connect({ servers: urls, user: 'device-0001', pass: secrets.NATS_DEVICE_PASSWORD });
   });
 
@@ -60,7 +92,11 @@ describe('the deploy/nats cluster', () => {
     await device?.close();
     await clickhouse?.close();
     // Each node writes its store until it has exited: removing it sooner raced with a snapshot (ENOTEMPTY).
-    await Promise.all(nodes.map((node) => (node.exitCode !== null || node.signalCode !== null ? undefined : new Promise((exited) => (node.once('exit', exited), node.kill())))));
+    await Promise.all(
+      nodes.map((node) =>
+        node.exitCode !== null || node.signalCode !== null ? undefined : new Promise((exited) => (node.once('exit', exited), node.kill())),
+      ),
+    );
     if (!process.env.KEEP_NATS_LOGS) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
@@ -71,17 +107,34 @@ describe('the deploy/nats cluster', () => {
   it('a worker with the sift user provisions R3 streams and stores what a device publishes', async () => {
     const config = loadConfig({
       env: {
-        NATS_URL: urls.join(','), NATS_USER: 'sift', NATS_PASSWORD: secrets.NATS_SIFT_PASSWORD, STREAM_REPLICAS: '3', PARTITIONS: '4',
-        CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(dir, 'clickhouse'), BATCH_MAX_WAIT_MS: '200', FILTER_CHANGE_THRESHOLD: '0.000001', METRICS_PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: undefined,
+        NATS_URL: urls.join(','),
+        NATS_USER: 'sift',
+        NATS_PASSWORD: secrets.NATS_SIFT_PASSWORD,
+        STREAM_REPLICAS: '3',
+        PARTITIONS: '4',
+        CLICKHOUSE_URL: '',
+        CLICKHOUSE_EMBEDDED_PATH: join(dir, 'clickhouse'),
+        BATCH_MAX_WAIT_MS: '200',
+        FILTER_CHANGE_THRESHOLD: '0.000001',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'silent',
+        NODE_ENV: undefined,
       },
     });
     clickhouse = await createClickHouse(config.clickhouse);
     worker = await Worker.start(config, testLogger, { clickhouse });
     const js = jetstream(device);
-    for (let i = 0; i < 20; i++) await js.publish('telemetry.metrics.device-0001', JSON.stringify({ ts: new Date(T0 + i * 10_000).toISOString(), metrics: { temp: 20 + i } }));
+    for (let i = 0; i < 20; i++)
+      await js.publish(
+        'telemetry.metrics.device-0001',
+        JSON.stringify({ ts: new Date(T0 + i * 10_000).toISOString(), metrics: { temp: 20 + i } }),
+      );
     await until(async () => worker!.stats.acked === 20, 'the worker acks the 20 readings');
     expect(worker.stats.deadLettered).toBe(0);
-    const [stored] = await rows<{ n: number }>(clickhouse, `SELECT uniqExact(stream_seq) AS n FROM ${config.clickhouse.database}.device_metrics`);
+    const [stored] = await rows<{ n: number }>(
+      clickhouse,
+      `SELECT uniqExact(stream_seq) AS n FROM ${config.clickhouse.database}.device_metrics`,
+    );
     expect(stored!.n).toBe(20);
     const info = await (await jetstreamManager(worker.nc)).streams.info('TELEMETRY');
     expect(info.config.num_replicas).toBe(3);

@@ -11,7 +11,12 @@ import { freePort, natsServerBinary } from '../../src/tools/nats-server.js';
 import { sift, siftOk } from '../helpers/cli.js';
 import { until } from '../helpers/until.js';
 
-const secrets = { NATS_SYS_PASSWORD: 'sys-secret', NATS_SIFT_PASSWORD: 'sift-secret', NATS_DEVICE_PASSWORD: 'device-secret', NATS_OPERATOR_PASSWORD: 'operator-secret' };
+const secrets = {
+  NATS_SYS_PASSWORD: 'sys-secret',
+  NATS_SIFT_PASSWORD: 'sift-secret',
+  NATS_DEVICE_PASSWORD: 'device-secret',
+  NATS_OPERATOR_PASSWORD: 'operator-secret',
+};
 const denied = /permission|timeout/i;
 
 /**
@@ -32,17 +37,36 @@ describe('the operator role of deploy/nats/accounts.conf', () => {
     copyFileSync(join(packageRoot, 'deploy/nats/accounts.conf'), join(dir, 'accounts.conf'));
     const port = await freePort();
     url = `nats://127.0.0.1:${port}`;
-    writeFileSync(join(dir, 'server.conf'), `listen: "127.0.0.1:${port}"\nserver_name: operator-test\njetstream { store_dir: "${join(dir, 'js')}" }\ninclude ./accounts.conf\n`);
-    server = spawn(natsServerBinary(), ['-c', join(dir, 'server.conf'), '-l', join(dir, 'nats.log')], { env: { PATH: process.env.PATH, ...secrets }, stdio: 'ignore' });
+    writeFileSync(
+      join(dir, 'server.conf'),
+      `listen: "127.0.0.1:${port}"\nserver_name: operator-test\njetstream { store_dir: "${join(dir, 'js')}" }\ninclude ./accounts.conf\n`,
+    );
+    server = spawn(natsServerBinary(), ['-c', join(dir, 'server.conf'), '-l', join(dir, 'nats.log')], {
+      env: { PATH: process.env.PATH, ...secrets },
+      stdio: 'ignore',
+    });
     await until(async () => {
-      const nc = await connect({ servers: url, user: 'device-0001', pass: secrets.NATS_DEVICE_PASSWORD, reconnect: false }).catch(() => undefined);
+      const nc = await connect({ servers: url, user: 'device-0001', pass: secrets.NATS_DEVICE_PASSWORD, reconnect: false }).catch(
+        () => undefined,
+      );
       if (nc) device = nc;
       return Boolean(nc);
     }, 'nats-server with deploy/nats/accounts.conf is up');
     const common = {
-      NATS_URL: url, PARTITIONS: '2', CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(dir, 'clickhouse'), METRICS_PORT: '0', ALERTS_ENABLED: 'false',
-      BATCH_MAX_WAIT_MS: '200', RETENTION_DAYS: '3650', EVENT_TIME_MAX_PAST_S: String(3_650 * 86_400), LOG_LEVEL: 'warn', NODE_ENV: '',
-      NATS_TOKEN: '', NATS_CREDS: '', NATS_NKEY_SEED_FILE: '',
+      NATS_URL: url,
+      PARTITIONS: '2',
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_EMBEDDED_PATH: join(dir, 'clickhouse'),
+      METRICS_PORT: '0',
+      ALERTS_ENABLED: 'false',
+      BATCH_MAX_WAIT_MS: '200',
+      RETENTION_DAYS: '3650',
+      EVENT_TIME_MAX_PAST_S: String(3_650 * 86_400),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: '',
+      NATS_TOKEN: '',
+      NATS_CREDS: '',
+      NATS_NKEY_SEED_FILE: '',
     };
     workerEnv = { ...common, NATS_USER: 'sift', NATS_PASSWORD: secrets.NATS_SIFT_PASSWORD };
     operatorEnv = { ...common, NATS_USER: 'operator', NATS_PASSWORD: secrets.NATS_OPERATOR_PASSWORD };
@@ -65,10 +89,14 @@ describe('the operator role of deploy/nats/accounts.conf', () => {
     const worker = sift(['worker'], workerEnv);
     let result = await sift(['status'], operatorEnv).done;
     try {
-      await until(async () => {
-        result = await sift(['status'], operatorEnv).done;
-        return result.stdout.includes('live workers (1)');
-      }, 'sift status run by the operator lists the live worker', 60_000);
+      await until(
+        async () => {
+          result = await sift(['status'], operatorEnv).done;
+          return result.stdout.includes('live workers (1)');
+        },
+        'sift status run by the operator lists the live worker',
+        60_000,
+      );
     } finally {
       worker.child.kill('SIGTERM');
       await worker.done;

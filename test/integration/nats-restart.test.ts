@@ -31,9 +31,15 @@ describe('nats-server restarted under load', () => {
     await simulate(t.config, { devices: 50, count: 5_000, rate: 0, seed: 22, intervalS: 10, startMs: Date.parse('2026-11-08T00:00:00Z') });
     await worker.untilIdle();
 
-    const [stored] = await rows<{ seqs: number }>(worker.clickhouse, `SELECT uniqExact(stream_seq) AS seqs FROM ${t.config.clickhouse.database}.device_metrics`);
+    const [stored] = await rows<{ seqs: number }>(
+      worker.clickhouse,
+      `SELECT uniqExact(stream_seq) AS seqs FROM ${t.config.clickhouse.database}.device_metrics`,
+    );
     expect(stored!.seqs).toBe(first + 5_000);
-    const [counted] = await rows<{ n: number }>(worker.clickhouse, `SELECT sum(samples) AS n FROM ${t.config.clickhouse.database}.device_metrics_hourly_v`);
+    const [counted] = await rows<{ n: number }>(
+      worker.clickhouse,
+      `SELECT sum(samples) AS n FROM ${t.config.clickhouse.database}.device_metrics_hourly_v`,
+    );
     expect(counted!.n).toBeGreaterThanOrEqual((first + 5_000) * 5);
   });
 });

@@ -20,10 +20,29 @@ const hasOpenssl = (() => {
 function makeCertificates(dir: string): void {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=sift-test-ca');
-  for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], ['client', 'extendedKeyUsage=clientAuth']] as const) {
+  for (const [name, ext] of [
+    ['server', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    ['client', 'extendedKeyUsage=clientAuth'],
+  ] as const) {
     writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=sift-${name}`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    );
   }
 }
 
@@ -48,8 +67,26 @@ describe.skipIf(!hasOpenssl)('NATS over TLS with a client certificate (certifica
     dir = mkdtempSync(join(tmpdir(), 'sift-tls-'));
     makeCertificates(dir);
     const port = await freePort();
-    server = spawn(natsServerBinary(), ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', join(dir, 'js'),
-      '--tlsverify', '--tlscert', join(dir, 'server.pem'), '--tlskey', join(dir, 'server.key'), '--tlscacert', join(dir, 'ca.pem')], { stdio: 'ignore' });
+    server = spawn(
+      natsServerBinary(),
+      [
+        '-js',
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-sd',
+        join(dir, 'js'),
+        '--tlsverify',
+        '--tlscert',
+        join(dir, 'server.pem'),
+        '--tlskey',
+        join(dir, 'server.key'),
+        '--tlscacert',
+        join(dir, 'ca.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     await reachable(port);
     env = {
       NATS_URL: `tls://127.0.0.1:${port}`,

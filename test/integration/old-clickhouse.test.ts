@@ -17,7 +17,9 @@ describe.skipIf(!binary)('an old ClickHouse server', () => {
 
   const env = () => ({ CLICKHOUSE_URL: server.url, NODE_ENV: '', LOG_LEVEL: 'info' });
   const refusal = (url: string) =>
-    new RegExp(`^sift: ClickHouse at ${url.replace(/[.:/]/g, '\\$&')} is version 18\\.16\\.\\d+; Sift needs 24\\.8 or newer\\. It lacks what these releases added: 19\\.11 query parameters .*22\\.2 insert_deduplication_token`);
+    new RegExp(
+      `^sift: ClickHouse at ${url.replace(/[.:/]/g, '\\$&')} is version 18\\.16\\.\\d+; Sift needs 24\\.8 or newer\\. It lacks what these releases added: 19\\.11 query parameters .*22\\.2 insert_deduplication_token`,
+    );
 
   for (const args of [['migrate'], ['migrate', '--dry-run'], ['query', 'SELECT 1']]) {
     it(`sift ${args.join(' ')} is refused in one line naming both versions, with no library line before it`, async () => {

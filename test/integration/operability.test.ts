@@ -16,7 +16,13 @@ describe('an operable worker', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    t = await siftTestEnv({ METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', STATUS_POLL_MS: '100', INSERT_RETRY_INITIAL_MS: '50', INSERT_RETRY_MAX_MS: '200' });
+    t = await siftTestEnv({
+      METRICS_PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
+      STATUS_POLL_MS: '100',
+      INSERT_RETRY_INITIAL_MS: '50',
+      INSERT_RETRY_MAX_MS: '200',
+    });
     worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, () => broken.on) });
   });
   afterAll(async () => {
@@ -62,7 +68,10 @@ describe('an operable worker', () => {
     await simulate(t.config, { devices: 30, count: 300, rate: 0, seed: 12, intervalS: 10, startMs: Date.parse('2026-11-06T00:00:00Z') });
     await until(async () => (await readyz(port)).status === 503, 'readiness turns false');
     expect((await readyz(port)).body.failing).toEqual(['inserts_succeeding']);
-    await until(async () => metricSum(await scrape(port), 'sift_consumer_num_ack_pending') === 300, 'the pending gauges show the unacked messages');
+    await until(
+      async () => metricSum(await scrape(port), 'sift_consumer_num_ack_pending') === 300,
+      'the pending gauges show the unacked messages',
+    );
     const during = await scrape(port);
     expect(metricSum(during, 'sift_clickhouse_insert_retries_total', { error_class: 'network' })).toBeGreaterThan(0);
     expect(metricSum(during, 'sift_messages_in_flight')).toBe(300);
@@ -78,6 +87,8 @@ describe('an operable worker', () => {
 
   it('refuses to start on a metrics port already in use, before consuming anything', async () => {
     const config = loadConfig({ env: { ...t.env, NODE_ENV: undefined } });
-    await expect(Worker.start(config, testLogger, { clickhouse: worker.clickhouse })).rejects.toThrow(/metrics port 127\.0\.0\.1:\d+ \(METRICS_PORT\) is in use/);
+    await expect(Worker.start(config, testLogger, { clickhouse: worker.clickhouse })).rejects.toThrow(
+      /metrics port 127\.0\.0\.1:\d+ \(METRICS_PORT\) is in use/,
+    );
   });
 });

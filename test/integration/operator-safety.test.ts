@@ -29,7 +29,9 @@ describe('errors a person reads, secrets, least privilege', () => {
   it('says in one line that ClickHouse is unreachable, and that the metrics port is taken', async () => {
     const ch = await sift(['migrate'], { ...t.env, CLICKHOUSE_URL: 'http://u:chpw@127.0.0.1:1' }).done;
     expect(ch.code).toBe(1);
-    expect(ch.stderr).toMatch(/^sift: cannot reach ClickHouse at http:\/\/u:\*\*\*@127\.0\.0\.1:1\/? \(CLICKHOUSE_URL\): connect ECONNREFUSED 127\.0\.0\.1:1$/m);
+    expect(ch.stderr).toMatch(
+      /^sift: cannot reach ClickHouse at http:\/\/u:\*\*\*@127\.0\.0\.1:1\/? \(CLICKHOUSE_URL\): connect ECONNREFUSED 127\.0\.0\.1:1$/m,
+    );
     expect(ch.stderr).not.toContain('chpw');
     expect(ch.stderr).not.toMatch(/^\s+at /m);
 
@@ -44,7 +46,11 @@ describe('errors a person reads, secrets, least privilege', () => {
   });
 
   it('query is read-only unless --write, and bad SQL is one line', async () => {
-    for (const sql of ['SELECT 1; DROP TABLE device_metrics', "SELECT * FROM file('/etc/passwd', 'LineAsString')", 'DROP TABLE device_metrics']) {
+    for (const sql of [
+      'SELECT 1; DROP TABLE device_metrics',
+      "SELECT * FROM file('/etc/passwd', 'LineAsString')",
+      'DROP TABLE device_metrics',
+    ]) {
       const result = await sift(['query', sql], t.env).done;
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^sift: refused: [^\n]+ \(sift query is read-only unless --write\)\n$/);
@@ -54,7 +60,7 @@ describe('errors a person reads, secrets, least privilege', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^sift: ClickHouse rejected the query \(code 62\): Syntax error[^\n]*\n$/);
     await siftOk(['query', 'CREATE TABLE scratch (a Int32) ENGINE = Memory', '--write'], t.env);
-    expect((await siftOk(['query', "EXISTS TABLE scratch", '--format', 'TSV'], t.env)).trim()).toBe('1');
+    expect((await siftOk(['query', 'EXISTS TABLE scratch', '--format', 'TSV'], t.env)).trim()).toBe('1');
   });
 
   it('warns about a misspelled variable, naming the key it resembles', async () => {
@@ -69,27 +75,56 @@ describe('errors a person reads, secrets, least privilege', () => {
     expect(dry).toContain('would change the TTL of');
     expect(dry).toMatch(/^ALTER TABLE sift_test_\w+\.device_metrics MODIFY TTL toDateTime\(ts\) \+ INTERVAL 30 DAY;$/m);
     // A worker with the new value warns and names the command, and leaves the TTL alone.
-    const worker = await sift(['worker', '--until-idle'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000', LOG_LEVEL: 'warn' }).done;
+    const worker = await sift(['worker', '--until-idle'], {
+      ...t.env,
+      RETENTION_DAYS: '30',
+      EVENT_TIME_MAX_PAST_S: '2592000',
+      LOG_LEVEL: 'warn',
+    }).done;
     expect(worker.code).toBe(0);
     expect(worker.stderr).toContain('run `sift migrate` to change its TTL');
-    expect(await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain('MODIFY TTL');
-    expect(await siftOk(['migrate'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain('changing the TTL of');
-    expect(await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain('0 pending migration(s), 0 TTL change(s)');
+    expect(await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain(
+      'MODIFY TTL',
+    );
+    expect(await siftOk(['migrate'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain(
+      'changing the TTL of',
+    );
+    expect(await siftOk(['migrate', '--dry-run'], { ...t.env, RETENTION_DAYS: '30', EVENT_TIME_MAX_PAST_S: '2592000' })).toContain(
+      '0 pending migration(s), 0 TTL change(s)',
+    );
   });
 
   it('with WORKER_PROVISION=false and WORKER_MIGRATE=false a worker only checks, naming what is missing', async () => {
     const fresh = await sift(['worker', '--until-idle'], { ...t.env, WORKER_MIGRATE: 'false', CLICKHOUSE_DATABASE: 'nowhere_yet' }).done;
     expect(fresh.code).toBe(1);
-    expect(fresh.stderr).toMatch(/^sift: ClickHouse database nowhere_yet lacks migration\(s\) [\w/-]+(, [\w/-]+)* and WORKER_MIGRATE=false: run `sift migrate` as a user that may create tables\n$/);
-    const noStream = await sift(['worker', '--until-idle'], { ...t.env, WORKER_PROVISION: 'false', STREAM_NAME: 'ABSENT', CONSUMER_PREFIX: 'absent' }).done;
+    expect(fresh.stderr).toMatch(
+      /^sift: ClickHouse database nowhere_yet lacks migration\(s\) [\w/-]+(, [\w/-]+)* and WORKER_MIGRATE=false: run `sift migrate` as a user that may create tables\n$/,
+    );
+    const noStream = await sift(['worker', '--until-idle'], {
+      ...t.env,
+      WORKER_PROVISION: 'false',
+      STREAM_NAME: 'ABSENT',
+      CONSUMER_PREFIX: 'absent',
+    }).done;
     expect(noStream.code).toBe(1);
-    expect(noStream.stderr).toBe('sift: NATS lacks stream ABSENT and WORKER_PROVISION=false: run `sift provision` with an account that may create streams and consumers\n');
+    expect(noStream.stderr).toBe(
+      'sift: NATS lacks stream ABSENT and WORKER_PROVISION=false: run `sift provision` with an account that may create streams and consumers\n',
+    );
     // Everything in place: both checks pass and it drains.
-    expect(await siftOk(['worker', '--until-idle'], { ...t.env, WORKER_PROVISION: 'false', WORKER_MIGRATE: 'false' })).toContain('received 0,');
+    expect(await siftOk(['worker', '--until-idle'], { ...t.env, WORKER_PROVISION: 'false', WORKER_MIGRATE: 'false' })).toContain(
+      'received 0,',
+    );
   });
 
-  it('never prints a secret: not in a worker\'s debug logs, not in sift config', async () => {
-    const secrets = { url: 'urlpw-8c1f', token: 'tok-77aa', password: 'natspw-51', chPassword: 'chpw-42', creds: 'SUACREDSSECRET', seed: 'SUASEEDSECRET' };
+  it("never prints a secret: not in a worker's debug logs, not in sift config", async () => {
+    const secrets = {
+      url: 'urlpw-8c1f',
+      token: 'tok-77aa',
+      password: 'natspw-51',
+      chPassword: 'chpw-42',
+      creds: 'SUACREDSSECRET',
+      seed: 'SUASEEDSECRET',
+    };
     const credsFile = join(t.dataDir, 'sift.creds');
     const seedFile = join(t.dataDir, 'seed.nk');
     writeFileSync(credsFile, `-----BEGIN NATS USER JWT-----\n${secrets.creds}\n------END NATS USER JWT------\n`);
@@ -102,8 +137,20 @@ describe('errors a person reads, secrets, least privilege', () => {
     expect(worker.stderr).toContain('"nats":"nats://alice:***@');
     // One way to sign in at a time: two at once is refused.
     const outputs = [worker.stdout, worker.stderr];
-    for (const signIn of [{ NATS_URL: natsUrl }, { NATS_TOKEN: secrets.token }, { NATS_USER: 'alice', NATS_PASSWORD: secrets.password }, { NATS_CREDS: credsFile }, { NATS_NKEY_SEED_FILE: seedFile }]) {
-      const shown = await sift(['config'], { ...t.env, ...signIn, CLICKHOUSE_PASSWORD: secrets.chPassword, CLICKHOUSE_URL: `https://bob:${secrets.chPassword}@ch.example:8443`, LOG_LEVEL: 'debug' }).done;
+    for (const signIn of [
+      { NATS_URL: natsUrl },
+      { NATS_TOKEN: secrets.token },
+      { NATS_USER: 'alice', NATS_PASSWORD: secrets.password },
+      { NATS_CREDS: credsFile },
+      { NATS_NKEY_SEED_FILE: seedFile },
+    ]) {
+      const shown = await sift(['config'], {
+        ...t.env,
+        ...signIn,
+        CLICKHOUSE_PASSWORD: secrets.chPassword,
+        CLICKHOUSE_URL: `https://bob:${secrets.chPassword}@ch.example:8443`,
+        LOG_LEVEL: 'debug',
+      }).done;
       expect(shown.code).toBe(0);
       expect(shown.stdout).toContain('https://bob:***@ch.example:8443');
       outputs.push(shown.stdout, shown.stderr);

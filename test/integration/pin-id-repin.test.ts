@@ -38,7 +38,9 @@ describe('a pinned consumer re-pinned with a new id', () => {
   });
 
   const pinnedClientId = async (): Promise<string | undefined> => {
-    const info = (await jsm.consumers.info(stream, name)) as unknown as { priority_groups?: Array<{ group: string; pinned_client_id?: string }> };
+    const info = (await jsm.consumers.info(stream, name)) as unknown as {
+      priority_groups?: Array<{ group: string; pinned_client_id?: string }>;
+    };
     return info.priority_groups?.find((g) => g.group === group)?.pinned_client_id;
   };
 

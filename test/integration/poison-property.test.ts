@@ -37,7 +37,12 @@ describe('property: random mixes of valid messages and every poison class', () =
   const valid = new Set<number>();
 
   beforeAll(async () => {
-    t = await siftTestEnv({ PARTITIONS: '4', FILTER_CHANGE_THRESHOLD: '0.000001', INSERT_RETRY_INITIAL_MS: '10', INSERT_RETRY_MAX_MS: '20' });
+    t = await siftTestEnv({
+      PARTITIONS: '4',
+      FILTER_CHANGE_THRESHOLD: '0.000001',
+      INSERT_RETRY_INITIAL_MS: '10',
+      INSERT_RETRY_MAX_MS: '20',
+    });
     const random = seededRandom(2026);
     for (let i = 0; i < 400; i++) {
       const device = `dev-${Math.floor(random() * 40)}`;
@@ -45,10 +50,16 @@ describe('property: random mixes of valid messages and every poison class', () =
         const [reason, body, key] = POISON[Math.floor(random() * POISON.length)]!;
         expected.set(await t.publish(`telemetry.metrics.${key ?? device}`, body(i)), reason);
       } else {
-        valid.add(await t.publish(`telemetry.metrics.${device}`, { ts: new Date(Date.now() - 60_000 + i).toISOString(), metrics: { a: i + 1, b: 2 * i + 1 } }));
+        valid.add(
+          await t.publish(`telemetry.metrics.${device}`, {
+            ts: new Date(Date.now() - 60_000 + i).toISOString(),
+            metrics: { a: i + 1, b: 2 * i + 1 },
+          }),
+        );
       }
     }
-    for (const subject of UNPARTITIONED_ELSEWHERE) expected.set(await t.publish(subject, JSON.stringify({ metrics: { a: 1 } })), 'bad_subject');
+    for (const subject of UNPARTITIONED_ELSEWHERE)
+      expected.set(await t.publish(subject, JSON.stringify({ metrics: { a: 1 } })), 'bad_subject');
     const refused = (params: { values?: unknown }) => JSON.stringify(params.values ?? '').includes(REFUSED);
     worker = await Worker.start(t.config, testLogger, { wrapClickHouse: (c) => faultyInserts(c, refused, unknownCode) });
     await worker.untilIdle();
@@ -61,7 +72,10 @@ describe('property: random mixes of valid messages and every poison class', () =
 
   it('stores every valid message, dead-letters every bad one once with its reason, and drains', async () => {
     expect(new Set(expected.values()).size).toBe(new Set(POISON.map(([r]) => r)).size);
-    const stored = await rows<{ seq: number }>(worker.clickhouse, `SELECT DISTINCT stream_seq AS seq FROM ${t.config.clickhouse.database}.device_metrics`);
+    const stored = await rows<{ seq: number }>(
+      worker.clickhouse,
+      `SELECT DISTINCT stream_seq AS seq FROM ${t.config.clickhouse.database}.device_metrics`,
+    );
     expect(new Set(stored.map((r) => Number(r.seq)))).toEqual(valid);
     const jsm = await jetstreamManager(t.nc);
     const info = await jsm.streams.info(t.config.nats.dlqStream);
@@ -73,7 +87,8 @@ describe('property: random mixes of valid messages and every poison class', () =
       expect(dead.has(original)).toBe(false);
       dead.set(original, msg.header!.get(DEAD_LETTER_HEADERS.reason));
       // A subject the stream could not partition is named in the detail.
-      if (msg.header!.get(DEAD_LETTER_HEADERS.reason) === 'bad_subject') expect(msg.header!.get(DEAD_LETTER_HEADERS.detail)).toContain(JSON.stringify(msg.header!.get(DEAD_LETTER_HEADERS.subject)));
+      if (msg.header!.get(DEAD_LETTER_HEADERS.reason) === 'bad_subject')
+        expect(msg.header!.get(DEAD_LETTER_HEADERS.detail)).toContain(JSON.stringify(msg.header!.get(DEAD_LETTER_HEADERS.subject)));
       // A body that would not fit beside the headers is cut, and says how long it was.
       if (msg.header!.get(DEAD_LETTER_HEADERS.truncated)) {
         truncated++;

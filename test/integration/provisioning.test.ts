@@ -16,7 +16,10 @@ describe('NATS provisioning', () => {
   it('creates the stream with the partition transform, the DLQ stream and one pinned AckAll consumer per partition', async () => {
     const jsm = await jetstreamManager(t.nc);
     const stream = await jsm.streams.info(t.config.nats.stream);
-    expect(stream.config.subject_transform).toEqual({ src: 'telemetry.*.*', dest: 'telemetry.{{wildcard(1)}}.{{partition(4,2)}}.{{wildcard(2)}}' });
+    expect(stream.config.subject_transform).toEqual({
+      src: 'telemetry.*.*',
+      dest: 'telemetry.{{wildcard(1)}}.{{partition(4,2)}}.{{wildcard(2)}}',
+    });
     expect((await jsm.streams.info(t.config.nats.dlqStream)).config.subjects).toEqual(['telemetry-dlq.>']);
     const consumers = [];
     for await (const c of jsm.consumers.list(t.config.nats.stream)) consumers.push(c);
@@ -69,7 +72,9 @@ describe('NATS provisioning', () => {
   it('reports a conflicting consumer and leaves it alone', async () => {
     const changed = loadConfig({ env: { ...t.env, CONSUMER_ACK_WAIT_MS: '9000', NODE_ENV: undefined } });
     await expect(provision(t.nc, changed.nats)).rejects.toThrow(ProvisionConflictError);
-    await expect(provision(t.nc, changed.nats)).rejects.toThrow(/consumer TELEMETRY\/sift-p000 exists with a different configuration \(ack_wait/);
+    await expect(provision(t.nc, changed.nats)).rejects.toThrow(
+      /consumer TELEMETRY\/sift-p000 exists with a different configuration \(ack_wait/,
+    );
     const jsm = await jetstreamManager(t.nc);
     expect((await jsm.consumers.info(t.config.nats.stream, 'sift-p000')).config.ack_wait).toBe(5_000_000_000);
   });

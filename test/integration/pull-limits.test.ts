@@ -5,9 +5,21 @@ import { byteBoundedConsume, consumeWithPullLimits, heldMessages } from '../../s
 import { until } from '../helpers/until.js';
 
 /** Reads `count` messages of a fresh consumer with the given limits; returns every pull the client sent. */
-async function pullsFor(t: SiftTestEnv, name: string, count: number, limits: { messages: number; bytes: number }, fixed: boolean, expires = 5_000) {
+async function pullsFor(
+  t: SiftTestEnv,
+  name: string,
+  count: number,
+  limits: { messages: number; bytes: number },
+  fixed: boolean,
+  expires = 5_000,
+) {
   const jsm = await jetstreamManager(t.nc);
-  await jsm.consumers.add(t.config.nats.stream, { durable_name: name, ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
+  await jsm.consumers.add(t.config.nats.stream, {
+    durable_name: name,
+    ack_policy: AckPolicy.All,
+    filter_subject: 'telemetry.>',
+    max_ack_pending: 100_000,
+  });
   const consumer = await jetstream(t.nc).consumers.get(t.config.nats.stream, name);
   // Without the fixed size, the client's own byte-bounded consume, for comparison.
   const { messages, fixedSize: patched } = fixed
@@ -36,7 +48,12 @@ async function pullsFor(t: SiftTestEnv, name: string, count: number, limits: { m
  */
 async function holdingConsume(t: SiftTestEnv, name: string, total: number, limits: { messages: number; bytes: number }, expires: number) {
   const jsm = await jetstreamManager(t.nc);
-  await jsm.consumers.add(t.config.nats.stream, { durable_name: name, ack_policy: AckPolicy.All, filter_subject: 'telemetry.>', max_ack_pending: 100_000 });
+  await jsm.consumers.add(t.config.nats.stream, {
+    durable_name: name,
+    ack_policy: AckPolicy.All,
+    filter_subject: 'telemetry.>',
+    max_ack_pending: 100_000,
+  });
   const consumer = await jetstream(t.nc).consumers.get(t.config.nats.stream, name);
   let received = 0;
   let holding = true;
@@ -70,7 +87,8 @@ describe('pull limits', () => {
     t = await siftTestEnv({ PARTITIONS: '1' });
     const js = jetstream(t.nc);
     const body = JSON.stringify({ metrics: { cpu: 1.5 }, pad: 'x'.repeat(100) });
-    for (let i = 0; i < count; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => js.publish(`telemetry.metrics.d${i + k}`, body)));
+    for (let i = 0; i < count; i += 500)
+      await Promise.all(Array.from({ length: 500 }, (_, k) => js.publish(`telemetry.metrics.d${i + k}`, body)));
   });
   afterAll(async () => {
     await t?.dispose();

@@ -98,7 +98,9 @@ describe('read-only queries (embedded engine)', () => {
 
   it('INTO OUTFILE is refused and writes nothing, not even a view definition for the next process to load', async () => {
     const planted = join(scratch, 'planted.txt');
-    expect(await refused(`SELECT 'x' INTO OUTFILE '${planted}' TRUNCATE FORMAT RawBLOB`)).toContain('INTO OUTFILE writes a file on the host');
+    expect(await refused(`SELECT 'x' INTO OUTFILE '${planted}' TRUNCATE FORMAT RawBLOB`)).toContain(
+      'INTO OUTFILE writes a file on the host',
+    );
     const metadata = join(dir, 'metadata', db, 'planted_v.sql');
     await refused(`SELECT 'ATTACH VIEW planted_v AS SELECT 1' INTO OUTFILE '${metadata}' TRUNCATE FORMAT RawBLOB`);
     await refused(`EXPLAIN SELECT 1 INTO OUTFILE '${planted}'`);
@@ -109,9 +111,22 @@ describe('read-only queries (embedded engine)', () => {
 
   it('INTO OUTFILE on any statement kind writes nothing, while it is checked or after', async () => {
     const kinds = [
-      'SELECT 1', 'WITH 1 AS a SELECT a', 'SELECT 1 UNION ALL SELECT 2', 'EXPLAIN SELECT 1', 'EXPLAIN AST SELECT 1', 'EXPLAIN SYNTAX SELECT 1',
-      'DESCRIBE heartbeats', 'SHOW TABLES', 'SHOW DATABASES', 'SHOW CREATE TABLE heartbeats', 'EXISTS TABLE heartbeats', 'SHOW COLUMNS FROM heartbeats',
-      'SHOW PROCESSLIST', 'SHOW GRANTS', 'CHECK TABLE heartbeats', 'SHOW SETTINGS LIKE \'max_threads\'',
+      'SELECT 1',
+      'WITH 1 AS a SELECT a',
+      'SELECT 1 UNION ALL SELECT 2',
+      'EXPLAIN SELECT 1',
+      'EXPLAIN AST SELECT 1',
+      'EXPLAIN SYNTAX SELECT 1',
+      'DESCRIBE heartbeats',
+      'SHOW TABLES',
+      'SHOW DATABASES',
+      'SHOW CREATE TABLE heartbeats',
+      'EXISTS TABLE heartbeats',
+      'SHOW COLUMNS FROM heartbeats',
+      'SHOW PROCESSLIST',
+      'SHOW GRANTS',
+      'CHECK TABLE heartbeats',
+      "SHOW SETTINGS LIKE 'max_threads'",
     ];
     for (const [i, kind] of kinds.entries()) {
       await refused(`${kind} INTO OUTFILE '${join(scratch, `out-${i}`)}'`);
@@ -122,7 +137,7 @@ describe('read-only queries (embedded engine)', () => {
 
   it('a quoted name holding a line break cannot forge the syntax tree', async () => {
     expect(await refused('SELECT 1 AS `a"];\n    n1[label="Literal 1`')).toContain('could not be read');
-    expect(await refused("SELECT 1 FROM `heartbeats\n    n2[label=\"TableIdentifier x\"];` AS t")).toContain('could not be read');
+    expect(await refused('SELECT 1 FROM `heartbeats\n    n2[label="TableIdentifier x"];` AS t')).toContain('could not be read');
   });
 
   it("DESCRIBE file(...) returns no part of the host's files", async () => {
@@ -166,7 +181,9 @@ describe('read-only queries (embedded engine)', () => {
       expect(await refused(`EXPLAIN ${kind} SELECT * FROM file('/etc/passwd', 'LineAsString')`)).toContain("file() reads the host's files");
     }
     // EXPLAIN AST is refused as a kind: its FORMAT and SETTINGS would bind to the query it explains.
-    expect(await refused("EXPLAIN AST SELECT * FROM file('/etc/passwd', 'LineAsString')")).toContain('EXPLAIN AST is not one of the EXPLAIN kinds allowed');
+    expect(await refused("EXPLAIN AST SELECT * FROM file('/etc/passwd', 'LineAsString')")).toContain(
+      'EXPLAIN AST is not one of the EXPLAIN kinds allowed',
+    );
     await refused(`EXPLAIN SELECT * FROM url('http://127.0.0.1:${httpPort}/e', 'JSONEachRow')`);
     expect(httpRequests).toEqual([]);
   });
@@ -184,7 +201,8 @@ describe('read-only queries (embedded engine)', () => {
       `SELECT * FROM api_performance(hours = 1, endpoint = (SELECT any(line) FROM ${f}))`,
       `DESCRIBE (SELECT * FROM ${f})`,
       `SELECT arrayMap(x -> (SELECT count() FROM ${f}), [1])`,
-    ]) expect(await refused(sql), sql).toContain("file() reads the host's files");
+    ])
+      expect(await refused(sql), sql).toContain("file() reads the host's files");
   });
 
   it('two statements are refused and the second never runs', async () => {
@@ -201,7 +219,8 @@ describe('read-only queries (embedded engine)', () => {
       'SELECT 1 FORMAT TSV SETTINGS max_execution_time = 0',
       'EXPLAIN SELECT 1 SETTINGS max_result_rows = 0',
       'DESCRIBE heartbeats SETTINGS readonly = 0',
-    ]) expect(await refused(sql), sql).toContain('a SETTINGS clause');
+    ])
+      expect(await refused(sql), sql).toContain('a SETTINGS clause');
   });
 
   it('another database, or a system table beyond the storage ones, is refused in every position', async () => {
@@ -229,7 +248,15 @@ describe('read-only queries (embedded engine)', () => {
   });
 
   it('statements that change anything are refused by kind, before ClickHouse sees them', async () => {
-    for (const sql of ['DROP TABLE heartbeats', 'INSERT INTO heartbeats (instance_id) VALUES (1)', 'SET readonly = 0', 'SYSTEM DROP MARK CACHE', 'CREATE TABLE x (a UInt8) ENGINE = Memory', 'SHOW PROCESSLIST', 'USE system']) {
+    for (const sql of [
+      'DROP TABLE heartbeats',
+      'INSERT INTO heartbeats (instance_id) VALUES (1)',
+      'SET readonly = 0',
+      'SYSTEM DROP MARK CACHE',
+      'CREATE TABLE x (a UInt8) ENGINE = Memory',
+      'SHOW PROCESSLIST',
+      'USE system',
+    ]) {
       expect(await refused(sql), sql).toContain('is not a read allowed here');
     }
     expect(await analyst('EXISTS TABLE heartbeats')).toBe('1\n');
@@ -257,7 +284,7 @@ describe('read-only queries (embedded engine)', () => {
     expect(await analyst("SELECT app FROM heartbeats -- a comment; DROP TABLE heartbeats\nWHERE app = 'web';")).toBe('web\n');
   });
 
-  it("every query of the analyst guide runs read-only as written", async () => {
+  it('every query of the analyst guide runs read-only as written', async () => {
     const sample: Record<string, unknown> = { String: '', UInt32: 24, Float64: 1 };
     for (const { name, sql } of guideQueries().values()) {
       const params = Object.fromEntries([...sql.matchAll(/\{(\w+):(\w+)\}/g)].map(([, key, type]) => [key!, sample[type!]]));
@@ -265,13 +292,26 @@ describe('read-only queries (embedded engine)', () => {
     }
   });
 
-  it('runs with readonly and its limits as the query\'s own settings, and leaves the shared session writable', async () => {
-    expect(await analyst("SELECT getSetting('readonly'), getSetting('max_execution_time')", 'TSV', { ...ANALYST_QUERY_LIMITS, maxExecutionTimeS: 7 })).toBe('1\t7\n');
-    await expect(analyst('SELECT number FROM numbers(11)', 'TSV', { ...ANALYST_QUERY_LIMITS, maxResultRows: 10 })).rejects.toThrow(/code 396/);
-    await expect(analyst('SELECT sleep(1) FROM numbers(3) SETTINGS max_block_size = 1', 'TSV', { ...ANALYST_QUERY_LIMITS, maxExecutionTimeS: 1 })).rejects.toThrow(/SETTINGS/);
-    await expect(analyst('SELECT sleepEachRow(0.5) FROM numbers(6)', 'TSV', { ...ANALYST_QUERY_LIMITS, maxExecutionTimeS: 1 })).rejects.toThrow(/code 159/);
+  it("runs with readonly and its limits as the query's own settings, and leaves the shared session writable", async () => {
+    expect(
+      await analyst("SELECT getSetting('readonly'), getSetting('max_execution_time')", 'TSV', {
+        ...ANALYST_QUERY_LIMITS,
+        maxExecutionTimeS: 7,
+      }),
+    ).toBe('1\t7\n');
+    await expect(analyst('SELECT number FROM numbers(11)', 'TSV', { ...ANALYST_QUERY_LIMITS, maxResultRows: 10 })).rejects.toThrow(
+      /code 396/,
+    );
+    await expect(
+      analyst('SELECT sleep(1) FROM numbers(3) SETTINGS max_block_size = 1', 'TSV', { ...ANALYST_QUERY_LIMITS, maxExecutionTimeS: 1 }),
+    ).rejects.toThrow(/SETTINGS/);
+    await expect(
+      analyst('SELECT sleepEachRow(0.5) FROM numbers(6)', 'TSV', { ...ANALYST_QUERY_LIMITS, maxExecutionTimeS: 1 }),
+    ).rejects.toThrow(/code 159/);
     // The worker shares the embedded session: nothing of the read-only query may stay in it.
-    const [session] = await (await clickhouse.query({ query: "SELECT getSetting('readonly') AS r, getSetting('max_result_rows') AS m", format: 'JSONEachRow' })).json<{ r: string; m: string }>();
+    const [session] = await (
+      await clickhouse.query({ query: "SELECT getSetting('readonly') AS r, getSetting('max_result_rows') AS m", format: 'JSONEachRow' })
+    ).json<{ r: string; m: string }>();
     expect({ r: Number(session!.r), m: Number(session!.m) }).toEqual({ r: 0, m: 0 });
     await clickhouse.command({ query: `INSERT INTO ${db}.heartbeats (ts, instance_id, app) VALUES (now64(3), 'i-2', 'web')` });
     await clickhouse.command({ query: `ALTER TABLE ${db}.heartbeats DELETE WHERE instance_id = 'i-2' SETTINGS mutations_sync = 2` });
@@ -281,14 +321,22 @@ describe('read-only queries (embedded engine)', () => {
     const { createClient } = await import('@clickhouse/client');
     const { createChdbConnection } = await import('chdb/connection');
     const options = { database: db, limits: { ...ALERT_QUERY_LIMITS, maxExecutionTimeS: 9 } };
-    for (const [readonly, timeout] of [[2, 9], [1, 0]] as const) {
+    for (const [readonly, timeout] of [
+      [2, 9],
+      [1, 0],
+    ] as const) {
       // Another session on the same engine stands for a user whose readonly comes from the server.
       const connection = createChdbConnection({ path: dir }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
       const session = createClient({ connection });
       try {
         await session.command({ query: `USE ${db}` });
         await session.command({ query: `SET readonly = ${readonly}` });
-        const [seen] = await runReadOnly<{ r: unknown; t: unknown }>(session, "SELECT getSetting('readonly') AS r, getSetting('max_execution_time') AS t", {}, options);
+        const [seen] = await runReadOnly<{ r: unknown; t: unknown }>(
+          session,
+          "SELECT getSetting('readonly') AS r, getSetting('max_execution_time') AS t",
+          {},
+          options,
+        );
         expect([Number(seen!.r), Number(seen!.t)]).toEqual([readonly, timeout]);
       } finally {
         await session.close();
@@ -298,7 +346,12 @@ describe('read-only queries (embedded engine)', () => {
 
   it('runReadOnly binds parameters, and an Identifier parameter cannot name another database', async () => {
     const options = { database: db, limits: ALERT_QUERY_LIMITS };
-    const bound = await runReadOnly<{ v: unknown; s: string }>(clickhouse, 'SELECT {n:UInt32} + 1 AS v, {s:String} AS s', { n: 41, s: "x'); DROP TABLE heartbeats; --" }, options);
+    const bound = await runReadOnly<{ v: unknown; s: string }>(
+      clickhouse,
+      'SELECT {n:UInt32} + 1 AS v, {s:String} AS s',
+      { n: 41, s: "x'); DROP TABLE heartbeats; --" },
+      options,
+    );
     expect(bound.map((r) => [Number(r.v), r.s])).toEqual([[42, "x'); DROP TABLE heartbeats; --"]]);
     const counted = await runReadOnly<{ n: unknown }>(clickhouse, 'SELECT count() AS n FROM {t:Identifier}', { t: 'heartbeats' }, options);
     expect(counted.map((r) => Number(r.n))).toEqual([1]);
@@ -317,11 +370,16 @@ describe('read-only queries (embedded engine)', () => {
       `rules:\n  - name: reader\n    severity: info\n    query: "SELECT toFloat64(length(file('/etc/passwd'))) AS value"\n    above: 0\n`,
       'alerts.yaml',
     );
-    await expect(checkRules(clickhouse, db, reader)).rejects.toThrow(/^alert rule "reader": query: refused: function file\(\) reads the host's files/);
+    await expect(checkRules(clickhouse, db, reader)).rejects.toThrow(
+      /^alert rule "reader": query: refused: function file\(\) reads the host's files/,
+    );
     const show = parseRules('rules:\n  - name: show\n    severity: info\n    query: "SHOW TABLES"\n    above: 0\n', 'alerts.yaml');
     await expect(checkRules(clickhouse, db, show)).rejects.toThrow(/refused: SHOW TABLES is not a read allowed here \(allowed: SELECT\)/);
     expect(await analyst('EXISTS TABLE heartbeats')).toBe('1\n');
-    const fine = parseRules("rules:\n  - name: fine\n    severity: info\n    query: \"SELECT app, count() AS value FROM heartbeats GROUP BY app\"\n    above: 0\n", 'alerts.yaml');
+    const fine = parseRules(
+      'rules:\n  - name: fine\n    severity: info\n    query: "SELECT app, count() AS value FROM heartbeats GROUP BY app"\n    above: 0\n',
+      'alerts.yaml',
+    );
     expect(await checkRules(clickhouse, db, fine)).toEqual(['would fire  fine (info) app=web value=1 above 0; fires at once']);
   });
 
@@ -355,12 +413,15 @@ describe('sift query and sift alerts check (CLI)', () => {
     writeFileSync(target, 'original\n');
     const result = await sift(['query', `SELECT 'x' INTO OUTFILE '${target}' TRUNCATE FORMAT RawBLOB`], env).done;
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("sift: refused: INTO OUTFILE writes a file on the host (sift query is read-only unless --write)\n");
+    expect(result.stderr).toBe('sift: refused: INTO OUTFILE writes a file on the host (sift query is read-only unless --write)\n');
     expect(await import('node:fs').then((fs) => fs.readFileSync(target, 'utf8'))).toBe('original\n');
   });
 
   it('sift alerts check refuses a rule that would drop a table, and the table stays', async () => {
-    writeFileSync(env.ALERT_RULES_FILE!, 'rules:\n  - name: sneaky\n    severity: info\n    query: "SELECT 1 AS value; DROP TABLE heartbeats"\n    above: 0\n');
+    writeFileSync(
+      env.ALERT_RULES_FILE!,
+      'rules:\n  - name: sneaky\n    severity: info\n    query: "SELECT 1 AS value; DROP TABLE heartbeats"\n    above: 0\n',
+    );
     const result = await sift(['alerts', 'check'], env).done;
     expect(result.code).toBe(2); // a rule that cannot be used is a configuration error
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -31,7 +31,10 @@ describe('a batch that opens with messages a previous owner stored', () => {
 
   it('journals only the messages it stores', async () => {
     for (let i = 0; i < 20; i++) {
-      await t.publish('telemetry.metrics.pump-1', { ts: new Date(T0 + i * 10_000).toISOString(), metrics: { temp: 20 + i, rpm: 1000 + 100 * i } });
+      await t.publish('telemetry.metrics.pump-1', {
+        ts: new Date(T0 + i * 10_000).toISOString(),
+        metrics: { temp: 20 + i, rpm: 1000 + 100 * i },
+      });
     }
     const { stream } = t.config.nats;
     const created = (await (await jetstreamManager(t.nc)).consumers.info(stream, consumerName('sift', 0))).created;

@@ -16,7 +16,13 @@ function onePartitionPair() {
     first: undefined as Worker | undefined,
     second: undefined as Worker | undefined,
     async start(env: NodeJS.ProcessEnv) {
-      pair.t = await siftTestEnv({ PARTITIONS: '1', WORKER_PARTITIONS: '0', WORKER_HEARTBEAT_MS: '200', FILTER_CHANGE_THRESHOLD: '0.000001', ...env });
+      pair.t = await siftTestEnv({
+        PARTITIONS: '1',
+        WORKER_PARTITIONS: '0',
+        WORKER_HEARTBEAT_MS: '200',
+        FILTER_CHANGE_THRESHOLD: '0.000001',
+        ...env,
+      });
       pair.clickhouse = await createClickHouse(pair.t.config.clickhouse);
       const { stream, consumer } = pair.t.config.nats;
       const jsm = await jetstreamManager(pair.t.nc);
@@ -60,7 +66,10 @@ async function storedSummary(clickhouse: ClickHouseClient, db: string, published
             (SELECT sum(samples) FROM ${db}.device_metrics_hourly_v) AS hourly
      FROM ${db}.device_metrics`,
   );
-  const [missing] = await rows<{ seqs: number[] }>(clickhouse, `SELECT groupArray(number) AS seqs FROM numbers(1, ${published}) WHERE number NOT IN (SELECT stream_seq FROM ${db}.device_metrics)`);
+  const [missing] = await rows<{ seqs: number[] }>(
+    clickhouse,
+    `SELECT groupArray(number) AS seqs FROM numbers(1, ${published}) WHERE number NOT IN (SELECT stream_seq FROM ${db}.device_metrics)`,
+  );
   return { ...stored!, missing: missing!.seqs };
 }
 
@@ -80,7 +89,14 @@ describe('a worker pinned again after another fenced it', () => {
     const { t, clickhouse } = pair;
     let published = 0;
     const publish = async (count: number) => {
-      await simulate(t.config, { devices: 5, count, rate: 0, seed: published + 1, intervalS: 10, startMs: Date.parse('2026-11-01T00:00:00Z') + published * 10_000 });
+      await simulate(t.config, {
+        devices: 5,
+        count,
+        rate: 0,
+        seed: published + 1,
+        intervalS: 10,
+        startMs: Date.parse('2026-11-01T00:00:00Z') + published * 10_000,
+      });
       published += count;
     };
 

@@ -25,14 +25,19 @@ describe.each([
     await t?.dispose();
   });
 
-  it('stores the second worker\'s readings as the restored state implies', async () => {
+  it("stores the second worker's readings as the restored state implies", async () => {
     const at = (s: number) => new Date(Date.now() - 600_000 + s * 1000).toISOString();
-    for (const device of ['pump-0', 'pump-1', 'pump-2']) await t.publish(`telemetry.metrics.${device}`, { ts: at(0), metrics: { temp: 20 } });
+    for (const device of ['pump-0', 'pump-1', 'pump-2'])
+      await t.publish(`telemetry.metrics.${device}`, { ts: at(0), metrics: { temp: 20 } });
     const first = await Worker.start(t.config, testLogger, { clickhouse });
     await first.untilIdle();
     await first.stop();
     // Unchanged for two devices, +10 % for the third; 60 s later, well within the snapshot interval.
-    for (const [device, temp] of [['pump-0', 20], ['pump-1', 20.2], ['pump-2', 22]] as const) {
+    for (const [device, temp] of [
+      ['pump-0', 20],
+      ['pump-1', 20.2],
+      ['pump-2', 22],
+    ] as const) {
       await t.publish(`telemetry.metrics.${device}`, { ts: at(60), metrics: { temp } });
     }
     const second = await Worker.start(t.config, testLogger, { clickhouse });

@@ -28,18 +28,35 @@ describe('secrets in NATS_URL and every output', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sift-secrets-'));
     port = await freePort();
-    server = spawn(natsServerBinary(), ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', join(dir, 'js'), '--user', 'sift', '--pass', pass], { stdio: 'ignore' });
+    server = spawn(
+      natsServerBinary(),
+      ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', join(dir, 'js'), '--user', 'sift', '--pass', pass],
+      { stdio: 'ignore' },
+    );
     await until(async () => {
-      nc = await connect({ servers: `nats://127.0.0.1:${port}`, user: 'sift', pass, reconnect: false }).catch(() => undefined as unknown as NatsConnection);
+      nc = await connect({ servers: `nats://127.0.0.1:${port}`, user: 'sift', pass, reconnect: false }).catch(
+        () => undefined as unknown as NatsConnection,
+      );
       return Boolean(nc);
     }, 'nats-server with user/password auth is up');
     env = {
       // As an operator would paste it: the password unencoded.
       NATS_URL: `nats://sift:${pass}@127.0.0.1:${port}`,
-      NATS_USER: '', NATS_PASSWORD: '', NATS_TOKEN: '', NATS_CREDS: '',
-      CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(dir, 'clickhouse'), CLICKHOUSE_DATABASE: 'sift_secrets',
-      PARTITIONS: '2', METRICS_PORT: '0', ALERTS_ENABLED: 'false', BATCH_MAX_WAIT_MS: '200',
-      RETENTION_DAYS: '3650', EVENT_TIME_MAX_PAST_S: String(3_650 * 86_400), LOG_LEVEL: 'debug', NODE_ENV: '',
+      NATS_USER: '',
+      NATS_PASSWORD: '',
+      NATS_TOKEN: '',
+      NATS_CREDS: '',
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_EMBEDDED_PATH: join(dir, 'clickhouse'),
+      CLICKHOUSE_DATABASE: 'sift_secrets',
+      PARTITIONS: '2',
+      METRICS_PORT: '0',
+      ALERTS_ENABLED: 'false',
+      BATCH_MAX_WAIT_MS: '200',
+      RETENTION_DAYS: '3650',
+      EVENT_TIME_MAX_PAST_S: String(3_650 * 86_400),
+      LOG_LEVEL: 'debug',
+      NODE_ENV: '',
     };
   });
   afterAll(async () => {
@@ -66,7 +83,9 @@ describe('secrets in NATS_URL and every output', () => {
     writeFileSync(creds, 'not used');
     const result = await sift(['provision'], { ...env, NATS_CREDS: creds }).done;
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^sift: invalid configuration: credentials in nats\.url \(NATS_URL\) and nats\.creds \(NATS_CREDS\) are set together[^\n]*\n/);
+    expect(result.stderr).toMatch(
+      /^sift: invalid configuration: credentials in nats\.url \(NATS_URL\) and nats\.creds \(NATS_CREDS\) are set together[^\n]*\n/,
+    );
     expect(leaks(result.stderr)).toEqual([]);
   });
 
@@ -82,11 +101,19 @@ describe('secrets in NATS_URL and every output', () => {
     expect(leaks(shown.stdout + shown.stderr)).toEqual([]);
     const config = JSON.parse(shown.stdout) as { nats: { url: string }; alerts: Record<string, string> };
     expect(config.nats.url).toBe(`nats://sift:***@127.0.0.1:${port}`);
-    expect(config.alerts).toMatchObject({ alertmanagerUrl: 'http://carol:***@am.example:9093', generatorUrl: 'https://***@grafana.example/d/sift', webhookUrl: '[redacted]' });
+    expect(config.alerts).toMatchObject({
+      alertmanagerUrl: 'http://carol:***@am.example:9093',
+      generatorUrl: 'https://***@grafana.example/d/sift',
+      webhookUrl: '[redacted]',
+    });
   });
 
   it('a configuration error and its stack at LOG_LEVEL=debug show no part of the password', async () => {
-    for (const bad of [{ NATS_URL: `nats://sift:${pass}@127.0.0.1:${port}/x` }, { ALERTMANAGER_URL: `ftp://carol:${pass}@am.example` }, { PARTITIONS: 'many' }]) {
+    for (const bad of [
+      { NATS_URL: `nats://sift:${pass}@127.0.0.1:${port}/x` },
+      { ALERTMANAGER_URL: `ftp://carol:${pass}@am.example` },
+      { PARTITIONS: 'many' },
+    ]) {
       const result = await sift(['config'], { ...env, ...bad }).done;
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^sift: invalid configuration: /);

@@ -37,7 +37,11 @@ describe.skipIf(Boolean(process.env.NATS_URL))('a drain that cannot finish', () 
     expect(result.code).toBe(1);
     expect(Date.now() - signalled).toBeLessThan(10_000);
     expect(stderr()).toContain('drain deadline passed');
-    const started = JSON.parse(stderr().split('\n').find((line) => line.includes('"msg":"worker started"'))!) as { heapLimitMiB: number };
+    const started = JSON.parse(
+      stderr()
+        .split('\n')
+        .find((line) => line.includes('"msg":"worker started"'))!,
+    ) as { heapLimitMiB: number };
     expect(started.heapLimitMiB).toBeGreaterThanOrEqual(300);
     expect(started.heapLimitMiB).toBeLessThan(400);
   });

@@ -27,7 +27,10 @@ describe('sift status', () => {
     const text = await siftOk(['status'], t.env);
     expect(text).toContain('stream TELEMETRY: 43 messages');
     expect(text).toContain(`live workers (1): ${worker.id}`);
-    const rows = text.split('\n').filter((l) => /^\d+\s+sift-p\d{3}/.test(l)).map((l) => l.split(/\s{2,}/));
+    const rows = text
+      .split('\n')
+      .filter((l) => /^\d+\s+sift-p\d{3}/.test(l))
+      .map((l) => l.split(/\s{2,}/));
     expect(rows).toHaveLength(4);
     for (const [partition, consumer, owner, pin, pending, ackPending, last] of rows) {
       expect(consumer).toBe(`sift-p00${partition}`);

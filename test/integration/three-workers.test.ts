@@ -7,7 +7,12 @@ import { sift, siftOk, type CliResult } from '../helpers/cli.js';
 import { simulate } from '../../src/simulate/publish.js';
 import { consumerName } from '../../src/sources/jetstream/subjects.js';
 import { parseStoredSubject } from '../../src/contract/stored-subject.js';
-import { ownershipStints, ownershipViolations, type PartitionTake, type StoredMessage } from '../../src/sources/jetstream/ownership-intervals.js';
+import {
+  ownershipStints,
+  ownershipViolations,
+  type PartitionTake,
+  type StoredMessage,
+} from '../../src/sources/jetstream/ownership-intervals.js';
 
 /**
  * Three `sift worker` processes drain a backlog; the first seen acking on a partition it owns is
@@ -49,7 +54,16 @@ interface WorkerProcess {
 /** A `sift worker` child whose "took the partition" log lines are collected as they come. */
 function startWorker(name: string, env: NodeJS.ProcessEnv): WorkerProcess {
   const run = sift(['worker'], env);
-  const worker: WorkerProcess = { name, env, takes: [], members: 0, exited: false, done: run.done, kill: () => run.child.kill('SIGKILL'), stop: () => run.child.kill('SIGTERM') };
+  const worker: WorkerProcess = {
+    name,
+    env,
+    takes: [],
+    members: 0,
+    exited: false,
+    done: run.done,
+    kill: () => run.child.kill('SIGKILL'),
+    stop: () => run.child.kill('SIGTERM'),
+  };
   let partial = '';
   run.child.stderr!.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString()).split('\n');
@@ -58,7 +72,8 @@ function startWorker(name: string, env: NodeJS.ProcessEnv): WorkerProcess {
       if (!line.startsWith('{')) continue;
       const entry = JSON.parse(line) as { msg?: string; partition?: number; sessionStartedAt?: number; members?: number; time: number };
       if (entry.msg === 'partitions assigned') worker.members = entry.members!;
-      if (entry.msg === 'took the partition') worker.takes.push({ owner: name, partition: entry.partition!, atMs: entry.sessionStartedAt ?? entry.time });
+      if (entry.msg === 'took the partition')
+        worker.takes.push({ owner: name, partition: entry.partition!, atMs: entry.sessionStartedAt ?? entry.time });
     }
   });
   void run.done.then(() => (worker.exited = true));
@@ -103,8 +118,14 @@ async function runScenario(t: SiftTestEnv, envOf: (name: string) => NodeJS.Proce
   const workers = ['a', 'b', 'c'].map((name) => startWorker(name, envOf(name)));
   for (const joinedBy = Date.now() + 60_000; !workers.every((w) => w.members === 3); ) {
     const gone = workers.find((w) => w.exited);
-    if (gone) throw new Error(`worker ${gone.name} exited before the three had joined: ${(await gone.done).stderr.split('\n').slice(-3).join(' ')}`);
-    if (Date.now() > joinedBy) throw new Error(`the three workers did not all see each other within 60 s: members seen ${workers.map((w) => `${w.name} ${w.members}`).join(', ')}`);
+    if (gone)
+      throw new Error(
+        `worker ${gone.name} exited before the three had joined: ${(await gone.done).stderr.split('\n').slice(-3).join(' ')}`,
+      );
+    if (Date.now() > joinedBy)
+      throw new Error(
+        `the three workers did not all see each other within 60 s: members seen ${workers.map((w) => `${w.name} ${w.members}`).join(', ')}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
   const startedAt = Date.now();
@@ -117,7 +138,10 @@ async function runScenario(t: SiftTestEnv, envOf: (name: string) => NodeJS.Proce
   while (!victim) {
     const gone = workers.find((w) => w.exited);
     if (gone) throw new Error(`worker ${gone.name} exited before the kill: ${(await gone.done).stderr.split('\n').slice(-3).join(' ')}`);
-    if (Date.now() - startedAt > 60_000) throw new Error(`no worker acked a message on a partition it owns within 60 s; takes: ${JSON.stringify(workers.map((w) => [w.name, w.takes]))}`);
+    if (Date.now() - startedAt > 60_000)
+      throw new Error(
+        `no worker acked a message on a partition it owns within 60 s; takes: ${JSON.stringify(workers.map((w) => [w.name, w.takes]))}`,
+      );
     const infos = await consumerInfos(t, jsm);
     for (const [p, take] of lastTaker(workers)) {
       const floor = infos[p]!.ack_floor.stream_seq;
@@ -133,7 +157,9 @@ async function runScenario(t: SiftTestEnv, envOf: (name: string) => NodeJS.Proce
   expect((await a.done).signal).toBe('SIGKILL');
   // Read at once: its partitions stay pinned to it (until the pin TTL) and nobody else acks them.
   const infos = await consumerInfos(t, jsm);
-  const inFlight = new Map(ownedAtKill.map((p) => [p, { ackFloor: infos[p]!.ack_floor.stream_seq, delivered: infos[p]!.delivered.stream_seq }]));
+  const inFlight = new Map(
+    ownedAtKill.map((p) => [p, { ackFloor: infos[p]!.ack_floor.stream_seq, delivered: infos[p]!.delivered.stream_seq }]),
+  );
   const ackedAtKill = infos.reduce((sum, info) => sum + info.ack_floor.consumer_seq, 0);
   expect(await backlog).toBe(BACKLOG);
 
@@ -165,9 +191,19 @@ async function runScenario(t: SiftTestEnv, envOf: (name: string) => NodeJS.Proce
       writeFileSync(join(process.env.THREE_WORKERS_LOG_DIR, `worker-${w.name}.log`), result.stderr);
     }
     if (w === a) continue;
-    if (result.code !== 0) throw new Error(`worker ${w.name} exited ${result.code ?? result.signal}: ${result.stderr.split('\n').slice(-3).join(' ')}`);
+    if (result.code !== 0)
+      throw new Error(`worker ${w.name} exited ${result.code ?? result.signal}: ${result.stderr.split('\n').slice(-3).join(' ')}`);
   }
-  return { workers, killed: a.name, killedAt, killedAfterMs: killedAt - startedAt, ackedAtKill, inFlight, drainedAfterKillMs: drainedAt - killedAt, seconds: (performance.now() - started) / 1000 };
+  return {
+    workers,
+    killed: a.name,
+    killedAt,
+    killedAfterMs: killedAt - startedAt,
+    ackedAtKill,
+    inFlight,
+    drainedAfterKillMs: drainedAt - killedAt,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** Each device's partition as the stream's subject transform computed it (the stored subjects name it). */
@@ -185,7 +221,9 @@ async function devicePartitions(t: SiftTestEnv): Promise<Map<string, number>> {
 /** Every partition acked to its end: nothing pending or unacked, and the ack floor at the partition's last message. */
 async function expectAckedToTheEnd(t: SiftTestEnv, lastSeqOf: (partition: number) => number): Promise<void> {
   const infos = await consumerInfos(t, await jetstreamManager(t.nc));
-  expect(infos.map((info) => [info.num_pending, info.num_ack_pending, info.ack_floor.stream_seq])).toEqual(infos.map((_, p) => [0, 0, lastSeqOf(p)]));
+  expect(infos.map((info) => [info.num_pending, info.num_ack_pending, info.ack_floor.stream_seq])).toEqual(
+    infos.map((_, p) => [0, 0, lastSeqOf(p)]),
+  );
 }
 
 interface StoredSeq {
@@ -197,10 +235,28 @@ interface StoredSeq {
 }
 
 /** What one process's directory holds, read by a `sift query` child (chDB binds one directory per process). */
-async function readDirectory(env: NodeJS.ProcessEnv): Promise<{ seqs: StoredSeq[]; rawRows: number; hourlySamples: number; dailySamples: number }> {
+async function readDirectory(
+  env: NodeJS.ProcessEnv,
+): Promise<{ seqs: StoredSeq[]; rawRows: number; hourlySamples: number; dailySamples: number }> {
   // One after the other: the directory takes one process at a time.
-  const perSeq = await siftOk(['query', 'SELECT stream_seq, any(device_id), any(partition), count(), toUnixTimestamp64Milli(min(inserted_at)) FROM device_metrics GROUP BY stream_seq', '--format', 'TSV'], env);
-  const totals = await siftOk(['query', 'SELECT (SELECT count() FROM device_metrics), (SELECT sum(samples) FROM device_metrics_hourly_v), (SELECT sum(samples) FROM device_metrics_daily_v)', '--format', 'TSV'], env);
+  const perSeq = await siftOk(
+    [
+      'query',
+      'SELECT stream_seq, any(device_id), any(partition), count(), toUnixTimestamp64Milli(min(inserted_at)) FROM device_metrics GROUP BY stream_seq',
+      '--format',
+      'TSV',
+    ],
+    env,
+  );
+  const totals = await siftOk(
+    [
+      'query',
+      'SELECT (SELECT count() FROM device_metrics), (SELECT sum(samples) FROM device_metrics_hourly_v), (SELECT sum(samples) FROM device_metrics_daily_v)',
+      '--format',
+      'TSV',
+    ],
+    env,
+  );
   const seqs = perSeq
     .split('\n')
     .filter(Boolean)
@@ -253,7 +309,14 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
       copiesBy.set(where, (copiesBy.get(where) ?? 0) + 1);
     }
     const inFlightMessages = [...scenario.inFlight.values()].reduce((n, r) => n + r.delivered - r.ackFloor, 0);
-    const takeover = Math.min(...scenario.workers.filter((w) => w.name !== scenario.killed).flatMap((w) => w.takes).filter((x) => scenario.inFlight.has(x.partition) && x.atMs > scenario.killedAt).map((x) => x.atMs)) - scenario.killedAt;
+    const takeover =
+      Math.min(
+        ...scenario.workers
+          .filter((w) => w.name !== scenario.killed)
+          .flatMap((w) => w.takes)
+          .filter((x) => scenario.inFlight.has(x.partition) && x.atMs > scenario.killedAt)
+          .map((x) => x.atMs),
+      ) - scenario.killedAt;
     console.info(
       `three workers: ${TOTAL} messages in ${scenario.seconds.toFixed(1)} s; ${scenario.killed} killed ${scenario.killedAfterMs} ms after the backlog began, with ${scenario.ackedAtKill} acked, ` +
         `owning partitions ${[...scenario.inFlight.keys()].join(',')} with ${inFlightMessages} taken but unacked (${[...scenario.inFlight].map(([p, r]) => `p${p} ${r.ackFloor + 1}-${r.delivered}`).join(', ')}); ` +
@@ -269,9 +332,13 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
     // Within one directory (one engine, one process) every stored message has exactly its rows, in
     // the raw table and, for the workers that lived, both rollups.
     for (const [name, dir] of stored) {
-      expect({ name, wrongRowCounts: dir.seqs.filter((s) => s.rows !== METRICS_PER_READING).map((s) => s.seq) }).toEqual({ name, wrongRowCounts: [] });
+      expect({ name, wrongRowCounts: dir.seqs.filter((s) => s.rows !== METRICS_PER_READING).map((s) => s.seq) }).toEqual({
+        name,
+        wrongRowCounts: [],
+      });
       expect({ name, raw: dir.rawRows }).toEqual({ name, raw: dir.seqs.length * METRICS_PER_READING });
-      if (name !== scenario.killed) expect({ name, hourly: dir.hourlySamples, daily: dir.dailySamples }).toEqual({ name, hourly: dir.rawRows, daily: dir.rawRows });
+      if (name !== scenario.killed)
+        expect({ name, hourly: dir.hourlySamples, daily: dir.dailySamples }).toEqual({ name, hourly: dir.rawRows, daily: dir.rawRows });
     }
     // One commit is a raw part, then an hourly, then a daily one: the kill can cut the killed
     // worker's last commit between them, and only a restart on its directory would complete it.
@@ -287,7 +354,13 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
     expect(partitionOfDevice.size).toBe(50);
     for (const [name, dir] of stored) {
       const mislabelled = dir.seqs.filter((s) => s.partition !== partitionOfDevice.get(s.device));
-      expect({ name, mislabelled: mislabelled.length, first: mislabelled.slice(0, 5).map((s) => `seq ${s.seq} of ${s.device} (partition ${partitionOfDevice.get(s.device)}) as partition ${s.partition}`) }).toEqual({ name, mislabelled: 0, first: [] });
+      expect({
+        name,
+        mislabelled: mislabelled.length,
+        first: mislabelled
+          .slice(0, 5)
+          .map((s) => `seq ${s.seq} of ${s.device} (partition ${partitionOfDevice.get(s.device)}) as partition ${s.partition}`),
+      }).toEqual({ name, mislabelled: 0, first: [] });
     }
 
     const missing = Array.from({ length: TOTAL }, (_, i) => i + 1).filter((seq) => !holders.has(seq));
@@ -306,7 +379,7 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
     await expectAckedToTheEnd(env, (p) => lastSeq.get(p) ?? 0);
   });
 
-  it('never has two workers store one device\'s messages at once; a device moves only when its partition is taken', () => {
+  it("never has two workers store one device's messages at once; a device moves only when its partition is taken", () => {
     // Left out: what the killed worker had taken but not acked. Its journaled commit is re-formed by
     // the new owner of each member partition, all the group's members each time (on one server the
     // repeats are dropped by their token): finishing the dead worker's commit, not handling a device.
@@ -316,7 +389,9 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
       return range !== undefined && s.seq > range.ackFloor && s.seq <= range.delivered;
     };
     const messages: StoredMessage[] = [...stored].flatMap(([owner, dir]) =>
-      dir.seqs.filter((s) => !reformable(s)).map((s) => ({ owner, key: s.device, partition: partitionOfDevice.get(s.device)!, seq: s.seq, insertedAtMs: s.insertedAtMs })),
+      dir.seqs
+        .filter((s) => !reformable(s))
+        .map((s) => ({ owner, key: s.device, partition: partitionOfDevice.get(s.device)!, seq: s.seq, insertedAtMs: s.insertedAtMs })),
     );
     const takes = scenario.workers.flatMap((w) => w.takes);
     const stints = ownershipStints(messages);
@@ -328,33 +403,59 @@ describe('three worker processes, one killed with SIGKILL and replaced (a direct
 
     // Every partition the killed worker owned went to another worker after the kill.
     for (const p of scenario.inFlight.keys()) {
-      expect({ partition: p, takenAfterKill: takes.some((x) => x.partition === p && x.owner !== scenario.killed && x.atMs > scenario.killedAt) }).toEqual({ partition: p, takenAfterKill: true });
+      expect({
+        partition: p,
+        takenAfterKill: takes.some((x) => x.partition === p && x.owner !== scenario.killed && x.atMs > scenario.killedAt),
+      }).toEqual({ partition: p, takenAfterKill: true });
     }
     // And nothing stored by the killed worker after the kill (its last insert precedes it).
     expect(stints.filter((s) => s.owner === scenario.killed && s.toMs > scenario.killedAt)).toEqual([]);
     const leftOut = [...stored.values()].reduce((n, dir) => n + dir.seqs.filter(reformable).length, 0);
-    console.info(`ownership: ${devices} devices, ${stints.length} stints, ${stints.length - devices} moves between workers, ${takes.length} partition takes; ${leftOut} stored messages in the killed worker's unacked ranges left out`);
-  });
-});
-
-describe.runIf(Boolean(process.env.CLICKHOUSE_URL))('three worker processes on one ClickHouse server, one killed with SIGKILL and replaced', () => {
-  let t: SiftTestEnv | undefined;
-  afterAll(async () => {
-    await t?.dispose();
-  });
-
-  it('stores every message exactly once in the raw table and both rollups', async () => {
-    t = await siftTestEnv(settings);
-    const env = t;
-    await runScenario(env, () => env.env);
-    const totals = await siftOk(
-      ['query', 'SELECT count(), uniqExact(stream_seq), (SELECT sum(samples) FROM device_metrics_hourly_v), (SELECT sum(samples) FROM device_metrics_daily_v) FROM device_metrics', '--format', 'TSV'],
-      env.env,
+    console.info(
+      `ownership: ${devices} devices, ${stints.length} stints, ${stints.length - devices} moves between workers, ${takes.length} partition takes; ${leftOut} stored messages in the killed worker's unacked ranges left out`,
     );
-    const [rawRows, seqs, hourly, daily] = totals.trim().split('\t').map(Number);
-    expect({ rawRows, seqs, hourly, daily }).toEqual({ rawRows: TOTAL * METRICS_PER_READING, seqs: TOTAL, hourly: TOTAL * METRICS_PER_READING, daily: TOTAL * METRICS_PER_READING });
-    const lastSeqs = await siftOk(['query', 'SELECT partition, max(stream_seq) FROM device_metrics GROUP BY partition', '--format', 'TSV'], env.env);
-    const lastSeq = new Map(lastSeqs.split('\n').filter(Boolean).map((line) => line.split('\t').map(Number) as [number, number]));
-    await expectAckedToTheEnd(env, (p) => lastSeq.get(p) ?? 0);
-  }, 150_000);
+  });
 });
+
+describe.runIf(Boolean(process.env.CLICKHOUSE_URL))(
+  'three worker processes on one ClickHouse server, one killed with SIGKILL and replaced',
+  () => {
+    let t: SiftTestEnv | undefined;
+    afterAll(async () => {
+      await t?.dispose();
+    });
+
+    it('stores every message exactly once in the raw table and both rollups', async () => {
+      t = await siftTestEnv(settings);
+      const env = t;
+      await runScenario(env, () => env.env);
+      const totals = await siftOk(
+        [
+          'query',
+          'SELECT count(), uniqExact(stream_seq), (SELECT sum(samples) FROM device_metrics_hourly_v), (SELECT sum(samples) FROM device_metrics_daily_v) FROM device_metrics',
+          '--format',
+          'TSV',
+        ],
+        env.env,
+      );
+      const [rawRows, seqs, hourly, daily] = totals.trim().split('\t').map(Number);
+      expect({ rawRows, seqs, hourly, daily }).toEqual({
+        rawRows: TOTAL * METRICS_PER_READING,
+        seqs: TOTAL,
+        hourly: TOTAL * METRICS_PER_READING,
+        daily: TOTAL * METRICS_PER_READING,
+      });
+      const lastSeqs = await siftOk(
+        ['query', 'SELECT partition, max(stream_seq) FROM device_metrics GROUP BY partition', '--format', 'TSV'],
+        env.env,
+      );
+      const lastSeq = new Map(
+        lastSeqs
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split('\t').map(Number) as [number, number]),
+      );
+      await expectAckedToTheEnd(env, (p) => lastSeq.get(p) ?? 0);
+    }, 150_000);
+  },
+);

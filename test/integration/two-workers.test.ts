@@ -26,12 +26,19 @@ describe('two workers', () => {
   it('split the partitions between them, each partition owned by one', async () => {
     a = await Worker.start(t.config, testLogger, { clickhouse });
     b = await Worker.start(t.config, testLogger, { clickhouse });
-    await until(() => a.ownedPartitions.length + b.ownedPartitions.length === 8 && a.ownedPartitions.length > 0 && b.ownedPartitions.length > 0, 'both own partitions');
+    await until(
+      () => a.ownedPartitions.length + b.ownedPartitions.length === 8 && a.ownedPartitions.length > 0 && b.ownedPartitions.length > 0,
+      'both own partitions',
+    );
     expect([...a.ownedPartitions, ...b.ownedPartitions].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     // The first worker exported all 8 partitions' pending counts before the second joined; the ones
     // it released must go, or summed backlogs count them twice.
-    const series = async (w: Worker) => JSON.stringify((await w.metrics.numPending.get()).values.map((v) => Number(v.labels.partition)).sort((x, y) => x - y));
-    await until(async () => (await series(a)) === JSON.stringify(a.ownedPartitions), 'the first worker exports only the partitions it owns');
+    const series = async (w: Worker) =>
+      JSON.stringify((await w.metrics.numPending.get()).values.map((v) => Number(v.labels.partition)).sort((x, y) => x - y));
+    await until(
+      async () => (await series(a)) === JSON.stringify(a.ownedPartitions),
+      'the first worker exports only the partitions it owns',
+    );
 
     await simulate(t.config, { devices: 40, count: 4_000, rate: 0, seed: 5, intervalS: 10, startMs: Date.parse('2026-11-02T00:00:00Z') });
     await a.untilIdle();
@@ -46,12 +53,15 @@ describe('two workers', () => {
     expect(firsts).toEqual({ n: 40, devices: 40 });
   });
 
-  it('hands a stopped worker\'s partitions to the other, which drains what comes next', async () => {
+  it("hands a stopped worker's partitions to the other, which drains what comes next", async () => {
     await a.stop();
     await until(() => b.ownedPartitions.length === 8, 'the other worker owns every partition');
     await simulate(t.config, { devices: 40, count: 2_000, rate: 0, seed: 6, intervalS: 10, startMs: Date.parse('2026-11-03T00:00:00Z') });
     await b.untilIdle();
-    const [stored] = await rows<{ seqs: number }>(clickhouse, `SELECT uniqExact(stream_seq) AS seqs FROM ${t.config.clickhouse.database}.device_metrics`);
+    const [stored] = await rows<{ seqs: number }>(
+      clickhouse,
+      `SELECT uniqExact(stream_seq) AS seqs FROM ${t.config.clickhouse.database}.device_metrics`,
+    );
     expect(stored!.seqs).toBe(6_000);
   });
 });

@@ -38,17 +38,36 @@ describe('messages the stream stores without a partition (a literal wildcard in 
     expect(await deadLetters(jsm, t.config.nats.dlqStream)).toEqual(new Map([[star, 'bad_subject']]));
 
     // A restart long after the duplicate window dead-letters nothing twice; a new one, with ">", is found.
-    await jsm.streams.update(t.config.nats.dlqStream, { ...(await jsm.streams.info(t.config.nats.dlqStream)).config, duplicate_window: 100_000_000 });
+    await jsm.streams.update(t.config.nats.dlqStream, {
+      ...(await jsm.streams.info(t.config.nats.dlqStream)).config,
+      duplicate_window: 100_000_000,
+    });
     await new Promise((r) => setTimeout(r, 200));
     const fwc = await t.publish('telemetry.metrics.>', '{"metrics":{"a":2}}');
     const second = await Worker.start(t.config, testLogger);
     await second.untilIdle();
-    expect(await deadLetters(jsm, t.config.nats.dlqStream)).toEqual(new Map([[star, 'bad_subject'], [fwc, 'bad_subject']]));
+    expect(await deadLetters(jsm, t.config.nats.dlqStream)).toEqual(
+      new Map([
+        [star, 'bad_subject'],
+        [fwc, 'bad_subject'],
+      ]),
+    );
     // Later ones of both shapes, beside those already swept, are dead-lettered once each.
-    const later = [await t.publish('telemetry.metrics.*', '{}'), await t.publish('telemetry.metrics.dev-2', '{"metrics":{"a":1}}'), await t.publish('telemetry.metrics.>', '{}')];
+    const later = [
+      await t.publish('telemetry.metrics.*', '{}'),
+      await t.publish('telemetry.metrics.dev-2', '{"metrics":{"a":1}}'),
+      await t.publish('telemetry.metrics.>', '{}'),
+    ];
     await new Promise((r) => setTimeout(r, 200));
     await second.untilIdle();
     await second.stop();
-    expect(await deadLetters(jsm, t.config.nats.dlqStream)).toEqual(new Map([[star, 'bad_subject'], [fwc, 'bad_subject'], [later[0]!, 'bad_subject'], [later[2]!, 'bad_subject']]));
+    expect(await deadLetters(jsm, t.config.nats.dlqStream)).toEqual(
+      new Map([
+        [star, 'bad_subject'],
+        [fwc, 'bad_subject'],
+        [later[0]!, 'bad_subject'],
+        [later[2]!, 'bad_subject'],
+      ]),
+    );
   });
 });

@@ -63,7 +63,11 @@ export function activityEvent(scope: Scope, activityType: string, fields: Activi
 }
 
 export function usageEvent(scope: Scope, name: string, properties?: Record<string, unknown>, feature?: string): SiftEvent {
-  return { kind: 'usage', key: scope.app, event: compact({ ts: scope.now, event: clip(name, 128), feature, user_id: scope.userId, properties: clipValues(properties) }) };
+  return {
+    kind: 'usage',
+    key: scope.app,
+    event: compact({ ts: scope.now, event: clip(name, 128), feature, user_id: scope.userId, properties: clipValues(properties) }),
+  };
 }
 
 /** What went wrong, from an Error, an ErrorEvent's error or any thrown value. */

@@ -58,7 +58,9 @@ const BEACON_BYTES = 60_000;
 const STALE_MS = 10 * 60_000;
 
 const randomId = (): string =>
-  typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 function webStorage(name: 'localStorage' | 'sessionStorage'): KeyValueStorage | undefined {
   try {
@@ -98,16 +100,23 @@ export function init(options: SiftOptions): Sift {
   const sessionId = sessionOf(app);
   let userId = options.userId;
 
-  const store = new QueueStore(webStorage('localStorage'), { prefix: `sift.${app}.q.`, pageId: randomId(), maxEvents: options.maxQueue ?? 500, now: Date.now, newId: randomId });
+  const store = new QueueStore(webStorage('localStorage'), {
+    prefix: `sift.${app}.q.`,
+    pageId: randomId(),
+    maxEvents: options.maxQueue ?? 500,
+    now: Date.now,
+    newId: randomId,
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let sending: Promise<void> | undefined;
   let attempt = 0;
 
   const schedule = (ms: number) => {
-    if (timer === undefined) timer = setTimeout(() => {
-      timer = undefined;
-      void flush();
-    }, ms);
+    if (timer === undefined)
+      timer = setTimeout(() => {
+        timer = undefined;
+        void flush();
+      }, ms);
   };
 
   const scope = (): Scope => ({ app, sessionId, userId, now: Date.now() });
@@ -167,7 +176,8 @@ export function init(options: SiftOptions): Sift {
   function leave(): void {
     if (navigator.onLine !== false && typeof navigator.sendBeacon === 'function') {
       const events = store.peekQueued(BEACON_BYTES);
-      if (events.length > 0 && navigator.sendBeacon(`${url}?key=${encodeURIComponent(key)}`, JSON.stringify({ events }))) store.dropQueued(events.length);
+      if (events.length > 0 && navigator.sendBeacon(`${url}?key=${encodeURIComponent(key)}`, JSON.stringify({ events })))
+        store.dropQueued(events.length);
     }
     // Batches already sent once wait for the next page of the app, which repeats them under the same id.
     store.close();
@@ -184,7 +194,12 @@ export function init(options: SiftOptions): Sift {
   if (store.adopt(STALE_MS) > 0 || store.size() > 0) schedule(0);
 
   const pageView = (metadata?: Record<string, unknown>) =>
-    enqueue(activityEvent(scope(), 'page_view', { page_url: location.pathname + location.search + location.hash, metadata: { title: document.title, referrer: document.referrer || undefined, ...metadata } }));
+    enqueue(
+      activityEvent(scope(), 'page_view', {
+        page_url: location.pathname + location.search + location.hash,
+        metadata: { title: document.title, referrer: document.referrer || undefined, ...metadata },
+      }),
+    );
 
   return {
     pageView,
@@ -204,12 +219,23 @@ export function init(options: SiftOptions): Sift {
       addEventListener('hashchange', changed);
       pageView();
     },
-    click: (elementId, metadata) => enqueue(activityEvent(scope(), 'click', { page_url: location.pathname, element_id: elementId, metadata })),
+    click: (elementId, metadata) =>
+      enqueue(activityEvent(scope(), 'click', { page_url: location.pathname, element_id: elementId, metadata })),
     trackClicks(attribute = 'data-sift') {
-      addEventListener('click', (event) => {
-        const target = event.target instanceof Element ? event.target.closest(`[${attribute}]`) : null;
-        if (target) enqueue(activityEvent(scope(), 'click', { page_url: location.pathname, element_id: target.getAttribute(attribute) || target.id || target.tagName.toLowerCase() }));
-      }, { capture: true });
+      addEventListener(
+        'click',
+        (event) => {
+          const target = event.target instanceof Element ? event.target.closest(`[${attribute}]`) : null;
+          if (target)
+            enqueue(
+              activityEvent(scope(), 'click', {
+                page_url: location.pathname,
+                element_id: target.getAttribute(attribute) || target.id || target.tagName.toLowerCase(),
+              }),
+            );
+        },
+        { capture: true },
+      );
     },
     activity: (activityType, fields) => enqueue(activityEvent(scope(), activityType, fields)),
     track: (event, properties, feature) => enqueue(usageEvent(scope(), event, properties, feature)),
@@ -218,9 +244,18 @@ export function init(options: SiftOptions): Sift {
       addEventListener('error', (event) => {
         // Resource load failures reach here too, without an ErrorEvent's message.
         if (!(event instanceof ErrorEvent)) return;
-        enqueue(errorEvent(scope(), event.error ?? event.message, { url: location.href, source: event.filename || undefined, line: event.lineno || undefined, column: event.colno || undefined }));
+        enqueue(
+          errorEvent(scope(), event.error ?? event.message, {
+            url: location.href,
+            source: event.filename || undefined,
+            line: event.lineno || undefined,
+            column: event.colno || undefined,
+          }),
+        );
       });
-      addEventListener('unhandledrejection', (event) => enqueue(errorEvent(scope(), event.reason, { url: location.href }, 'Unhandled rejection: ')));
+      addEventListener('unhandledrejection', (event) =>
+        enqueue(errorEvent(scope(), event.reason, { url: location.href }, 'Unhandled rejection: ')),
+      );
     },
     identify(id) {
       userId = id;

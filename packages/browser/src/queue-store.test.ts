@@ -24,12 +24,22 @@ class MemoryStorage implements KeyValueStorage {
   }
 }
 
-const click = (n: number): SiftEvent => ({ kind: 'activity', key: 'shop', event: { session_id: 's', activity_type: 'click', element_id: `b${n}` } });
+const click = (n: number): SiftEvent => ({
+  kind: 'activity',
+  key: 'shop',
+  event: { session_id: 's', activity_type: 'click', element_id: `b${n}` },
+});
 const clicks = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => click(from + i));
 
 function page(storage: KeyValueStorage | undefined, pageId: string, clock = { now: 1_000 }, maxEvents = 100) {
   let ids = 0;
-  return new QueueStore(storage, { prefix: 'sift.shop.q.', pageId, maxEvents, now: () => clock.now, newId: () => `${pageId}-batch-${++ids}` });
+  return new QueueStore(storage, {
+    prefix: 'sift.shop.q.',
+    pageId,
+    maxEvents,
+    now: () => clock.now,
+    newId: () => `${pageId}-batch-${++ids}`,
+  });
 }
 
 describe('the persistent queue', () => {

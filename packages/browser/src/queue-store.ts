@@ -46,7 +46,10 @@ export class QueueStore {
   private memory: Held;
   private readonly own: string;
 
-  constructor(private storage: KeyValueStorage | undefined, private readonly settings: QueueSettings) {
+  constructor(
+    private storage: KeyValueStorage | undefined,
+    private readonly settings: QueueSettings,
+  ) {
     this.own = settings.prefix + settings.pageId;
     this.memory = empty(settings.now());
   }

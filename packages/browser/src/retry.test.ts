@@ -3,9 +3,18 @@ import { retryAfterMs, retryDelay, verdictOf } from './retry.js';
 
 describe('what an answer means for a batch', () => {
   it.each([
-    [202, 'done'], [200, 'done'],
-    [0, 'retry'], [408, 'retry'], [429, 'retry'], [500, 'retry'], [503, 'retry'],
-    [400, 'drop'], [401, 'drop'], [403, 'drop'], [413, 'drop'], [415, 'drop'],
+    [202, 'done'],
+    [200, 'done'],
+    [0, 'retry'],
+    [408, 'retry'],
+    [429, 'retry'],
+    [500, 'retry'],
+    [503, 'retry'],
+    [400, 'drop'],
+    [401, 'drop'],
+    [403, 'drop'],
+    [413, 'drop'],
+    [415, 'drop'],
   ])('HTTP %i: %s', (status, verdict) => {
     expect(verdictOf(status)).toBe(verdict);
   });
@@ -16,7 +25,9 @@ describe('retry backoff', () => {
   const bottom = () => 0;
 
   it('doubles from the first wait up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelay(n, 1000, 60_000, 0, top))).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelay(n, 1000, 60_000, 0, top))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000,
+    ]);
   });
 
   it('jitters in the upper half, so pages back online do not retry in step', () => {

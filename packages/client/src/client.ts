@@ -83,7 +83,14 @@ export interface SiftClientCore {
 
 export type SiftClient = SiftClientCore & KindPublishers;
 
-const DEFAULTS = { subjectPrefix: 'telemetry', spoolMaxBytes: 64 * 1024 * 1024, maxInFlight: 256, maxQueued: 10_000, ackTimeoutMs: 5_000, maxEventBytes: 64 * 1024 };
+const DEFAULTS = {
+  subjectPrefix: 'telemetry',
+  spoolMaxBytes: 64 * 1024 * 1024,
+  maxInFlight: 256,
+  maxQueued: 10_000,
+  ackTimeoutMs: 5_000,
+  maxEventBytes: 64 * 1024,
+};
 
 /**
  * Opens the spool and waits for the first connection attempt (at most its 2 s timeout), so events
@@ -101,7 +108,8 @@ export async function createSiftClient(options: SiftClientOptions): Promise<Sift
 }
 
 /** Server URLs for a message: credentials in a URL stay out of logs. */
-const withoutUserinfo = (servers: string | string[]) => (Array.isArray(servers) ? servers : [servers]).map((url) => url.replace(/\/\/[^/]*@/, '//***@')).join(', ');
+const withoutUserinfo = (servers: string | string[]) =>
+  (Array.isArray(servers) ? servers : [servers]).map((url) => url.replace(/\/\/[^/]*@/, '//***@')).join(', ');
 
 /** The client when switched off: the same calls, none of them doing anything. */
 class DisabledClient implements SiftClientCore {
@@ -154,7 +162,8 @@ class SiftClientImpl implements SiftClientCore {
   ) {
     this.report = options.onError ?? stderrReporter();
     this.prefix = options.subjectPrefix ?? DEFAULTS.subjectPrefix;
-    if (keyProblem(this.prefix.replace(/\./g, '_'))) throw new Error(`subjectPrefix ${JSON.stringify(this.prefix)} is not a subject prefix`);
+    if (keyProblem(this.prefix.replace(/\./g, '_')))
+      throw new Error(`subjectPrefix ${JSON.stringify(this.prefix)} is not a subject prefix`);
     this.maxInFlight = options.maxInFlight ?? DEFAULTS.maxInFlight;
     this.maxQueued = options.maxQueued ?? DEFAULTS.maxQueued;
     this.ackTimeoutMs = options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs;
@@ -183,7 +192,8 @@ class SiftClientImpl implements SiftClientCore {
 
   publish<K extends KindName>(kind: K, key: string, body: KindBodies[K]): void {
     const contract = (kindContracts as Record<string, KindContract | undefined>)[kind];
-    if (!contract) throw new InvalidEventError(String(kind), 'key', `unknown kind ${JSON.stringify(kind)} (known: ${kindNames.join(', ')})`);
+    if (!contract)
+      throw new InvalidEventError(String(kind), 'key', `unknown kind ${JSON.stringify(kind)} (known: ${kindNames.join(', ')})`);
     this.send(kind, key, body, contract);
   }
 
@@ -243,7 +253,11 @@ class SiftClientImpl implements SiftClientCore {
   private beat(status?: string): void {
     const heartbeat = this.options.heartbeat!;
     try {
-      this.publishBuilt('heartbeat', heartbeat.instanceId, heartbeatBody(heartbeat, { ...(status ? { status } : {}), system: systemInfo() }));
+      this.publishBuilt(
+        'heartbeat',
+        heartbeat.instanceId,
+        heartbeatBody(heartbeat, { ...(status ? { status } : {}), system: systemInfo() }),
+      );
     } catch (error) {
       this.report(error as Error);
     }
@@ -253,11 +267,25 @@ class SiftClientImpl implements SiftClientCore {
   private connectUntilUp(attempt: number): Promise<void> {
     if (this.closed) return Promise.resolve();
     const servers = this.options.servers!;
-    return connect({ servers, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2_000, name: 'sift-client' }).then(
+    return connect({
+      servers,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: 2_000,
+      name: 'sift-client',
+    }).then(
       (nc) => (this.closed ? void nc.close() : this.attach(nc)),
       (error: Error) => {
-        this.report(new Error(`NATS connection to ${withoutUserinfo(servers)} failed (attempt ${attempt + 1}), retrying: ${error.message}`, { cause: error }));
-        this.connectTimer = setTimeout(() => void this.connectUntilUp(attempt + 1), backoffMs(attempt, this.retryInitialMs, this.retryMaxMs));
+        this.report(
+          new Error(`NATS connection to ${withoutUserinfo(servers)} failed (attempt ${attempt + 1}), retrying: ${error.message}`, {
+            cause: error,
+          }),
+        );
+        this.connectTimer = setTimeout(
+          () => void this.connectUntilUp(attempt + 1),
+          backoffMs(attempt, this.retryInitialMs, this.retryMaxMs),
+        );
         this.connectTimer.unref(); // a client nobody closed must not keep the process alive
       },
     );
@@ -372,14 +400,17 @@ class SiftClientImpl implements SiftClientCore {
         const batch = this.spool.read(this.maxInFlight);
         if (batch.length === 0) break;
         const js = this.js;
-        const results = await Promise.allSettled(batch.map(({ event }) => js.publish(event.subject, event.data, { msgID: event.id, timeout: this.ackTimeoutMs })));
+        const results = await Promise.allSettled(
+          batch.map(({ event }) => js.publish(event.subject, event.data, { msgID: event.id, timeout: this.ackTimeoutMs })),
+        );
         if (this.closed) return;
         const acked = results.findIndex((r) => r.status === 'rejected');
         const prefix = acked < 0 ? batch.length : acked;
         if (prefix > 0) {
           this.spool.commit(batch[prefix - 1]!.end);
           this.sent += prefix;
-          for (let i = 0; i < prefix; i++) if ((results[i] as PromiseFulfilledResult<{ duplicate: boolean }>).value.duplicate) this.deduplicated++;
+          for (let i = 0; i < prefix; i++)
+            if ((results[i] as PromiseFulfilledResult<{ duplicate: boolean }>).value.duplicate) this.deduplicated++;
         }
         if (acked >= 0) {
           failed = (results[acked] as PromiseRejectedResult).reason as Error;
@@ -397,7 +428,9 @@ class SiftClientImpl implements SiftClientCore {
       this.replaying = false;
     }
     if (failed) {
-      this.report(new Error(`spool replay failed (attempt ${this.attempt + 1}), retrying with backoff: ${failed.message}`, { cause: failed }));
+      this.report(
+        new Error(`spool replay failed (attempt ${this.attempt + 1}), retrying with backoff: ${failed.message}`, { cause: failed }),
+      );
       this.scheduleReplay(backoffMs(this.attempt++, this.retryInitialMs, this.retryMaxMs));
     } else if (this.mode === 'offline') this.scheduleReplay(this.inFlight.size > 0 ? 50 : 0);
     this.notifyIdle();

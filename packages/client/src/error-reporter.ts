@@ -2,7 +2,10 @@
  * Where recovered problems go when the application gave no onError: one line on stderr, at most
  * one a minute with a count of those held back, so a wrong URL is never silent and never a flood.
  */
-export function stderrReporter(intervalMs = 60_000, write: (line: string) => void = (line) => process.stderr.write(line)): (error: Error) => void {
+export function stderrReporter(
+  intervalMs = 60_000,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): (error: Error) => void {
   let lastAt = -Infinity;
   let heldBack = 0;
   return (error) => {

@@ -11,7 +11,10 @@ export interface ClientSwitches {
 const OFF = new Set(['0', 'false', 'no', 'off']);
 const ON = new Set(['1', 'true', 'yes', 'on']);
 
-export function clientSwitches(options: { enabled?: boolean; disabledKinds?: readonly string[] }, env: NodeJS.ProcessEnv = process.env): ClientSwitches {
+export function clientSwitches(
+  options: { enabled?: boolean; disabledKinds?: readonly string[] },
+  env: NodeJS.ProcessEnv = process.env,
+): ClientSwitches {
   let enabled = options.enabled;
   if (enabled === undefined) {
     const raw = env.SIFT_CLIENT_ENABLED?.trim().toLowerCase();

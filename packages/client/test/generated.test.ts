@@ -13,7 +13,8 @@ describe('generated kind contracts', () => {
     const expected = render(kinds) as Record<string, string>;
     const onDisk = Object.fromEntries(readdirSync(generatedDir).map((file) => [file, readFileSync(join(generatedDir, file), 'utf8')]));
     expect(Object.keys(onDisk).sort()).toEqual(Object.keys(expected).sort());
-    for (const [file, text] of Object.entries(expected)) expect(onDisk[file], `src/generated/${file} is stale: run npm run schemas`).toBe(text);
+    for (const [file, text] of Object.entries(expected))
+      expect(onDisk[file], `src/generated/${file} is stale: run npm run schemas`).toBe(text);
   });
 
   it('cover every registered kind', async () => {
@@ -35,7 +36,10 @@ describe('generated kind contracts', () => {
       },
       { additionalProperties: false },
     );
-    const files = render([{ name: 'job', schemaFile: 'job.schema.json', schema }, { name: 'heartbeat', schemaFile: 'heartbeat.schema.json', schema }]) as Record<string, string>;
+    const files = render([
+      { name: 'job', schemaFile: 'job.schema.json', schema },
+      { name: 'heartbeat', schemaFile: 'heartbeat.schema.json', schema },
+    ]) as Record<string, string>;
     expect(files['job.ts']).toContain('status: "success" | "failure";');
     expect(files['job.ts']).toContain('metadata?: Record<string, unknown>;');
     expect(files['job.ts']).toContain('context?: Record<string, unknown>;');

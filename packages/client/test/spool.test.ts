@@ -14,7 +14,11 @@ const freshDir = () => {
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-const event = (i: number, pad = 0): SpooledEvent => ({ id: `ID${String(i).padStart(8, '0')}`, subject: `telemetry.metrics.d${i % 3}`, data: JSON.stringify({ metrics: { v: i }, labels: { p: 'x'.repeat(pad) } }) });
+const event = (i: number, pad = 0): SpooledEvent => ({
+  id: `ID${String(i).padStart(8, '0')}`,
+  subject: `telemetry.metrics.d${i % 3}`,
+  data: JSON.stringify({ metrics: { v: i }, labels: { p: 'x'.repeat(pad) } }),
+});
 
 describe('spool', () => {
   it('gives events back in order and forgets what was committed', () => {

@@ -60,7 +60,10 @@ describe('body validation', () => {
     [{ metrics: { v: 'x' } }, 'invalid metrics event: /metrics/v: expected number, got "x"'],
     [{ metrics: { v: Number.NaN } }, 'invalid metrics event: /metrics/v: NaN is not a finite number'],
     [{ metrics: { '1v': 1 } }, 'invalid metrics event: /metrics: name "1v" is not allowed; Metric name'],
-    [{ ts: '2026-11-23T19:20:00', metrics: { v: 1 } }, 'invalid metrics event: /ts: "2026-11-23T19:20:00" does not match Event time, RFC 3339 with a zone'],
+    [
+      { ts: '2026-11-23T19:20:00', metrics: { v: 1 } },
+      'invalid metrics event: /ts: "2026-11-23T19:20:00" does not match Event time, RFC 3339 with a zone',
+    ],
     [{ ts: '2026-02-30T00:00:00Z', metrics: { v: 1 } }, 'invalid metrics event: /ts: "2026-02-30T00:00:00Z" is not a real date-time'],
     [{ ts: true, metrics: { v: 1 } }, 'invalid metrics event: /ts: true is none of'],
     [{}, 'invalid metrics event: /: missing required property "metrics"'],
@@ -72,7 +75,9 @@ describe('body validation', () => {
 
   it('refuses a body over the size limit', () => {
     const labels = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`l${i}`, 'x'.repeat(1000)]));
-    expect(() => serializeBody('metrics', kindContracts.metrics, { metrics: { v: 1 }, labels }, 10_000)).toThrow(/\/: body is \d+ bytes, the limit is 10000/);
+    expect(() => serializeBody('metrics', kindContracts.metrics, { metrics: { v: 1 }, labels }, 10_000)).toThrow(
+      /\/: body is \d+ bytes, the limit is 10000/,
+    );
   });
 });
 

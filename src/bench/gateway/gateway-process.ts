@@ -40,7 +40,10 @@ export async function startGatewayProcess(env: NodeJS.ProcessEnv, port: number, 
   const until = Date.now() + readyWithinMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`sift gateway exited ${child.exitCode}: ${stderr.trim()}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > until) {
       child.kill('SIGKILL');

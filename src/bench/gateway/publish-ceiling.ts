@@ -12,7 +12,13 @@ export interface StreamEvent {
  * the gateway's carry. Returns the events acknowledged and the seconds from the first publish to
  * the last acknowledgement.
  */
-export async function publishCeiling(js: JetStreamClient, events: readonly StreamEvent[], seconds: number, window: number, idPrefix: string): Promise<{ events: number; seconds: number }> {
+export async function publishCeiling(
+  js: JetStreamClient,
+  events: readonly StreamEvent[],
+  seconds: number,
+  window: number,
+  idPrefix: string,
+): Promise<{ events: number; seconds: number }> {
   const started = performance.now();
   const deadline = started + seconds * 1000;
   let sent = 0;

@@ -13,8 +13,15 @@ import { sleep } from '../../util/timing.js';
 
 /** What the bench asks of this process over IPC, and what it answers. */
 export type QueryServerRequest = 'count' | 'stop';
-export interface QueryServerReady { ready: true; cachedPort: number; uncachedPort: number; deviceId: string | undefined }
-export interface QueryServerCount { queries: number }
+export interface QueryServerReady {
+  ready: true;
+  cachedPort: number;
+  uncachedPort: number;
+  deviceId: string | undefined;
+}
+export interface QueryServerCount {
+  queries: number;
+}
 
 /**
  * The read routes for the gateway bench, in a process of their own: `queryRoutes` of

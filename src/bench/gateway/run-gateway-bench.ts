@@ -195,7 +195,12 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
   let gateway: GatewayProcess | undefined;
   let queryServer: QueryServerProcess | undefined;
   try {
-    const env: NodeJS.ProcessEnv = { NATS_URL: nats.url, CLICKHOUSE_URL: '', CLICKHOUSE_EMBEDDED_PATH: join(work, 'query-ch'), METRICS_PORT: '0' };
+    const env: NodeJS.ProcessEnv = {
+      NATS_URL: nats.url,
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_EMBEDDED_PATH: join(work, 'query-ch'),
+      METRICS_PORT: '0',
+    };
     const config = loadConfig({ env: { ...process.env, ...env } });
     nc = await connectNats(config.nats, 'bench-gateway');
     await provision(nc, config.nats);
@@ -211,11 +216,20 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
 
     const pool = eventPool();
     const layout = layoutOf(config.nats);
-    const streamEvents: StreamEvent[] = pool.map((e) => ({ subject: publishSubject(layout, 'api', e.key), data: new TextEncoder().encode(e.json) }));
-    const singleRequests: LoadRequest[] = pool.slice(0, SINGLE_REQUESTS).map((e) => ({ method: 'POST', path: `/v1/events/api/${e.key}`, body: e.json }));
+    const streamEvents: StreamEvent[] = pool.map((e) => ({
+      subject: publishSubject(layout, 'api', e.key),
+      data: new TextEncoder().encode(e.json),
+    }));
+    const singleRequests: LoadRequest[] = pool
+      .slice(0, SINGLE_REQUESTS)
+      .map((e) => ({ method: 'POST', path: `/v1/events/api/${e.key}`, body: e.json }));
     const batchRequests: LoadRequest[] = Array.from({ length: BATCH_REQUESTS }, (_, b) => {
       const items = Array.from({ length: options.batchSize }, (_, j) => pool[(b * options.batchSize + j) % pool.length]!);
-      return { method: 'POST', path: '/v1/batch', body: `{"events":[${items.map((e) => `{"kind":"api","key":${JSON.stringify(e.key)},"event":${e.json}}`).join(',')}]}` };
+      return {
+        method: 'POST',
+        path: '/v1/batch',
+        body: `{"events":[${items.map((e) => `{"kind":"api","key":${JSON.stringify(e.key)},"event":${e.json}}`).join(',')}]}`,
+      };
     });
 
     const ingestKey = await createKeyWithCli(env, ['--name', 'bench-ingest', '--kinds', 'api']);
@@ -224,12 +238,25 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
     await expectAccepted(gateway.url, singleRequests[0]!, headers, 1);
     await expectAccepted(gateway.url, batchRequests[0]!, headers, options.batchSize);
 
-    const ingestRun = async (requests: LoadRequest[], eventsPerRequest: number, connections: number, seconds: number, overallRate?: number): Promise<IngestRound> => {
+    const ingestRun = async (
+      requests: LoadRequest[],
+      eventsPerRequest: number,
+      connections: number,
+      seconds: number,
+      overallRate?: number,
+    ): Promise<IngestRound> => {
       await storedCount(jsm, stream);
       await jsm.streams.purge(stream);
       const gatewayBefore = processCpuSeconds(gateway!.pid);
       const natsBefore = processCpuSeconds(nats.pid);
-      const result: LoadResult = await runLoad({ url: gateway!.url, requests, headers, connections, seconds, ...(overallRate ? { overallRate } : {}) });
+      const result: LoadResult = await runLoad({
+        url: gateway!.url,
+        requests,
+        headers,
+        connections,
+        seconds,
+        ...(overallRate ? { overallRate } : {}),
+      });
       const accepted = result.ok * eventsPerRequest;
       const stored = await storedCount(jsm, stream);
       return {
@@ -307,7 +334,13 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
     const queryRequests: LoadRequest[] = routes.map((path) => ({ method: 'GET', path }));
     const queryRun = async (url: string) => {
       const before = await queryServer!.queries();
-      const result = await runLoad({ url, requests: queryRequests, headers: readHeaders, connections: options.queryClients, seconds: options.seconds });
+      const result = await runLoad({
+        url,
+        requests: queryRequests,
+        headers: readHeaders,
+        connections: options.queryClients,
+        seconds: options.seconds,
+      });
       const ran = (await queryServer!.queries()) - before;
       return { ...result, queriesPerSecond: ran / result.seconds };
     };
@@ -319,7 +352,9 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
     for (let round = 1; round <= options.rounds; round++) {
       const cached = await queryRun(queryServer.cachedUrl);
       cachedRounds.push(cached);
-      log(`read routes, ${options.queryClients} clients, cache ${options.queryCacheTtlMs} ms, round ${round} of ${options.rounds}: ${describeQueries(cached)}`);
+      log(
+        `read routes, ${options.queryClients} clients, cache ${options.queryCacheTtlMs} ms, round ${round} of ${options.rounds}: ${describeQueries(cached)}`,
+      );
       const uncached = await queryRun(queryServer.uncachedUrl);
       uncachedRounds.push(uncached);
       log(`read routes, ${options.queryClients} clients, no cache, round ${round} of ${options.rounds}: ${describeQueries(uncached)}`);
@@ -335,15 +370,33 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
       refused: sumCounts(rounds),
       errors: rounds.reduce((n, r) => n + r.errors, 0),
     });
-    const ceiling = { window: options.ceilingWindow, eventsPerSecond: spread(ceilingRounds.map((r) => Math.round(r.eventsPerSecond))), natsCpuMicrosPerEvent: spread(ceilingRounds.map((r) => round1(r.natsCpuMicrosPerEvent))) };
+    const ceiling = {
+      window: options.ceilingWindow,
+      eventsPerSecond: spread(ceilingRounds.map((r) => Math.round(r.eventsPerSecond))),
+      natsCpuMicrosPerEvent: spread(ceilingRounds.map((r) => round1(r.natsCpuMicrosPerEvent))),
+    };
     const batch = { ...summarizeIngest(batchRounds, options.batchConnections, options.batchSize), route: '/v1/batch' };
-    const singleHalfRate = { ...summarizeIngest(halfRounds, options.pacedConnections, 1), route: '/v1/events/{kind}/{key}', rate: halfRate };
-    const singleHalfRateAllConnections = { ...summarizeIngest(halfAllRounds, options.connections, 1), route: '/v1/events/{kind}/{key}', rate: halfRate };
+    const singleHalfRate = {
+      ...summarizeIngest(halfRounds, options.pacedConnections, 1),
+      route: '/v1/events/{kind}/{key}',
+      rate: halfRate,
+    };
+    const singleHalfRateAllConnections = {
+      ...summarizeIngest(halfAllRounds, options.connections, 1),
+      route: '/v1/events/{kind}/{key}',
+      rate: halfRate,
+    };
     const batchRatio = batch.eventsPerSecond.median / ceiling.eventsPerSecond.median;
     return {
       scenario: 'gateway',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage1m: { start: round1(loadAtStart), end: round1(loadavg()[0]!) } },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverage1m: { start: round1(loadAtStart), end: round1(loadavg()[0]!) },
+      },
       seconds: options.seconds,
       rounds: options.rounds,
       kind: 'api',
@@ -402,7 +455,9 @@ async function expectAccepted(url: string, request: LoadRequest, headers: Record
   const text = await answer.text();
   const outcome = answer.status === 202 ? (JSON.parse(text) as { accepted: number; rejected: unknown[] }) : undefined;
   if (outcome?.accepted !== events || outcome.rejected.length !== 0) {
-    throw new Error(`the gateway did not accept the bench's ${events}-event request (${request.path}): ${answer.status} ${text.slice(0, 300)}`);
+    throw new Error(
+      `the gateway did not accept the bench's ${events}-event request (${request.path}): ${answer.status} ${text.slice(0, 300)}`,
+    );
   }
 }
 
@@ -420,9 +475,21 @@ export function gatewayBenchTable(r: GatewayBenchResult): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     `| ceiling: one process publishing to JetStream, ${r.ceiling.window} acks awaited at most | | ${s(r.ceiling.eventsPerSecond)} | | | | ${s(r.ceiling.natsCpuMicrosPerEvent, 1)} | the same events, each with a message id as the gateway's |`,
     ingestRow(`gateway, single events, ${r.single.connections} connections`, r.single, `${r.single.route}, as fast as answers come`),
-    ingestRow(`gateway, single events at half that rate, ${r.singleHalfRate.connections} connections`, r.singleHalfRate, `${r.singleHalfRate.rate.toLocaleString('en-US')} req/s asked; p99 target ≤ ${r.targets.halfRateP99TargetMs} ms: ${met(r.targets.halfRateMet)}`),
-    ingestRow(`gateway, single events at half that rate, ${r.singleHalfRateAllConnections.connections} connections`, r.singleHalfRateAllConnections, `the same rate in larger bursts (autocannon sends each connection's quota at the start of each second): p99 ≤ ${r.targets.halfRateP99TargetMs} ms ${met(r.targets.halfRateAllConnectionsMet)}`),
-    ingestRow(`gateway, batches of ${r.batch.eventsPerRequest}, ${r.batch.connections} connections`, r.batch, `${r.batch.route}; ${r.targets.batchRatioToCeiling.toFixed(2)} × the ceiling's events/s, target ≥ ${r.targets.batchTarget.toFixed(2)}: ${met(r.targets.batchMet)}`),
+    ingestRow(
+      `gateway, single events at half that rate, ${r.singleHalfRate.connections} connections`,
+      r.singleHalfRate,
+      `${r.singleHalfRate.rate.toLocaleString('en-US')} req/s asked; p99 target ≤ ${r.targets.halfRateP99TargetMs} ms: ${met(r.targets.halfRateMet)}`,
+    ),
+    ingestRow(
+      `gateway, single events at half that rate, ${r.singleHalfRateAllConnections.connections} connections`,
+      r.singleHalfRateAllConnections,
+      `the same rate in larger bursts (autocannon sends each connection's quota at the start of each second): p99 ≤ ${r.targets.halfRateP99TargetMs} ms ${met(r.targets.halfRateAllConnectionsMet)}`,
+    ),
+    ingestRow(
+      `gateway, batches of ${r.batch.eventsPerRequest}, ${r.batch.connections} connections`,
+      r.batch,
+      `${r.batch.route}; ${r.targets.batchRatioToCeiling.toFixed(2)} × the ceiling's events/s, target ≥ ${r.targets.batchTarget.toFixed(2)}: ${met(r.targets.batchMet)}`,
+    ),
     '',
     `Read routes: ${r.queries.routes.length} JSON routes in turn, ${r.queries.clients} concurrent clients, on ${r.queries.seedRows.toLocaleString('en-US')} rows of every kind (${r.queries.seedMessages.toLocaleString('en-US')} messages stored by a worker).`,
     '',

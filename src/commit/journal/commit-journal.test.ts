@@ -61,7 +61,10 @@ describe('commit journal over its store', () => {
     const b = new CommitJournal(store, 'b', testLogger);
     await a.take(0, 'c1');
     await a.take(1, 'c1');
-    const members = [[0, 1, 5], [1, 1, 7]] as const;
+    const members = [
+      [0, 1, 5],
+      [1, 1, 7],
+    ] as const;
     await a.begin('g', [...members], [1, 1]);
     const { entry } = await b.take(1, 'c1');
     expect(await b.resolve(entry.inflight!)).toBe('abort');

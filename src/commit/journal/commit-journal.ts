@@ -193,11 +193,16 @@ export class CommitJournal {
    * this worker and epoch, another worker finished a recovered commit in it: take its entry and
    * write again. A new owner or epoch means this worker lost the partition.
    */
-  private async update(partition: number, change: (entry: JournalEntry) => JournalEntry | transition.Refused, epoch?: number): Promise<void> {
+  private async update(
+    partition: number,
+    change: (entry: JournalEntry) => JournalEntry | transition.Refused,
+    epoch?: number,
+  ): Promise<void> {
     for (;;) {
       const held = this.held.get(partition);
       if (!held) throw new FencedError(`partition ${partition} is not this worker's`);
-      if (epoch !== undefined && held.entry.epoch !== epoch) throw new FencedError(`partition ${partition}: a batch of an earlier hold (epoch ${epoch}, now ${held.entry.epoch})`);
+      if (epoch !== undefined && held.entry.epoch !== epoch)
+        throw new FencedError(`partition ${partition}: a batch of an earlier hold (epoch ${epoch}, now ${held.entry.epoch})`);
       const next = change(held.entry);
       if (transition.isRefused(next)) throw new FencedError(next.refused);
       try {

@@ -2,7 +2,8 @@
 export type JournalMember = readonly [partition: number, first: number, last: number];
 
 /** A partition batch's deduplication token: its stream, partition and sequence range, so a re-formed batch repeats it. */
-export const batchToken = (stream: string, partition: number, first: number, last: number): string => `${stream}:${partition}:${first}-${last}`;
+export const batchToken = (stream: string, partition: number, first: number, last: number): string =>
+  `${stream}:${partition}:${first}-${last}`;
 
 /**
  * What the journal holds for one partition. `committed`: the highest stream sequence whose rows

@@ -22,7 +22,11 @@ export class WrongRevisionError extends Error {
 
 /** The journal in a NATS KV bucket, one key per partition (history 1: only the current entry matters). */
 export async function openKvJournalStore(nc: NatsConnection, bucket: string, replicas: number): Promise<JournalStore> {
-  const kv = await new Kvm(nc).create(bucket, { history: 1, replicas, description: 'Sift batch journal: per partition, the stored sequence and the commit in flight' });
+  const kv = await new Kvm(nc).create(bucket, {
+    history: 1,
+    replicas,
+    description: 'Sift batch journal: per partition, the stored sequence and the commit in flight',
+  });
   return kvJournalStore(kv);
 }
 

@@ -3,7 +3,13 @@ import { emptyEntry, type JournalCommit, type JournalEntry } from './entry.js';
 import * as transition from './transitions.js';
 
 const entry = (over: Partial<JournalEntry> = {}): JournalEntry => ({ ...emptyEntry(), ...over });
-const commit = (token: string, over: Partial<JournalCommit> = {}): JournalCommit => ({ token, members: [[3, 10, 20]], leader: 3, decided: true, ...over });
+const commit = (token: string, over: Partial<JournalCommit> = {}): JournalCommit => ({
+  token,
+  members: [[3, 10, 20]],
+  leader: 3,
+  decided: true,
+  ...over,
+});
 
 describe('journal transitions', () => {
   it('take: the next epoch under the new owner, the entry found kept', () => {
@@ -20,7 +26,7 @@ describe('journal transitions', () => {
     expect(mine).toEqual({ owner: 'b', epoch: 5, committed: 0, consumerCreated: 'c2' });
   });
 
-  it('take: an entry written before consumers were recorded is this consumer\'s', () => {
+  it("take: an entry written before consumers were recorded is this consumer's", () => {
     expect(transition.take(entry({ owner: 'a', epoch: 1, committed: 7 }), 'b', 'c1').mine.committed).toBe(7);
   });
 
@@ -48,7 +54,9 @@ describe('journal transitions', () => {
     expect(transition.finish(entry({ committed: 5, inflight: commit('t') }), 't', 20)).toEqual(entry({ committed: 20 }));
     expect(transition.finish(entry({ committed: 30, inflight: commit('t') }), 't', 20)).toEqual(entry({ committed: 30 }));
     // Another commit in flight (a later one begun meanwhile) stays.
-    expect(transition.finish(entry({ committed: 5, inflight: commit('u') }), 't', 20)).toEqual(entry({ committed: 20, inflight: commit('u') }));
+    expect(transition.finish(entry({ committed: 5, inflight: commit('u') }), 't', 20)).toEqual(
+      entry({ committed: 20, inflight: commit('u') }),
+    );
   });
 
   it('abandon: only that commit leaves, nothing else moves', () => {
@@ -59,7 +67,9 @@ describe('journal transitions', () => {
 
   it('abortUndecided: a decided group is left to be finished; any other is aborted in its leader', () => {
     expect(transition.abortUndecided(entry({ inflight: commit('t', { decided: true }) }), 't')).toBeUndefined();
-    expect(transition.abortUndecided(entry({ committed: 5, inflight: commit('t', { decided: false }) }), 't')).toEqual(entry({ committed: 5, aborted: 't' }));
+    expect(transition.abortUndecided(entry({ committed: 5, inflight: commit('t', { decided: false }) }), 't')).toEqual(
+      entry({ committed: 5, aborted: 't' }),
+    );
     // Not journaled in the leader yet: aborted there, so the worker that began it cannot begin it there.
     expect(transition.abortUndecided(entry({ inflight: commit('u') }), 't')).toEqual(entry({ inflight: commit('u'), aborted: 't' }));
   });

@@ -18,13 +18,15 @@ export const sameHold = (a: JournalEntry, b: JournalEntry): boolean => a.owner =
  * made again) comes back empty but for its epoch, which still only grows.
  */
 export function take(found: JournalEntry, owner: string, consumerCreated: string): { previous: JournalEntry; mine: JournalEntry } {
-  const previous = found.consumerCreated === undefined || found.consumerCreated === consumerCreated ? found : { ...emptyEntry(), epoch: found.epoch };
+  const previous =
+    found.consumerCreated === undefined || found.consumerCreated === consumerCreated ? found : { ...emptyEntry(), epoch: found.epoch };
   return { previous, mine: { ...previous, owner, epoch: previous.epoch + 1, consumerCreated } };
 }
 
 /** A commit is journaled before its insert; refused when a recovering worker aborted it (it named this partition its leader). */
 export function begin(entry: JournalEntry, partition: number, inflight: JournalCommit): JournalEntry | Refused {
-  if (entry.aborted === inflight.token) return { refused: `partition ${partition}: the commit ${inflight.token} was aborted by a recovering worker` };
+  if (entry.aborted === inflight.token)
+    return { refused: `partition ${partition}: the commit ${inflight.token} was aborted by a recovering worker` };
   return { ...entry, inflight };
 }
 

@@ -1,7 +1,13 @@
 import type { BodyLayout } from './split-events.js';
 
 /** Media types whose bodies hold one JSON event per line. */
-const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines']);
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/json-lines',
+]);
 
 /** Media types an ingest route reads: JSON, NDJSON, and text/plain holding either (what sendBeacon sends for a string). */
 export const INGEST_MEDIA_TYPES = ['application/json', 'text/plain', ...NDJSON_TYPES];

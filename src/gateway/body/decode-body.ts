@@ -17,7 +17,11 @@ export async function decodeBody(raw: Buffer, contentEncoding: string | undefine
       bytes = await gunzipAsync(raw, { maxOutputLength: maxDecompressedBytes });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-        return refuse(413, 'decompressed_too_large', `gzip body decodes to more than ${maxDecompressedBytes} bytes (GATEWAY_MAX_DECOMPRESSED_BYTES)`);
+        return refuse(
+          413,
+          'decompressed_too_large',
+          `gzip body decodes to more than ${maxDecompressedBytes} bytes (GATEWAY_MAX_DECOMPRESSED_BYTES)`,
+        );
       }
       return refuse(400, 'bad_gzip', `body is not valid gzip: ${(error as Error).message}`);
     }

@@ -12,7 +12,7 @@ describe('splitting a body into events', () => {
     expect(splitEvents(text, 'json', 100)).toEqual({ ok: true, value: events });
   });
 
-  it('reads NDJSON by line, so one bad line is that event\'s problem alone', () => {
+  it("reads NDJSON by line, so one bad line is that event's problem alone", () => {
     expect(splitEvents('{"a":1}\r\n\nnot json\n{"b":2}', 'ndjson', 100)).toEqual({ ok: true, value: ['{"a":1}', 'not json', '{"b":2}'] });
   });
 
@@ -37,7 +37,7 @@ describe('splitting a body into events', () => {
 });
 
 describe('splitting a batch', () => {
-  it('gives each item\'s text', () => {
+  it("gives each item's text", () => {
     const body = '{"events":[{"kind":"usage","key":"a","event":{"event":"x"}}, {"kind":"usage"}]}';
     expect(splitBatch(body, 10)).toEqual({ ok: true, value: ['{"kind":"usage","key":"a","event":{"event":"x"}}', '{"kind":"usage"}'] });
   });

@@ -4,7 +4,8 @@ import { done, refuse, type Step } from '../refusal.js';
 /** How a body's events are laid out: JSON (one value, an array, or values one after another) or NDJSON lines. */
 export type BodyLayout = 'json' | 'ndjson';
 
-const tooMany = (max: number) => refuse<never>(413, 'too_many_events', `more than ${max} events in one request (GATEWAY_MAX_EVENTS_PER_REQUEST)`);
+const tooMany = (max: number) =>
+  refuse<never>(413, 'too_many_events', `more than ${max} events in one request (GATEWAY_MAX_EVENTS_PER_REQUEST)`);
 const notJson = (problem: string) => refuse<never>(400, 'not_json', `body is not valid JSON: ${problem}`);
 const slices = (text: string, spans: Span[]) => spans.map(([start, end]) => text.slice(start, end));
 
@@ -54,7 +55,12 @@ export function splitBatch(text: string, maxEvents: number): Step<string[]> {
   if (!top.ok) return notJson(top.problem);
   if (skipSpace(text, top.end) !== text.length) return notJson(`text after the object at character ${skipSpace(text, top.end)}`);
   const events = top.value.get('events');
-  if (!events || text[events[0]] !== '[') return refuse(400, 'bad_batch', 'body must be an object {"events": [{"kind", "key", "event"}, …]}: "events" is missing or not an array');
+  if (!events || text[events[0]] !== '[')
+    return refuse(
+      400,
+      'bad_batch',
+      'body must be an object {"events": [{"kind", "key", "event"}, …]}: "events" is missing or not an array',
+    );
   const scan = arrayItems(text, events[0], maxEvents);
   if (!scan.ok) return notJson(scan.problem);
   if (scan.value.length > maxEvents) return tooMany(maxEvents);

@@ -1,6 +1,20 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { CompatRoute, IngestOutcome } from './compat-route.js';
-import { appKey, bodyFields, clip, compact, firstRejection, freeFormOf, given, idText, missingText, refuse, textOf, withFields, type Mapped } from './request-fields.js';
+import {
+  appKey,
+  bodyFields,
+  clip,
+  compact,
+  firstRejection,
+  freeFormOf,
+  given,
+  idText,
+  missingText,
+  refuse,
+  textOf,
+  withFields,
+  type Mapped,
+} from './request-fields.js';
 
 /** Subject key of activities and errors when the request names no `?app=`. */
 export const HOMEPOT_APP = 'homepot';
@@ -12,7 +26,8 @@ export const NO_SESSION = 'none';
 const MAX_ERROR_TEXT = 8192;
 
 const Loose = (description: string): TSchema => Type.Optional(Type.Unknown({ description }));
-const FreeForm = (description: string): TSchema => Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description }));
+const FreeForm = (description: string): TSchema =>
+  Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description }));
 const homepotBody = (title: string, fields: Record<string, TSchema>): TSchema => Type.Object(fields, { title, additionalProperties: true });
 
 /** HOMEPOT answers 201 with `{success, message}`; a body Sift refused gets 422 with FastAPI's `{detail}`. */
@@ -24,7 +39,10 @@ function answer(message: string) {
 }
 
 /** One event, or the refusal found while building it. */
-const one = (kind: string, key: string, event: Record<string, unknown>): Mapped => ({ ok: true, events: [{ kind, key, event: compact(event) }] });
+const one = (kind: string, key: string, event: Record<string, unknown>): Mapped => ({
+  ok: true,
+  events: [{ kind, key, event: compact(event) }],
+});
 
 export const userActivity: CompatRoute = {
   method: 'POST',
@@ -112,7 +130,8 @@ export const deviceStateChange: CompatRoute = {
     const parsed = bodyFields(body);
     if (!parsed.ok) return refuse(parsed.detail);
     const f = parsed.fields;
-    const missing = missingText(f, 'device_id', 'the device, the subject key') ?? missingText(f, 'new_state', 'the state the device is in now');
+    const missing =
+      missingText(f, 'device_id', 'the device, the subject key') ?? missingText(f, 'new_state', 'the state the device is in now');
     if (missing) return refuse(missing);
     const metadata = freeFormOf(f, 'extra_data', 'metadata');
     if (!metadata.ok) return refuse(metadata.detail);

@@ -7,7 +7,11 @@ describe('metrics service events', () => {
 
   it('maps the documented event to a usage event: event_type the event, user_id its text, metadata the properties', () => {
     expect(storedEvents(recordEvent, documented)).toEqual([
-      { kind: 'usage', key: 'metrics-service', event: { event: 'user_login', user_id: '1', properties: { browser: 'chrome', ip: '192.168.1.1' } } },
+      {
+        kind: 'usage',
+        key: 'metrics-service',
+        event: { event: 'user_login', user_id: '1', properties: { browser: 'chrome', ip: '192.168.1.1' } },
+      },
     ]);
   });
 
@@ -16,7 +20,9 @@ describe('metrics service events', () => {
   });
 
   it('takes the app from ?app= and stores an event without user or metadata', () => {
-    expect(storedEvents(recordEvent, { event_type: 'appointment_created', user_id: null }, { app: 'clinic' })).toEqual([{ kind: 'usage', key: 'clinic', event: { event: 'appointment_created' } }]);
+    expect(storedEvents(recordEvent, { event_type: 'appointment_created', user_id: null }, { app: 'clinic' })).toEqual([
+      { kind: 'usage', key: 'clinic', event: { event: 'appointment_created' } },
+    ]);
   });
 
   it.each([
@@ -33,9 +39,18 @@ describe('metrics service events', () => {
     const request = compatRequest(documented);
     expect(recordEvent.respond({ accepted: 1, rejected: [] }, request)).toEqual({
       status: 201,
-      body: { event_type: 'user_login', user_id: 1, metadata: { browser: 'chrome', ip: '192.168.1.1' }, created_at: RECEIVED_AT.toISOString() },
+      body: {
+        event_type: 'user_login',
+        user_id: 1,
+        metadata: { browser: 'chrome', ip: '192.168.1.1' },
+        created_at: RECEIVED_AT.toISOString(),
+      },
     });
-    expect(recordEvent.respond({ accepted: 0, rejected: [{ index: 0, reason: 'schema', detail: '/event: Expected string length less or equal to 128' }] }, request))
-      .toEqual({ status: 422, body: { detail: 'schema: /event: Expected string length less or equal to 128' } });
+    expect(
+      recordEvent.respond(
+        { accepted: 0, rejected: [{ index: 0, reason: 'schema', detail: '/event: Expected string length less or equal to 128' }] },
+        request,
+      ),
+    ).toEqual({ status: 422, body: { detail: 'schema: /event: Expected string length less or equal to 128' } });
   });
 });

@@ -12,8 +12,12 @@ export const recordEvent: CompatRoute = {
   body: Type.Object(
     {
       event_type: Type.String({ minLength: 1, description: 'What happened, e.g. user_login: the usage event.' }),
-      user_id: Type.Optional(Type.Union([Type.Integer(), Type.String(), Type.Null()], { description: 'The user (an integer in the metrics service).' })),
-      metadata: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'Free-form details (stored as properties).' })),
+      user_id: Type.Optional(
+        Type.Union([Type.Integer(), Type.String(), Type.Null()], { description: 'The user (an integer in the metrics service).' }),
+      ),
+      metadata: Type.Optional(
+        Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'Free-form details (stored as properties).' }),
+      ),
     },
     { title: 'Metrics service event', additionalProperties: true },
   ),
@@ -34,7 +38,12 @@ export const recordEvent: CompatRoute = {
     const f = body as Record<string, unknown>;
     return {
       status: 201,
-      body: { event_type: f.event_type, user_id: given(f.user_id) ?? null, metadata: given(f.metadata) ?? {}, created_at: receivedAt.toISOString() },
+      body: {
+        event_type: f.event_type,
+        user_id: given(f.user_id) ?? null,
+        metadata: given(f.metadata) ?? {},
+        created_at: receivedAt.toISOString(),
+      },
     };
   },
 };

@@ -33,7 +33,8 @@ export function textOf(value: unknown): string | undefined {
 export function missingText(fields: Record<string, unknown>, name: string, meaning: string): string | undefined {
   if (textOf(fields[name]) !== undefined) return undefined;
   const value = given(fields[name]);
-  const got = value === undefined ? 'missing' : typeof value === 'string' ? 'empty' : `a JSON ${Array.isArray(value) ? 'array' : typeof value}`;
+  const got =
+    value === undefined ? 'missing' : typeof value === 'string' ? 'empty' : `a JSON ${Array.isArray(value) ? 'array' : typeof value}`;
   return `${name} is ${got}: it must be a non-empty string (${meaning})`;
 }
 
@@ -43,12 +44,16 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * The first of the named fields holding a non-empty JSON object (HOMEPOT reads `extra_data or
  * metadata`), or why one of them is not an object.
  */
-export function freeFormOf(fields: Record<string, unknown>, ...names: string[]): { ok: true; value: Record<string, unknown> | undefined } | { ok: false; detail: string } {
+export function freeFormOf(
+  fields: Record<string, unknown>,
+  ...names: string[]
+): { ok: true; value: Record<string, unknown> | undefined } | { ok: false; detail: string } {
   let found: Record<string, unknown> | undefined;
   for (const name of names) {
     const value = given(fields[name]);
     if (value === undefined) continue;
-    if (!isObject(value)) return { ok: false, detail: `${name} must be a JSON object, got a JSON ${Array.isArray(value) ? 'array' : typeof value}` };
+    if (!isObject(value))
+      return { ok: false, detail: `${name} must be a JSON object, got a JSON ${Array.isArray(value) ? 'array' : typeof value}` };
     if (found === undefined && Object.keys(value).length > 0) found = value;
   }
   return { ok: true, value: found };
@@ -58,7 +63,8 @@ export function freeFormOf(fields: Record<string, unknown>, ...names: string[]):
 export function withFields(map: Record<string, unknown> | undefined, added: Record<string, unknown>): Record<string, unknown> | undefined {
   const merged: Record<string, unknown> = {};
   // defineProperty: a key named __proto__ is data, not the prototype.
-  const put = (key: string, value: unknown) => Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
+  const put = (key: string, value: unknown) =>
+    Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
   for (const key of Object.keys(map ?? {})) put(key, map![key]);
   for (const key of Object.keys(added)) if (given(added[key]) !== undefined) put(key, added[key]);
   return Object.keys(merged).length > 0 ? merged : undefined;

@@ -10,8 +10,15 @@ const registration = {
   version: '1.0.0',
   instance_id: INSTANCE,
   system_metadata: {
-    os: 'Linux', version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1', architecture: '64bit', machine: 'x86_64', processor: '',
-    hostname: 'tt-host', local_ip: '10.0.0.7', python_version: '3.12.3', analytics_disabled: false,
+    os: 'Linux',
+    version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1',
+    architecture: '64bit',
+    machine: 'x86_64',
+    processor: '',
+    hostname: 'tt-host',
+    local_ip: '10.0.0.7',
+    python_version: '3.12.3',
+    analytics_disabled: false,
   },
   country: 'Unknown',
   city: 'Unknown',
@@ -20,13 +27,25 @@ const registration = {
 
 describe('TimeTracker registration and heartbeats', () => {
   it('turns a registration into a heartbeat of the instance carrying its system information', () => {
-    expect(storedEvents(register, registration)).toEqual([{
-      kind: 'heartbeat', key: INSTANCE,
-      event: {
-        app: 'timetracker', version: '1.0.0', status: 'registered',
-        system: { os: 'Linux', os_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1', arch: 'x86_64', hostname: 'tt-host', runtime: 'python', runtime_version: '3.12.3' },
+    expect(storedEvents(register, registration)).toEqual([
+      {
+        kind: 'heartbeat',
+        key: INSTANCE,
+        event: {
+          app: 'timetracker',
+          version: '1.0.0',
+          status: 'registered',
+          system: {
+            os: 'Linux',
+            os_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1',
+            arch: 'x86_64',
+            hostname: 'tt-host',
+            runtime: 'python',
+            runtime_version: '3.12.3',
+          },
+        },
       },
-    }]);
+    ]);
   });
 
   it('sends no system information when the user turned analytics off', () => {
@@ -40,11 +59,16 @@ describe('TimeTracker registration and heartbeats', () => {
   });
 
   it('answers a registration with the instance id the client keeps', () => {
-    expect(register.respond({ accepted: 1, rejected: [] }, compatRequest(registration))).toEqual({ status: 201, body: { success: true, instance_id: INSTANCE, message: 'Instance registered' } });
+    expect(register.respond({ accepted: 1, rejected: [] }, compatRequest(registration))).toEqual({
+      status: 201,
+      body: { success: true, instance_id: INSTANCE, message: 'Instance registered' },
+    });
   });
 
   it("turns the heartbeat's lone instance_id into a beat of app timetracker, or ?app=", () => {
-    expect(storedEvents(heartbeat, { instance_id: INSTANCE })).toEqual([{ kind: 'heartbeat', key: INSTANCE, event: { app: 'timetracker' } }]);
+    expect(storedEvents(heartbeat, { instance_id: INSTANCE })).toEqual([
+      { kind: 'heartbeat', key: INSTANCE, event: { app: 'timetracker' } },
+    ]);
     expect(storedEvents(heartbeat, { instance_id: INSTANCE }, { app: 'tt-eu' })[0]!.event).toEqual({ app: 'tt-eu' });
   });
 
@@ -62,8 +86,14 @@ describe('TimeTracker registration and heartbeats', () => {
   });
 
   it('answers a refused beat with the error and details the client logs', () => {
-    const refused = register.respond({ accepted: 0, rejected: [{ index: 0, reason: 'bad_key', detail: 'key holds a dot' }] }, compatRequest(registration));
-    expect(refused).toMatchObject({ status: 400, body: { success: false, error: 'registration not stored', details: 'bad_key: key holds a dot' } });
+    const refused = register.respond(
+      { accepted: 0, rejected: [{ index: 0, reason: 'bad_key', detail: 'key holds a dot' }] },
+      compatRequest(registration),
+    );
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { success: false, error: 'registration not stored', details: 'bad_key: key holds a dot' },
+    });
   });
 });
 
@@ -71,7 +101,10 @@ describe('TimeTracker validation and status', () => {
   it('validates every token (no licence is needed) and stores nothing', () => {
     const request = compatRequest({ app_identifier: 'timetracker', license_id: 'NO-LICENSE-REQUIRED', instance_id: INSTANCE });
     expect(validate.toEvents(request)).toEqual({ ok: true, events: [] });
-    expect(validate.respond({ accepted: 0, rejected: [] }, request)).toEqual({ status: 200, body: { valid: true, license_required: false, instance_id: INSTANCE } });
+    expect(validate.respond({ accepted: 0, rejected: [] }, request)).toEqual({
+      status: 200,
+      body: { valid: true, license_required: false, instance_id: INSTANCE },
+    });
   });
 
   it('answers the health check', () => {
@@ -83,23 +116,48 @@ describe('TimeTracker validation and status', () => {
 
 describe('TimeTracker usage data', () => {
   it('maps the documented data format: a usage_event point is the event it names, metadata.feature its feature', () => {
-    const body = { app_identifier: 'timetracker', instance_id: 'uuid-here', data: [{ key: 'usage_event', value: 'feature_used', type: 'string', metadata: { feature: 'dashboard' } }] };
-    expect(storedEvents(usageData, body)).toEqual([{ kind: 'usage', key: 'timetracker', event: { event: 'feature_used', feature: 'dashboard', instance_id: 'uuid-here' } }]);
+    const body = {
+      app_identifier: 'timetracker',
+      instance_id: 'uuid-here',
+      data: [{ key: 'usage_event', value: 'feature_used', type: 'string', metadata: { feature: 'dashboard' } }],
+    };
+    expect(storedEvents(usageData, body)).toEqual([
+      { kind: 'usage', key: 'timetracker', event: { event: 'feature_used', feature: 'dashboard', instance_id: 'uuid-here' } },
+    ]);
   });
 
   it("maps send_usage_event's user to user_id and keeps the rest of metadata as properties", () => {
-    const body = { app_identifier: 'timetracker', instance_id: INSTANCE, data: [{ key: 'usage_event', value: 'feature_used', type: 'string', metadata: { feature: 'dashboard', user: 'admin', project: 42 } }] };
-    expect(storedEvents(usageData, body)[0]!.event).toEqual({ event: 'feature_used', feature: 'dashboard', user_id: 'admin', instance_id: INSTANCE, properties: { project: 42 } });
+    const body = {
+      app_identifier: 'timetracker',
+      instance_id: INSTANCE,
+      data: [{ key: 'usage_event', value: 'feature_used', type: 'string', metadata: { feature: 'dashboard', user: 'admin', project: 42 } }],
+    };
+    expect(storedEvents(usageData, body)[0]!.event).toEqual({
+      event: 'feature_used',
+      feature: 'dashboard',
+      user_id: 'admin',
+      instance_id: INSTANCE,
+      properties: { project: 42 },
+    });
   });
 
   it('maps another point to the event of its key, keeping its value and type', () => {
-    const body = { app_identifier: 'timetracker', instance_id: INSTANCE, data: [{ key: 'active_projects', value: 7, type: 'integer', metadata: {} }] };
-    expect(storedEvents(usageData, body)[0]!.event).toEqual({ event: 'active_projects', instance_id: INSTANCE, properties: { value: 7, type: 'integer' } });
+    const body = {
+      app_identifier: 'timetracker',
+      instance_id: INSTANCE,
+      data: [{ key: 'active_projects', value: 7, type: 'integer', metadata: {} }],
+    };
+    expect(storedEvents(usageData, body)[0]!.event).toEqual({
+      event: 'active_projects',
+      instance_id: INSTANCE,
+      properties: { value: 7, type: 'integer' },
+    });
   });
 
   it('keeps a replayed point: a time with a zone is its event time, local time without one stays text', () => {
     const body = {
-      app_identifier: 'timetracker', instance_id: INSTANCE,
+      app_identifier: 'timetracker',
+      instance_id: INSTANCE,
       data: [
         { key: 'usage_event', value: 'timer_started', type: 'string', metadata: {}, timestamp: '2026-11-23T18:00:00+00:00' },
         { key: 'usage_event', value: 'timer_stopped', type: 'string', metadata: {}, timestamp: '2026-11-23T19:05:12.123456' },
@@ -134,6 +192,9 @@ describe('TimeTracker usage data', () => {
     const request = compatRequest({});
     const rejected = [{ index: 1, reason: 'schema', detail: '/event: too long' }];
     expect(usageData.respond({ accepted: 1, rejected }, request)).toEqual({ status: 200, body: { success: true, received: 1, rejected } });
-    expect(usageData.respond({ accepted: 0, rejected }, request)).toMatchObject({ status: 400, body: { error: 'no data point not stored' } });
+    expect(usageData.respond({ accepted: 0, rejected }, request)).toMatchObject({
+      status: 400,
+      body: { error: 'no data point not stored' },
+    });
   });
 });

@@ -1,6 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import type { CompatRequest, CompatRoute, IngestOutcome, RoutedEvent } from './compat-route.js';
-import { bodyFields, clip, compact, firstRejection, freeFormOf, given, idText, missingText, refuse, textOf, withFields, zonedTime, type Mapped } from './request-fields.js';
+import {
+  bodyFields,
+  clip,
+  compact,
+  firstRejection,
+  freeFormOf,
+  given,
+  idText,
+  missingText,
+  refuse,
+  textOf,
+  withFields,
+  zonedTime,
+  type Mapped,
+} from './request-fields.js';
 
 /** The app of a beat or data point that names none: TimeTracker's own app_identifier default. */
 export const TIMETRACKER_APP = 'timetracker';
@@ -53,7 +67,10 @@ function beat(request: CompatRequest, extra: (fields: Record<string, unknown>) =
 }
 
 /** TimeTracker's client logs `error` and `details` of a refusal's JSON. */
-const refused = (outcome: IngestOutcome, what: string) => ({ status: 400, body: { success: false, error: `${what} not stored`, details: firstRejection(outcome.rejected), rejected: outcome.rejected } });
+const refused = (outcome: IngestOutcome, what: string) => ({
+  status: 400,
+  body: { success: false, error: `${what} not stored`, details: firstRejection(outcome.rejected), rejected: outcome.rejected },
+});
 
 const instanceOf = (request: CompatRequest) => textOf((request.body as Record<string, unknown> | undefined)?.instance_id) ?? null;
 
@@ -66,7 +83,11 @@ export const register: CompatRoute = {
       instance_id: Type.String({ minLength: 1, description: 'The instance: the subject key.' }),
       app_identifier: Type.Optional(Type.String({ description: 'The app (heartbeat app); "timetracker" when absent.' })),
       version: Type.Optional(Type.String({ description: 'The app version.' })),
-      system_metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'os, version, machine, architecture, hostname, python_version, … (see the mapping).' })),
+      system_metadata: Type.Optional(
+        Type.Record(Type.String(), Type.Unknown(), {
+          description: 'os, version, machine, architecture, hostname, python_version, … (see the mapping).',
+        }),
+      ),
       country: Type.Optional(Type.Unknown({ description: 'Not stored.' })),
       city: Type.Optional(Type.Unknown({ description: 'Not stored.' })),
       license_id: Type.Optional(Type.Unknown({ description: 'Not stored: no licence is needed.' })),
@@ -76,7 +97,9 @@ export const register: CompatRoute = {
   toEvents: (request) => beat(request, (f) => ({ version: given(f.version), status: 'registered', system: systemOf(f.system_metadata) })),
   /** The client keeps the instance_id the answer carries; a token is optional and unused. */
   respond: (outcome, request) =>
-    outcome.rejected.length > 0 ? refused(outcome, 'registration') : { status: 201, body: { success: true, instance_id: instanceOf(request), message: 'Instance registered' } },
+    outcome.rejected.length > 0
+      ? refused(outcome, 'registration')
+      : { status: 201, body: { success: true, instance_id: instanceOf(request), message: 'Instance registered' } },
 };
 
 export const validate: CompatRoute = {
@@ -109,7 +132,9 @@ export const heartbeat: CompatRoute = {
   toEvents: (request) => beat(request, () => ({})),
   // The client counts an empty JSON object as a failed beat: answer with content.
   respond: (outcome, request) =>
-    outcome.rejected.length > 0 ? refused(outcome, 'heartbeat') : { status: 200, body: { success: true, instance_id: instanceOf(request) } },
+    outcome.rejected.length > 0
+      ? refused(outcome, 'heartbeat')
+      : { status: 200, body: { success: true, instance_id: instanceOf(request) } },
 };
 
 /**
@@ -118,8 +143,13 @@ export const heartbeat: CompatRoute = {
  * properties. metadata.feature and metadata.user (or user_id) fill their columns; the rest of
  * metadata is properties.
  */
-export function usageOf(point: unknown, index: number, instanceId: unknown): { ok: true; event: Record<string, unknown> } | { ok: false; detail: string } {
-  if (typeof point !== 'object' || point === null || Array.isArray(point)) return { ok: false, detail: `data[${index}] must be a JSON object with key, value, type and metadata` };
+export function usageOf(
+  point: unknown,
+  index: number,
+  instanceId: unknown,
+): { ok: true; event: Record<string, unknown> } | { ok: false; detail: string } {
+  if (typeof point !== 'object' || point === null || Array.isArray(point))
+    return { ok: false, detail: `data[${index}] must be a JSON object with key, value, type and metadata` };
   const p = point as Record<string, unknown>;
   const missing = missingText(p, 'key', 'what the data point is');
   if (missing) return { ok: false, detail: `data[${index}].${missing}` };
@@ -181,7 +211,8 @@ export const usageData: CompatRoute = {
     if (!parsed.ok) return refuse(parsed.detail);
     const f = parsed.fields;
     const data = given(f.data);
-    if (!Array.isArray(data)) return refuse(`data is ${data === undefined ? 'missing' : `a JSON ${typeof data}`}: it must be an array of data points`);
+    if (!Array.isArray(data))
+      return refuse(`data is ${data === undefined ? 'missing' : `a JSON ${typeof data}`}: it must be an array of data points`);
     const app = appOf(f, query);
     const events: RoutedEvent[] = [];
     for (let i = 0; i < data.length; i++) {

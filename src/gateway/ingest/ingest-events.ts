@@ -34,12 +34,22 @@ const kindLabel = (kind: string | undefined) => (kind !== undefined && kindNamed
  * message ids from the Idempotency-Key, and an outcome only once JetStream acknowledged them all
  * (otherwise 503 with Retry-After and the Idempotency-Key to retry with).
  */
-export async function ingestEvents(events: readonly RequestEvent[], record: KeyRecord, idempotency: { key: string }, deps: IngestDeps): Promise<Step<IngestOutcome>> {
+export async function ingestEvents(
+  events: readonly RequestEvent[],
+  record: KeyRecord,
+  idempotency: { key: string },
+  deps: IngestDeps,
+): Promise<Step<IngestOutcome>> {
   const budget = deps.budgets.take(record.name, record.rate, events.length);
   if (!budget.ok) {
-    return refuse(429, 'rate_limited', `API key ${record.name} may send ${record.rate} events per second through this gateway; this request has ${events.length}`, {
-      'retry-after': String(budget.retryAfterS),
-    });
+    return refuse(
+      429,
+      'rate_limited',
+      `API key ${record.name} may send ${record.rate} events per second through this gateway; this request has ${events.length}`,
+      {
+        'retry-after': String(budget.retryAfterS),
+      },
+    );
   }
   for (const [index, event] of events.entries()) {
     // An unknown kind is in no key's scope; it is rejected below as unknown_kind, like a dead letter.
@@ -64,7 +74,11 @@ export async function ingestEvents(events: readonly RequestEvent[], record: KeyR
       deps.metrics.rejected.inc({ kind: kindLabel(kind), reason: verdict.reason });
       continue;
     }
-    publishable.push({ subject: publishSubject(deps.layout, kind, key), data: verdict.value, msgId: messageId(record.name, idempotency.key, index) });
+    publishable.push({
+      subject: publishSubject(deps.layout, kind, key),
+      data: verdict.value,
+      msgId: messageId(record.name, idempotency.key, index),
+    });
     publishedKinds.push(kind);
   }
   if (publishable.length > 0) {
@@ -73,10 +87,15 @@ export async function ingestEvents(events: readonly RequestEvent[], record: KeyR
     stopTimer();
     if (!published.ok) {
       deps.metrics.publishFailures.inc();
-      return refuse(503, 'not_stored', `${published.problem}; retry with the header Idempotency-Key: ${idempotency.key} so nothing is stored twice`, {
-        'retry-after': String(RETRY_AFTER_S),
-        'idempotency-key': idempotency.key,
-      });
+      return refuse(
+        503,
+        'not_stored',
+        `${published.problem}; retry with the header Idempotency-Key: ${idempotency.key} so nothing is stored twice`,
+        {
+          'retry-after': String(RETRY_AFTER_S),
+          'idempotency-key': idempotency.key,
+        },
+      );
     }
     for (const kind of publishedKinds) deps.metrics.accepted.inc({ kind });
     outcome.accepted = publishable.length;

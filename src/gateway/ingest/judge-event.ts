@@ -28,7 +28,8 @@ export function judgeEvent(candidate: Candidate, arrivalMs: number, settings: Ju
   const badKey = publishKeyProblem(candidate.key);
   if (badKey !== undefined) return deadLetter('bad_key', badKey);
   const data = encoder.encode(candidate.text);
-  if (data.length > settings.maxMsgBytes) return deadLetter('oversize', `event is ${data.length} bytes, the limit is ${settings.maxMsgBytes} (MAX_MESSAGE_BYTES)`);
+  if (data.length > settings.maxMsgBytes)
+    return deadLetter('oversize', `event is ${data.length} bytes, the limit is ${settings.maxMsgBytes} (MAX_MESSAGE_BYTES)`);
   const verdict = kind.decode(data, candidate.key, arrivalMs, settings.window);
   return verdict.ok ? decoded(data) : verdict;
 }

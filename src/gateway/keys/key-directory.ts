@@ -26,7 +26,10 @@ export class KeyDirectory {
 
   /** Reads the bucket and watches it; resolves once read. */
   async start(): Promise<void> {
-    this.stopWatch = await this.store.watch((change) => this.apply(change), () => this.watchEnded());
+    this.stopWatch = await this.store.watch(
+      (change) => this.apply(change),
+      () => this.watchEnded(),
+    );
     for (const record of await this.store.list()) {
       const entry = await this.store.get(record.name);
       if (entry) this.apply({ name: record.name, revision: entry.revision, record: entry.record });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BROWSER_DEFAULT_RATE, BROWSER_KINDS, hashSecret, keyMatches, keyRecord, newSecret, parseKeyRecord, scopeProblem } from './key-record.js';
+import {
+  BROWSER_DEFAULT_RATE,
+  BROWSER_KINDS,
+  hashSecret,
+  keyMatches,
+  keyRecord,
+  newSecret,
+  parseKeyRecord,
+  scopeProblem,
+} from './key-record.js';
 
 const KINDS = ['metrics', 'state', 'api', 'job', 'error', 'activity', 'usage', 'heartbeat'];
 const made = (spec: Parameters<typeof keyRecord>[0]) => keyRecord(spec, 'h', new Date(0), KINDS);
@@ -7,12 +16,19 @@ const made = (spec: Parameters<typeof keyRecord>[0]) => keyRecord(spec, 'h', new
 describe('API key records', () => {
   it('makes a server key with the scope asked for', () => {
     const result = made({ name: 'billing-api', kinds: ['api', 'job'], keys: 'billing-*', rate: 500, read: true });
-    expect(result).toMatchObject({ ok: true, value: { name: 'billing-api', kinds: ['api', 'job'], keys: 'billing-*', origins: [], rate: 500, read: true, revoked: false } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { name: 'billing-api', kinds: ['api', 'job'], keys: 'billing-*', origins: [], rate: 500, read: true, revoked: false },
+    });
   });
 
   it('gives a browser key the page kinds and a rate by default', () => {
     const result = made({ name: 'shop-web', origins: ['https://shop.example.com/'] });
-    expect(result).toMatchObject({ ok: true, value: { kinds: [...BROWSER_KINDS], origins: ['https://shop.example.com'], rate: BROWSER_DEFAULT_RATE, read: false }, warnings: [] });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { kinds: [...BROWSER_KINDS], origins: ['https://shop.example.com'], rate: BROWSER_DEFAULT_RATE, read: false },
+      warnings: [],
+    });
   });
 
   it('warns when a browser key is given wider kinds', () => {

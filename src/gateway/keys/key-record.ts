@@ -65,17 +65,26 @@ export function keyRecord(spec: KeySpec, hash: string, createdAt: Date, knownKin
   const origins: string[] = [];
   for (const origin of spec.origins ?? []) {
     const normal = normalisedOrigin(origin);
-    if (!normal) return problem(`--origins: ${JSON.stringify(origin)} is not an origin such as https://shop.example.com (scheme, host, optional port; no path, no wildcard)`);
+    if (!normal)
+      return problem(
+        `--origins: ${JSON.stringify(origin)} is not an origin such as https://shop.example.com (scheme, host, optional port; no path, no wildcard)`,
+      );
     origins.push(normal);
   }
   const browser = origins.length > 0;
-  if (browser && spec.read) return problem('--read cannot go with --origins: a browser key is public in its pages, and read rights would let anyone read Sift\'s data');
+  if (browser && spec.read)
+    return problem(
+      "--read cannot go with --origins: a browser key is public in its pages, and read rights would let anyone read Sift's data",
+    );
   const kinds = spec.kinds ?? (browser ? [...BROWSER_KINDS] : undefined);
-  if (!kinds || kinds.length === 0) return problem(`--kinds is required for a server key: name the kinds it may send (${knownKinds.join(', ')})`);
+  if (!kinds || kinds.length === 0)
+    return problem(`--kinds is required for a server key: name the kinds it may send (${knownKinds.join(', ')})`);
   const unknown = kinds.filter((k) => !knownKinds.includes(k));
-  if (unknown.length) return problem(`--kinds: unknown kind ${unknown.map((k) => JSON.stringify(k)).join(', ')} (known: ${knownKinds.join(', ')})`);
+  if (unknown.length)
+    return problem(`--kinds: unknown kind ${unknown.map((k) => JSON.stringify(k)).join(', ')} (known: ${knownKinds.join(', ')})`);
   const keys = spec.keys ?? '*';
-  if (keys === '' || keys.length > 256 || /[\s.>]/.test(keys)) return problem(`--keys must be a glob of one subject token (* matches any characters), got ${JSON.stringify(keys)}`);
+  if (keys === '' || keys.length > 256 || /[\s.>]/.test(keys))
+    return problem(`--keys must be a glob of one subject token (* matches any characters), got ${JSON.stringify(keys)}`);
   const rate = spec.rate ?? (browser ? BROWSER_DEFAULT_RATE : 0);
   if (!Number.isFinite(rate) || rate < 0) return problem(`--rate must be events per second ≥ 0 (0: no limit), got ${spec.rate}`);
   const wide = browser ? kinds.filter((k) => !(BROWSER_KINDS as readonly string[]).includes(k)) : [];
@@ -84,7 +93,17 @@ export function keyRecord(spec: KeySpec, hash: string, createdAt: Date, knownKin
     : [];
   return {
     ok: true,
-    value: { name: spec.name, hash, kinds: [...new Set(kinds)], keys, origins, rate, read: Boolean(spec.read), revoked: false, createdAt: createdAt.toISOString() },
+    value: {
+      name: spec.name,
+      hash,
+      kinds: [...new Set(kinds)],
+      keys,
+      origins,
+      rate,
+      read: Boolean(spec.read),
+      revoked: false,
+      createdAt: createdAt.toISOString(),
+    },
     warnings,
   };
 }
@@ -94,7 +113,8 @@ export function parseKeyRecord(text: string): KeyRecord | undefined {
   try {
     const r = JSON.parse(text) as Partial<KeyRecord>;
     const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-    if (typeof r.name !== 'string' || typeof r.hash !== 'string' || !strings(r.kinds) || typeof r.keys !== 'string' || !strings(r.origins)) return undefined;
+    if (typeof r.name !== 'string' || typeof r.hash !== 'string' || !strings(r.kinds) || typeof r.keys !== 'string' || !strings(r.origins))
+      return undefined;
     if (typeof r.rate !== 'number' || typeof r.read !== 'boolean' || typeof r.revoked !== 'boolean') return undefined;
     return r as KeyRecord;
   } catch {
@@ -112,7 +132,13 @@ export function keyMatches(glob: string, key: string): boolean {
   let pattern = globs.get(glob);
   if (!pattern) {
     // Hand-written: path globs (picomatch) stop * at a slash, which a subject key may hold.
-    pattern = new RegExp(`^${glob.split('*').map((part) => part.replace(/[\\^$+?.()|[\]{}]/g, '\\$&')).join('.*')}$`, 's');
+    pattern = new RegExp(
+      `^${glob
+        .split('*')
+        .map((part) => part.replace(/[\\^$+?.()|[\]{}]/g, '\\$&'))
+        .join('.*')}$`,
+      's',
+    );
     globs.set(glob, pattern);
   }
   return pattern.test(key);
@@ -121,6 +147,7 @@ export function keyMatches(glob: string, key: string): boolean {
 /** Why a key may not publish this kind under this subject key, or undefined when it may. */
 export function scopeProblem(record: KeyRecord, kind: string, key: string): string | undefined {
   if (!record.kinds.includes(kind)) return `key ${record.name} may not send kind "${kind}" (it may send ${record.kinds.join(', ')})`;
-  if (!keyMatches(record.keys, key)) return `key ${record.name} may not send under subject key ${JSON.stringify(key)} (it may send under ${JSON.stringify(record.keys)})`;
+  if (!keyMatches(record.keys, key))
+    return `key ${record.name} may not send under subject key ${JSON.stringify(key)} (it may send under ${JSON.stringify(record.keys)})`;
   return undefined;
 }

@@ -17,7 +17,9 @@ export class KeyStore {
   private constructor(readonly kv: KV) {}
 
   static async open(nc: NatsConnection, bucket: string, replicas: number): Promise<KeyStore> {
-    return new KeyStore(await new Kvm(nc).create(bucket, { history: 1, replicas, description: 'Sift gateway API keys: scope and SHA-256 hash per key name' }));
+    return new KeyStore(
+      await new Kvm(nc).create(bucket, { history: 1, replicas, description: 'Sift gateway API keys: scope and SHA-256 hash per key name' }),
+    );
   }
 
   /** Stores a new key; false when the name is taken (revoked names stay taken, so an old secret never comes back). */
@@ -64,7 +66,11 @@ export class KeyStore {
     const watch = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
     void (async () => {
       for await (const entry of watch) {
-        onChange({ name: entry.key, revision: entry.revision, record: entry.operation === 'PUT' ? parseKeyRecord(entry.string()) : undefined });
+        onChange({
+          name: entry.key,
+          revision: entry.revision,
+          record: entry.operation === 'PUT' ? parseKeyRecord(entry.string()) : undefined,
+        });
       }
     })().finally(onEnd);
     return () => watch.stop();

@@ -21,7 +21,9 @@ export type PublishOutcome = { ok: true; duplicates: number } | { ok: false; pro
 export async function publishEvents(link: PublishLink, events: readonly Publishable[], timeoutMs: number): Promise<PublishOutcome> {
   const current = link.current;
   if (!current) return { ok: false, problem: 'NATS is not reachable' };
-  const settled = await Promise.allSettled(events.map((e) => current.js.publish(e.subject, e.data, { msgID: e.msgId, timeout: timeoutMs })));
+  const settled = await Promise.allSettled(
+    events.map((e) => current.js.publish(e.subject, e.data, { msgID: e.msgId, timeout: timeoutMs })),
+  );
   let duplicates = 0;
   let failure: unknown;
   let failed = 0;

@@ -46,11 +46,15 @@ describe('AnswerCache', () => {
 
   it('keeps no failed computation', async () => {
     const cache = new AnswerCache({ ttlMs: 5_000 });
-    await expect(cache.get('k', async () => { throw new Error('timeout'); })).rejects.toThrow('timeout');
+    await expect(
+      cache.get('k', async () => {
+        throw new Error('timeout');
+      }),
+    ).rejects.toThrow('timeout');
     expect((await cache.get('k', async () => ({ body: 1 }))).json).toBe('1');
   });
 
-  it('computes every time with ttlMs 0, and keeps the answer\'s status and tag', async () => {
+  it("computes every time with ttlMs 0, and keeps the answer's status and tag", async () => {
     const cache = new AnswerCache({ ttlMs: 0 });
     let runs = 0;
     const compute = async () => ({ status: 503, body: { n: ++runs } });

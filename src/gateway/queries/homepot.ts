@@ -50,7 +50,9 @@ export const homepotRoutes: QueryRoute[] = [
     url: '/api/v1/metrics/device-state-history/:device_id',
     summary: "A device's stored state reports over the last hours, oldest first (view device_state_history)",
     tag: 'HOMEPOT analytics',
-    params: Type.Object({ device_id: Type.String({ minLength: 1, maxLength: 256, description: 'The device: the key of telemetry.state.<device_id>.' }) }),
+    params: Type.Object({
+      device_id: Type.String({ minLength: 1, maxLength: 256, description: 'The device: the key of telemetry.state.<device_id>.' }),
+    }),
     querystring: Type.Object({ hours: hoursParameter(720) }),
     async answer({ query, params }, deps) {
       const data = await deps.query(

@@ -63,24 +63,35 @@ export function queryRoutes(deps: QueryDeps, options: QueryRoutesOptions = {}): 
           preHandler: deps.requireRead,
         },
         async (request, reply) => {
-          const input: RouteInput = { query: (request.query ?? {}) as Record<string, unknown>, params: (request.params ?? {}) as Record<string, string> };
+          const input: RouteInput = {
+            query: (request.query ?? {}) as Record<string, unknown>,
+            params: (request.params ?? {}) as Record<string, string>,
+          };
           const answer = await cache.get(answerKey(route, input), () =>
             route.answer(input, context).catch((error: unknown) => {
-              throw new ReadFailedError(`${route.url}: ClickHouse did not answer: ${(error as Error).message?.split('\n')[0] ?? String(error)}`, { cause: error });
+              throw new ReadFailedError(
+                `${route.url}: ClickHouse did not answer: ${(error as Error).message?.split('\n')[0] ?? String(error)}`,
+                { cause: error },
+              );
             }),
           );
-          return reply
-            .code(answer.status)
-            .header('content-type', 'application/json; charset=utf-8')
-            .header('etag', answer.etag)
-            // Always revalidate: a poll within the TTL is a 304 from the cache, never a stale browser copy.
-            .header('cache-control', 'private, no-cache')
-            .send(answer.json);
+          return (
+            reply
+              .code(answer.status)
+              .header('content-type', 'application/json; charset=utf-8')
+              .header('etag', answer.etag)
+              // Always revalidate: a poll within the TTL is a 304 from the cache, never a stale browser copy.
+              .header('cache-control', 'private, no-cache')
+              .send(answer.json)
+          );
         },
       );
     }
     // summary and tags are for /openapi.json (@fastify/swagger reads them; FastifySchema does not declare them).
-    const pageSchema: FastifySchema = { summary: 'Live status page (HTML; asks for a read key, then polls the JSON routes)', tags: ['Status page'] } as FastifySchema;
+    const pageSchema: FastifySchema = {
+      summary: 'Live status page (HTML; asks for a read key, then polls the JSON routes)',
+      tags: ['Status page'],
+    } as FastifySchema;
     app.get('/status', { schema: pageSchema }, async (_request, reply) =>
       reply.headers(STATUS_PAGE_HEADERS).type('text/html; charset=utf-8').send(STATUS_PAGE),
     );

@@ -22,7 +22,15 @@ export function worstStatus(statuses: ServiceStatus[]): ServiceStatus {
 type Query = QueryDeps['query'];
 const one = async <T>(query: Query, statement: string): Promise<T> => (await query<T>(statement, {}))[0]!;
 
-interface ServiceRow { service: string; requests: number; errors_5xx: number; error_rate: number; avg_response_time_ms: number; p95_response_time_ms: number; last_request: string }
+interface ServiceRow {
+  service: string;
+  requests: number;
+  errors_5xx: number;
+  error_rate: number;
+  avg_response_time_ms: number;
+  p95_response_time_ms: number;
+  last_request: string;
+}
 
 /** What the metrics service's summary and dashboard share: users, sessions, requests, errors, registrations. */
 async function summary(query: Query) {
@@ -33,14 +41,21 @@ async function summary(query: Query) {
     one<Record<string, unknown>>(query, sql.ERRORS_24H),
     one(query, sql.REGISTRATIONS),
   ]);
-  return { active_users, active_sessions, requests: { window_hours: 1, ...requests }, errors: { window_hours: 24, ...errors }, registrations };
+  return {
+    active_users,
+    active_sessions,
+    requests: { window_hours: 1, ...requests },
+    errors: { window_hours: 24, ...errors },
+    registrations,
+  };
 }
 
 /** The metrics service's read endpoints, answered from the activity, api, error, job, usage, heartbeat and state kinds. */
 export const metricsServiceRoutes: QueryRoute[] = [
   {
     url: '/metrics/summary',
-    summary: 'Active users (daily, weekly, monthly), sessions now, API requests and error rate of the last hour, errors of the last day, registrations',
+    summary:
+      'Active users (daily, weekly, monthly), sessions now, API requests and error rate of the last hour, errors of the last day, registrations',
     tag: 'Metrics service',
     async answer(_input, deps) {
       return { body: { generated_at: new Date(deps.now()).toISOString(), ...(await summary(deps.query)) } };
@@ -66,11 +81,23 @@ export const metricsServiceRoutes: QueryRoute[] = [
   },
   {
     url: '/metrics/dashboard',
-    summary: 'Everything the analytics dashboard shows: users by day, apps, API trends per service, busiest endpoints, errors by category, jobs, features, silent instances, devices by state',
+    summary:
+      'Everything the analytics dashboard shows: users by day, apps, API trends per service, busiest endpoints, errors by category, jobs, features, silent instances, devices by state',
     tag: 'Metrics service',
     async answer(_input, deps) {
       const q = deps.query;
-      const [head, active_users_by_day, apps, services_hourly, top_endpoints, errors_by_category, jobs, features, silent_instances, device_states] = await Promise.all([
+      const [
+        head,
+        active_users_by_day,
+        apps,
+        services_hourly,
+        top_endpoints,
+        errors_by_category,
+        jobs,
+        features,
+        silent_instances,
+        device_states,
+      ] = await Promise.all([
         summary(q),
         q(sql.ACTIVE_USERS_BY_DAY, {}),
         q(sql.APPS_TODAY, {}),
@@ -108,7 +135,8 @@ export const metricsServiceRoutes: QueryRoute[] = [
   },
   {
     url: '/health/detailed',
-    summary: "Detailed health: ClickHouse answering and how fast, the newest data of each kind, the hosting worker's backlog and dead letters",
+    summary:
+      "Detailed health: ClickHouse answering and how fast, the newest data of each kind, the hosting worker's backlog and dead letters",
     tag: 'Metrics service',
     async answer(_input, deps) {
       const started = deps.now();
@@ -125,7 +153,12 @@ export const metricsServiceRoutes: QueryRoute[] = [
       const status = worker?.status === 'unhealthy' || database.status === 'unhealthy' ? 'unhealthy' : 'healthy';
       return {
         status: status === 'healthy' ? 200 : 503,
-        body: { status, service: 'sift', timestamp: new Date(deps.now()).toISOString(), checks: { database, ...(worker ? { worker } : {}) } },
+        body: {
+          status,
+          service: 'sift',
+          timestamp: new Date(deps.now()).toISOString(),
+          checks: { database, ...(worker ? { worker } : {}) },
+        },
       };
     },
   },

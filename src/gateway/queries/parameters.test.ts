@@ -11,10 +11,13 @@ describe('parameter errors', () => {
 
   it('names the parameter in one message, once however many rules it broke', () => {
     const format = parameterError({ querystring: Type.Object({ hours: hoursParameter(168), endpoint: filterParameter('endpoint') }) });
-    const error = format([
-      { keyword: 'type', instancePath: '/hours', schemaPath: '', params: {}, message: 'must be integer' },
-      { keyword: 'minimum', instancePath: '/hours', schemaPath: '', params: {}, message: 'must be >= 1' },
-    ], 'querystring');
+    const error = format(
+      [
+        { keyword: 'type', instancePath: '/hours', schemaPath: '', params: {}, message: 'must be integer' },
+        { keyword: 'minimum', instancePath: '/hours', schemaPath: '', params: {}, message: 'must be >= 1' },
+      ],
+      'querystring',
+    );
     expect(error.message).toBe('hours must be an integer from 1 to 168');
   });
 });

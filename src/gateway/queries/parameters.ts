@@ -7,7 +7,11 @@ export const hoursParameter = (max: number) =>
 
 /** An optional filter on a view's text column; empty (the default) means every value. */
 export const filterParameter = (what: string) =>
-  Type.String({ maxLength: 256, default: '', description: `Only this ${what}; empty or absent means every ${what} (at most 256 characters).` });
+  Type.String({
+    maxLength: 256,
+    default: '',
+    description: `Only this ${what}; empty or absent means every ${what} (at most 256 characters).`,
+  });
 
 /** What a parameter must be, in words, from its schema: "an integer from 1 to 168". */
 export function expectation(schema: TSchema): string {

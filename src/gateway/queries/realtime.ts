@@ -9,13 +9,17 @@ import * as sql from './statements.js';
 export const realtimeRoutes: QueryRoute[] = [
   {
     url: '/api/status',
-    summary: 'Live status: active users (sessions of the last 30 minutes), tracked agents (services with requests in the last 24 hours), requests of the last hour',
+    summary:
+      'Live status: active users (sessions of the last 30 minutes), tracked agents (services with requests in the last 24 hours), requests of the last hour',
     tag: 'Real-time tracking',
     async answer(_input, deps) {
       const [[sessions], [agents], [requests]] = await Promise.all([
         deps.query<{ sessions: number; users: number }>(sql.ACTIVE_SESSIONS, {}),
         deps.query<{ agents: number }>(sql.TRACKED_AGENTS, {}),
-        deps.query<{ requests: number; errors_5xx: number; error_rate: number | null; avg_response_time_ms: number | null }>(sql.REQUESTS_LAST_HOUR, {}),
+        deps.query<{ requests: number; errors_5xx: number; error_rate: number | null; avg_response_time_ms: number | null }>(
+          sql.REQUESTS_LAST_HOUR,
+          {},
+        ),
       ]);
       return {
         body: {
@@ -38,13 +42,22 @@ export const realtimeRoutes: QueryRoute[] = [
   },
   {
     url: '/api/status/analytics',
-    summary: 'Usage analytics: overview, per-agent (service) requests, answer times and success rate, hourly and daily history, top features',
+    summary:
+      'Usage analytics: overview, per-agent (service) requests, answer times and success rate, hourly and daily history, top features',
     tag: 'Real-time tracking',
     async answer(_input, deps) {
       const q = deps.query;
       const [[sessions], agents, hourly, daily, features] = await Promise.all([
         q<{ sessions: number; users: number }>(sql.ACTIVE_SESSIONS, {}),
-        q<{ name: string; requests: number; errors_4xx: number; errors_5xx: number; success_rate: number; avg_response_time_ms: number; p95_response_time_ms: number }>(sql.AGENTS_24H, {}),
+        q<{
+          name: string;
+          requests: number;
+          errors_4xx: number;
+          errors_5xx: number;
+          success_rate: number;
+          avg_response_time_ms: number;
+          p95_response_time_ms: number;
+        }>(sql.AGENTS_24H, {}),
         q<{ bucket: string; requests: number; errors_5xx: number; avg_response_time_ms: number }>(sql.REQUESTS_HOURLY, {}),
         q<{ day: string; users: number; sessions: number }>(sql.ACTIVE_USERS_BY_DAY, {}),
         q<{ app: string; feature: string; events: number }>(sql.FEATURES_24H, {}),
@@ -75,7 +88,12 @@ export const realtimeRoutes: QueryRoute[] = [
             p95ResponseTime: a.p95_response_time_ms,
           })),
           historical: {
-            hourly: hourly.map((h) => ({ hour: h.bucket, totalRequests: h.requests, errorCount: h.errors_5xx, avgResponseTime: h.avg_response_time_ms })),
+            hourly: hourly.map((h) => ({
+              hour: h.bucket,
+              totalRequests: h.requests,
+              errorCount: h.errors_5xx,
+              avgResponseTime: h.avg_response_time_ms,
+            })),
             daily: daily.map((d) => ({ date: d.day, activeUsers: d.users, sessions: d.sessions })),
           },
           features: features.map((f) => ({ app: f.app, feature: f.feature, events: f.events })),
@@ -88,10 +106,17 @@ export const realtimeRoutes: QueryRoute[] = [
     summary: 'API status per endpoint over the hour buckets of the last hour: requests, errors, error rate, mean and p95 answer time',
     tag: 'Real-time tracking',
     async answer(_input, deps) {
-      const rows = await deps.query<{ service: string; endpoint: string; method: string; requests: number; errors_4xx: number; errors_5xx: number; error_rate: number; duration_avg_ms: number; duration_p95_ms: number }>(
-        sql.ENDPOINTS_LAST_HOUR,
-        {},
-      );
+      const rows = await deps.query<{
+        service: string;
+        endpoint: string;
+        method: string;
+        requests: number;
+        errors_4xx: number;
+        errors_5xx: number;
+        error_rate: number;
+        duration_avg_ms: number;
+        duration_p95_ms: number;
+      }>(sql.ENDPOINTS_LAST_HOUR, {});
       const totalRequests = rows.reduce((n, r) => n + Number(r.requests), 0);
       const errors = rows.reduce((n, r) => n + Number(r.errors_5xx), 0);
       const durationSum = rows.reduce((n, r) => n + r.duration_avg_ms * Number(r.requests), 0);

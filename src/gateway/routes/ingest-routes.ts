@@ -30,7 +30,9 @@ function batchItem(text: string, index: number): RequestEvent {
   const kind = typeof item?.kind === 'string' ? item.kind : undefined;
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(item) || kind === undefined || typeof item!.key !== 'string' || !isObject(item!.event)) {
-    return { rejected: { kind, reason: 'schema', detail: `/events/${index}: an item is {"kind": string, "key": string, "event": object}` } };
+    return {
+      rejected: { kind, reason: 'schema', detail: `/events/${index}: an item is {"kind": string, "key": string, "event": object}` },
+    };
   }
   return { candidate: { kind, key: item!.key as string, text: memberText(text, 'event')! } };
 }
@@ -61,52 +63,79 @@ export function ingestRoutes(deps: GatewayDeps): FastifyPluginAsync {
       // A body without a Content-Type (a bare POST from a script) is read as JSON.
       if (!request.headers['content-type']) return done(null, body);
       const type = mediaType(request.headers['content-type']).slice(0, 80);
-      done(Object.assign(new Error(`Content-Type ${type} is not read here; send application/json, application/x-ndjson or text/plain`), { statusCode: 415, code: 'unsupported_media_type' }));
+      done(
+        Object.assign(new Error(`Content-Type ${type} is not read here; send application/json, application/x-ndjson or text/plain`), {
+          statusCode: 415,
+          code: 'unsupported_media_type',
+        }),
+      );
     });
     app.addHook('onRequest', requireKey(deps.keys));
 
-    app.post<{ Params: { kind: string; key: string } }>('/v1/events/:kind/:key', {
-      ...noValidation,
-      schema: {
-        summary: 'Events of one kind under one subject key: one JSON object, a JSON array of them, or NDJSON; gzip accepted',
-        params: { type: 'object', properties: { kind: { type: 'string', enum: kinds.map((k) => k.name) }, key: { type: 'string' } }, required: ['kind', 'key'] },
-        headers: ingestHeaders,
-        body: eventsBody,
-        response: ingestResponses,
+    app.post<{ Params: { kind: string; key: string } }>(
+      '/v1/events/:kind/:key',
+      {
+        ...noValidation,
+        schema: {
+          summary: 'Events of one kind under one subject key: one JSON object, a JSON array of them, or NDJSON; gzip accepted',
+          params: {
+            type: 'object',
+            properties: { kind: { type: 'string', enum: kinds.map((k) => k.name) }, key: { type: 'string' } },
+            required: ['kind', 'key'],
+          },
+          headers: ingestHeaders,
+          body: eventsBody,
+          response: ingestResponses,
+        },
       },
-    }, async (request, reply) => {
-      const { kind, key } = request.params;
-      if (!kindNamed(kind)) return sendRefusal(reply, { status: 404, code: 'unknown_kind', message: `no kind "${kind.slice(0, 64)}" (known: ${kinds.map((k) => k.name).join(', ')})` });
-      const badKey = publishKeyProblem(key);
-      if (badKey) return sendRefusal(reply, { status: 400, code: 'bad_key', message: badKey });
-      const idempotency = idempotencyKey(request.headers['idempotency-key']);
-      if (!idempotency.ok) return sendRefusal(reply, idempotency.refusal);
-      const text = await bodyText(request, limits.maxDecompressedBytes);
-      if (!text.ok) return sendRefusal(reply, text.refusal);
-      const split = splitEvents(text.value, bodyLayout(request.headers['content-type']), limits.maxEventsPerRequest);
-      if (!split.ok) return sendRefusal(reply, split.refusal);
-      const outcome = await ingestEvents(split.value.map((t) => ({ candidate: { kind, key, text: t } })), keyOf(request), idempotency.value, ingest);
-      return outcome.ok ? reply.code(202).send(outcome.value) : sendRefusal(reply, outcome.refusal);
-    });
+      async (request, reply) => {
+        const { kind, key } = request.params;
+        if (!kindNamed(kind))
+          return sendRefusal(reply, {
+            status: 404,
+            code: 'unknown_kind',
+            message: `no kind "${kind.slice(0, 64)}" (known: ${kinds.map((k) => k.name).join(', ')})`,
+          });
+        const badKey = publishKeyProblem(key);
+        if (badKey) return sendRefusal(reply, { status: 400, code: 'bad_key', message: badKey });
+        const idempotency = idempotencyKey(request.headers['idempotency-key']);
+        if (!idempotency.ok) return sendRefusal(reply, idempotency.refusal);
+        const text = await bodyText(request, limits.maxDecompressedBytes);
+        if (!text.ok) return sendRefusal(reply, text.refusal);
+        const split = splitEvents(text.value, bodyLayout(request.headers['content-type']), limits.maxEventsPerRequest);
+        if (!split.ok) return sendRefusal(reply, split.refusal);
+        const outcome = await ingestEvents(
+          split.value.map((t) => ({ candidate: { kind, key, text: t } })),
+          keyOf(request),
+          idempotency.value,
+          ingest,
+        );
+        return outcome.ok ? reply.code(202).send(outcome.value) : sendRefusal(reply, outcome.refusal);
+      },
+    );
 
-    app.post('/v1/batch', {
-      ...noValidation,
-      schema: {
-        summary: 'Events of any kinds and subject keys: {"events": [{"kind", "key", "event"}]}; gzip accepted',
-        headers: ingestHeaders,
-        body: batchBody,
-        response: ingestResponses,
+    app.post(
+      '/v1/batch',
+      {
+        ...noValidation,
+        schema: {
+          summary: 'Events of any kinds and subject keys: {"events": [{"kind", "key", "event"}]}; gzip accepted',
+          headers: ingestHeaders,
+          body: batchBody,
+          response: ingestResponses,
+        },
       },
-    }, async (request, reply) => {
-      const idempotency = idempotencyKey(request.headers['idempotency-key']);
-      if (!idempotency.ok) return sendRefusal(reply, idempotency.refusal);
-      const text = await bodyText(request, limits.maxDecompressedBytes);
-      if (!text.ok) return sendRefusal(reply, text.refusal);
-      const split = splitBatch(text.value, limits.maxEventsPerRequest);
-      if (!split.ok) return sendRefusal(reply, split.refusal);
-      const outcome = await ingestEvents(split.value.map(batchItem), keyOf(request), idempotency.value, ingest);
-      return outcome.ok ? reply.code(202).send(outcome.value) : sendRefusal(reply, outcome.refusal);
-    });
+      async (request, reply) => {
+        const idempotency = idempotencyKey(request.headers['idempotency-key']);
+        if (!idempotency.ok) return sendRefusal(reply, idempotency.refusal);
+        const text = await bodyText(request, limits.maxDecompressedBytes);
+        if (!text.ok) return sendRefusal(reply, text.refusal);
+        const split = splitBatch(text.value, limits.maxEventsPerRequest);
+        if (!split.ok) return sendRefusal(reply, split.refusal);
+        const outcome = await ingestEvents(split.value.map(batchItem), keyOf(request), idempotency.value, ingest);
+        return outcome.ok ? reply.code(202).send(outcome.value) : sendRefusal(reply, outcome.refusal);
+      },
+    );
 
     for (const route of compat) registerCompatRoute(app, route, deps, ingest);
   };
@@ -136,13 +165,19 @@ function registerCompatRoute(app: FastifyInstance, route: CompatRoute, deps: Gat
       const compatRequest: CompatRequest = {
         body,
         params: request.params as Record<string, string>,
-        query: Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([name, v]) => name !== 'key' && typeof v === 'string')) as Record<string, string>,
+        query: Object.fromEntries(
+          Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([name, v]) => name !== 'key' && typeof v === 'string'),
+        ) as Record<string, string>,
         receivedAt: new Date((deps.now ?? Date.now)()),
       };
       const mapped = route.toEvents(compatRequest);
       if (!mapped.ok) return sendRefusal(reply, { status: 400, code: 'bad_request', message: mapped.detail });
       if (mapped.events.length > limits.maxEventsPerRequest) {
-        return sendRefusal(reply, { status: 413, code: 'too_many_events', message: `more than ${limits.maxEventsPerRequest} events in one request (GATEWAY_MAX_EVENTS_PER_REQUEST)` });
+        return sendRefusal(reply, {
+          status: 413,
+          code: 'too_many_events',
+          message: `more than ${limits.maxEventsPerRequest} events in one request (GATEWAY_MAX_EVENTS_PER_REQUEST)`,
+        });
       }
       const events = mapped.events.map((e) => ({ candidate: { kind: e.kind, key: e.key, text: JSON.stringify(e.event) } }));
       const outcome = await ingestEvents(events, keyOf(request), idempotency.value, ingest);

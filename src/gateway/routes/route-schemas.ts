@@ -31,11 +31,15 @@ export const outcomeSchema = {
 const refusals = {
   400: { ...errorSchema, description: 'The body cannot be read (not JSON, bad gzip, a bad Idempotency-Key).' },
   401: { ...errorSchema, description: 'No API key, or an unknown or revoked one.' },
-  403: { ...errorSchema, description: 'An event outside the key\'s kinds or subject keys, or an origin the key does not serve.' },
+  403: { ...errorSchema, description: "An event outside the key's kinds or subject keys, or an origin the key does not serve." },
   413: { ...errorSchema, description: 'Body, decoded body or event count over its limit.' },
   415: { ...errorSchema, description: 'A Content-Type or Content-Encoding the gateway does not read.' },
-  429: { ...errorSchema, description: 'The key\'s rate is spent; Retry-After says when to try again.' },
-  503: { ...errorSchema, description: 'JetStream did not acknowledge every event: nothing is acknowledged. Retry after Retry-After with the Idempotency-Key header of this answer.' },
+  429: { ...errorSchema, description: "The key's rate is spent; Retry-After says when to try again." },
+  503: {
+    ...errorSchema,
+    description:
+      'JetStream did not acknowledge every event: nothing is acknowledged. Retry after Retry-After with the Idempotency-Key header of this answer.',
+  },
 };
 
 export const ingestResponses = { 202: { ...outcomeSchema, description: 'Every accepted event is stored in JetStream.' }, ...refusals };
@@ -43,12 +47,15 @@ export const ingestResponses = { 202: { ...outcomeSchema, description: 'Every ac
 /** A kind's body schema by reference (the kinds' schemas are shared schemas, published as components). */
 export const kindRef = (schemaFile: string) => ({ $ref: `${schemaFile}#` });
 
-const anyKindEvent = { oneOf: kinds.map((k) => kindRef(k.schemaFile)), description: 'A body of the path\'s kind (schemas/<kind>.schema.json).' };
+const anyKindEvent = {
+  oneOf: kinds.map((k) => kindRef(k.schemaFile)),
+  description: "A body of the path's kind (schemas/<kind>.schema.json).",
+};
 
 export const eventsBody = {
   content: {
     'application/json': { schema: { oneOf: [anyKindEvent, { type: 'array', items: anyKindEvent }] } },
-    'application/x-ndjson': { schema: { type: 'string', description: 'One event of the path\'s kind per line.' } },
+    'application/x-ndjson': { schema: { type: 'string', description: "One event of the path's kind per line." } },
     'text/plain': { schema: { type: 'string', description: 'JSON or NDJSON as text (what navigator.sendBeacon sends for a string).' } },
   },
 };
@@ -81,7 +88,10 @@ export const batchBody = {
 export const ingestHeaders = {
   type: 'object',
   properties: {
-    'idempotency-key': { type: 'string', description: 'Makes a retried request store nothing twice (within the stream\'s duplicate window).' },
+    'idempotency-key': {
+      type: 'string',
+      description: "Makes a retried request store nothing twice (within the stream's duplicate window).",
+    },
     'content-encoding': { type: 'string', enum: ['gzip', 'identity'] },
   },
 };

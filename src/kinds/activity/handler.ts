@@ -10,7 +10,10 @@ import { USER_ACTIVITY, activityRow } from './rows.js';
 export class ActivityHandler implements KindHandler {
   readonly trackedKeys = 0;
 
-  constructor(private readonly privacy: FieldPrivacy, private readonly window: EventTimeWindow) {}
+  constructor(
+    private readonly privacy: FieldPrivacy,
+    private readonly window: EventTimeWindow,
+  ) {}
 
   accept(message: IncomingMessage, out: BatchOutput): MessageResult {
     const decoded = decodeActivity(message.data, message.key, message.arrivalMs(), this.window);

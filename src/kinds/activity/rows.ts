@@ -5,7 +5,19 @@ import type { Activity } from './decode.js';
 /** telemetry.user_activity, as Sift writes it (inserted_at takes its default). */
 export const USER_ACTIVITY: TableColumns = {
   table: 'user_activity',
-  columns: ['ts', 'app', 'session_id', 'user_id', 'activity_type', 'page_url', 'element_id', 'search_query', 'duration_ms', 'metadata', 'stream_seq'],
+  columns: [
+    'ts',
+    'app',
+    'session_id',
+    'user_id',
+    'activity_type',
+    'page_url',
+    'element_id',
+    'search_query',
+    'duration_ms',
+    'metadata',
+    'stream_seq',
+  ],
 };
 
 /** The activity's row, its private fields dropped (stored empty) or hashed as PRIVACY says. */

@@ -5,13 +5,18 @@ import { RFC3339 } from '../../contract/event-time-field.js';
 export const ActivityMessage = Type.Object(
   {
     ts: Type.Optional(
-      Type.Union([
-        Type.String({ pattern: RFC3339, description: 'Event time, RFC 3339 with a zone.' }),
-        Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'Event time in epoch milliseconds.' }),
-      ], { description: 'Event time; the JetStream arrival time when absent.' }),
+      Type.Union(
+        [
+          Type.String({ pattern: RFC3339, description: 'Event time, RFC 3339 with a zone.' }),
+          Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'Event time in epoch milliseconds.' }),
+        ],
+        { description: 'Event time; the JetStream arrival time when absent.' },
+      ),
     ),
     session_id: Type.String({ minLength: 1, maxLength: 256, description: 'The session the activity belongs to.' }),
-    user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'The signed-in user; absent for anonymous sessions.' })),
+    user_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, description: 'The signed-in user; absent for anonymous sessions.' }),
+    ),
     activity_type: Type.String({
       pattern: '^[a-z][a-z0-9_.:-]{0,63}$',
       description: 'page_view, click, search, interaction, login, logout, … (lower case: a letter, then up to 63 of a-z 0-9 _ . : -).',

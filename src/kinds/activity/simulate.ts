@@ -29,9 +29,20 @@ export function activitySimulator(options: SimulatorOptions): KindSimulator {
       clock += 200 + Math.floor(random() * 2000);
       if (open.length < 20 && (open.length === 0 || random() < 0.1)) {
         const anonymous = random() < 0.2;
-        const session: Session = { app: pick(apps), id: `s-${options.seed}-${++sessions}`, userId: anonymous ? undefined : `user-${Math.floor(random() * 200)}`, ts: clock, left: 3 + Math.floor(random() * 20) };
+        const session: Session = {
+          app: pick(apps),
+          id: `s-${options.seed}-${++sessions}`,
+          userId: anonymous ? undefined : `user-${Math.floor(random() * 200)}`,
+          ts: clock,
+          left: 3 + Math.floor(random() * 20),
+        };
         open.push(session);
-        const body: Record<string, unknown> = { ts: clock, session_id: session.id, activity_type: session.userId ? 'login' : 'page_view', page_url: '/' };
+        const body: Record<string, unknown> = {
+          ts: clock,
+          session_id: session.id,
+          activity_type: session.userId ? 'login' : 'page_view',
+          page_url: '/',
+        };
         if (session.userId) body.user_id = session.userId;
         return { key: session.app, body };
       }
@@ -48,9 +59,17 @@ export function activitySimulator(options: SimulatorOptions): KindSimulator {
         return { key: session.app, body };
       }
       const roll = random();
-      if (roll < 0.6) Object.assign(body, { activity_type: 'page_view', page_url: pick(PAGES), duration_ms: Math.floor(random() * 30_000) });
-      else if (roll < 0.85) Object.assign(body, { activity_type: 'click', page_url: pick(PAGES), element_id: pick(['buy', 'add-to-cart', 'menu', 'next']) });
-      else Object.assign(body, { activity_type: 'search', page_url: '/search', search_query: pick(QUERIES), metadata: { results: Math.floor(random() * 50) } });
+      if (roll < 0.6)
+        Object.assign(body, { activity_type: 'page_view', page_url: pick(PAGES), duration_ms: Math.floor(random() * 30_000) });
+      else if (roll < 0.85)
+        Object.assign(body, { activity_type: 'click', page_url: pick(PAGES), element_id: pick(['buy', 'add-to-cart', 'menu', 'next']) });
+      else
+        Object.assign(body, {
+          activity_type: 'search',
+          page_url: '/search',
+          search_query: pick(QUERIES),
+          metadata: { results: Math.floor(random() * 50) },
+        });
       return { key: session.app, body };
     },
   };

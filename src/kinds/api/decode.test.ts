@@ -9,18 +9,46 @@ const DAY = 86_400_000;
 const WINDOW = { maxPastMs: 90 * DAY, maxFutureMs: DAY };
 const ARRIVAL = Date.UTC(2026, 10, 23, 19, 20, 0);
 const decode = (body: unknown) => decodeApiRequest(bytes(body), 'checkout', ARRIVAL, WINDOW);
-const request = (extra: Record<string, unknown> = {}) => ({ method: 'GET', endpoint: '/items/{id}', status: 200, duration_ms: 12.5, ...extra });
+const request = (extra: Record<string, unknown> = {}) => ({
+  method: 'GET',
+  endpoint: '/items/{id}',
+  status: 200,
+  duration_ms: 12.5,
+  ...extra,
+});
 
 describe('API request decoding', () => {
   it('reads a full request, the service from the subject key', () => {
-    const result = decode(request({
-      ts: '2026-11-23T19:19:00Z', user_id: 'u1', session_id: 's1', client_ip: '10.0.0.1', user_agent: 'curl/8',
-      request_bytes: 0, response_bytes: 512, error: 'boom',
-    }));
-    expect(result).toEqual({ ok: true, value: {
-      service: 'checkout', ts: ARRIVAL - 60_000, method: 'GET', endpoint: '/items/{id}', status: 200, durationMs: 12.5,
-      userId: 'u1', sessionId: 's1', clientIp: '10.0.0.1', userAgent: 'curl/8', requestBytes: 0, responseBytes: 512, error: 'boom',
-    } });
+    const result = decode(
+      request({
+        ts: '2026-11-23T19:19:00Z',
+        user_id: 'u1',
+        session_id: 's1',
+        client_ip: '10.0.0.1',
+        user_agent: 'curl/8',
+        request_bytes: 0,
+        response_bytes: 512,
+        error: 'boom',
+      }),
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        service: 'checkout',
+        ts: ARRIVAL - 60_000,
+        method: 'GET',
+        endpoint: '/items/{id}',
+        status: 200,
+        durationMs: 12.5,
+        userId: 'u1',
+        sessionId: 's1',
+        clientIp: '10.0.0.1',
+        userAgent: 'curl/8',
+        requestBytes: 0,
+        responseBytes: 512,
+        error: 'boom',
+      },
+    });
   });
 
   it('falls back to the arrival time and leaves optional fields absent', () => {
@@ -28,7 +56,7 @@ describe('API request decoding', () => {
   });
 
   it.each([
-    ['no method', { endpoint: '/a', status: 200, duration_ms: 1 }, 'schema', "/method: Expected required property"],
+    ['no method', { endpoint: '/a', status: 200, duration_ms: 1 }, 'schema', '/method: Expected required property'],
     ['a lower-case method', request({ method: 'get' }), 'schema', '/method'],
     ['a status below 100', request({ status: 99 }), 'schema', '/status'],
     ['a status above 599', request({ status: 600 }), 'schema', '/status'],
@@ -38,7 +66,12 @@ describe('API request decoding', () => {
     ['an overflowing duration', '{"method":"GET","endpoint":"/a","status":200,"duration_ms":1e999}', 'schema', '/duration_ms'],
     ['an empty endpoint', request({ endpoint: '' }), 'schema', '/endpoint'],
     ['negative bytes', request({ response_bytes: -5 }), 'schema', '/response_bytes'],
-    ['an unknown field', request({ service: 'checkout' }), 'schema', '/: unexpected property "service" (allowed: ts, method, endpoint, status'],
+    [
+      'an unknown field',
+      request({ service: 'checkout' }),
+      'schema',
+      '/: unexpected property "service" (allowed: ts, method, endpoint, status',
+    ],
     ['a ts a year old', request({ ts: ARRIVAL - 365 * DAY }), 'ts_out_of_range', '/ts'],
     ['not JSON', 'nope', 'not_json', ''],
   ])('dead-letters %s', (_name, body, reason, detail) => {
@@ -58,8 +91,20 @@ describe('API request rows', () => {
     const row = apiRequestRow(decoded.value, fieldPrivacy({}, 'api', ''), 7);
     expect(row).toHaveLength(API_REQUESTS.columns.length);
     expect(Object.fromEntries(API_REQUESTS.columns.map((c, i) => [c, row[i]]))).toEqual({
-      ts: ARRIVAL - 1, service: 'checkout', method: 'GET', endpoint: '/items/{id}', status: 200, duration_ms: 12.5,
-      user_id: 'u1', session_id: '', client_ip: '', user_agent: '', request_bytes: null, response_bytes: null, error: '', stream_seq: 7,
+      ts: ARRIVAL - 1,
+      service: 'checkout',
+      method: 'GET',
+      endpoint: '/items/{id}',
+      status: 200,
+      duration_ms: 12.5,
+      user_id: 'u1',
+      session_id: '',
+      client_ip: '',
+      user_agent: '',
+      request_bytes: null,
+      response_bytes: null,
+      error: '',
+      stream_seq: 7,
     });
   });
 

@@ -5,8 +5,22 @@ import type { ApiRequest } from './decode.js';
 /** telemetry.api_requests, as Sift writes it (inserted_at takes its default). */
 export const API_REQUESTS: TableColumns = {
   table: 'api_requests',
-  columns: ['ts', 'service', 'method', 'endpoint', 'status', 'duration_ms', 'user_id', 'session_id', 'client_ip', 'user_agent',
-    'request_bytes', 'response_bytes', 'error', 'stream_seq'],
+  columns: [
+    'ts',
+    'service',
+    'method',
+    'endpoint',
+    'status',
+    'duration_ms',
+    'user_id',
+    'session_id',
+    'client_ip',
+    'user_agent',
+    'request_bytes',
+    'response_bytes',
+    'error',
+    'stream_seq',
+  ],
 };
 
 /** The fields PRIVACY may drop or hash in an API request. */

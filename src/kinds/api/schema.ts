@@ -12,7 +12,11 @@ export const ApiRequestMessage = Type.Object(
   {
     ts: eventTimeField(),
     method: Type.String({ pattern: '^[A-Z]{1,16}$', description: 'HTTP method, upper case: GET, POST, PUT, DELETE, …' }),
-    endpoint: Type.String({ minLength: 1, maxLength: 1024, description: 'The route as a template (/users/{id}), not the raw path: the rollups keep one row per endpoint.' }),
+    endpoint: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: 'The route as a template (/users/{id}), not the raw path: the rollups keep one row per endpoint.',
+    }),
     status: Type.Integer({ minimum: 100, maximum: 599, description: 'HTTP status code.' }),
     duration_ms: Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'Time to answer, milliseconds (fractions allowed).' }),
     user_id: Text(256, 'Caller user id (PRIVACY may drop or hash it).'),

@@ -21,7 +21,12 @@ const ROUTES: Array<Omit<Endpoint, 'failRate'>> = [
   { method: 'POST', endpoint: '/payments', medianMs: 240 },
   { method: 'GET', endpoint: '/reports/{id}', medianMs: 900 },
 ];
-const AGENTS = ['Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5) Safari/604.1', 'okhttp/4.12.0', 'curl/8.5.0'];
+const AGENTS = [
+  'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5) Safari/604.1',
+  'okhttp/4.12.0',
+  'curl/8.5.0',
+];
 
 /**
  * Requests of `keys` services with the shapes of real traffic: log-normal answer times around each

@@ -8,15 +8,35 @@ const decode = (body: unknown) => decodeError(new TextEncoder().encode(JSON.stri
 
 describe('error bodies', () => {
   it('decodes a full error, context values as strings', () => {
-    const result = decode({ ts: '2026-11-23T19:00:00Z', category: 'database', severity: 'critical', code: 'E1', message: 'deadlock', stack: 'at x', context: { table: 'orders', attempt: 2 } });
+    const result = decode({
+      ts: '2026-11-23T19:00:00Z',
+      category: 'database',
+      severity: 'critical',
+      code: 'E1',
+      message: 'deadlock',
+      stack: 'at x',
+      context: { table: 'orders', attempt: 2 },
+    });
     expect(result).toEqual({
       ok: true,
-      value: { source: 'checkout-api', ts: Date.UTC(2026, 10, 23, 19), category: 'database', severity: 'critical', code: 'E1', message: 'deadlock', stack: 'at x', context: { table: 'orders', attempt: '2' } },
+      value: {
+        source: 'checkout-api',
+        ts: Date.UTC(2026, 10, 23, 19),
+        category: 'database',
+        severity: 'critical',
+        code: 'E1',
+        message: 'deadlock',
+        stack: 'at x',
+        context: { table: 'orders', attempt: '2' },
+      },
     });
   });
 
   it('fills absent optional fields and the arrival time', () => {
-    expect(decode({ category: 'api', severity: 'info', message: 'm' })).toMatchObject({ ok: true, value: { ts: NOW, code: '', stack: '', context: {} } });
+    expect(decode({ category: 'api', severity: 'info', message: 'm' })).toMatchObject({
+      ok: true,
+      value: { ts: NOW, code: '', stack: '', context: {} },
+    });
   });
 
   it.each([
@@ -35,7 +55,12 @@ describe('error bodies', () => {
 
   it('counts errors per hour, source, category and severity', () => {
     const counts = new ErrorCounts();
-    for (const [ts, severity] of [[NOW, 'error'], [NOW + 1, 'error'], [NOW + 3_600_000, 'error'], [NOW, 'info']] as const) {
+    for (const [ts, severity] of [
+      [NOW, 'error'],
+      [NOW + 1, 'error'],
+      [NOW + 3_600_000, 'error'],
+      [NOW, 'info'],
+    ] as const) {
       const d = decode({ ts, category: 'api', severity, message: 'm' });
       if (d.ok) counts.add(d.value);
     }

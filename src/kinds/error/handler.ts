@@ -13,7 +13,10 @@ const makeCounts = () => new ErrorCounts();
 export class ErrorHandler implements KindHandler {
   private readonly storm: ErrorStorm;
 
-  constructor(settings: StormSettings, private readonly window: EventTimeWindow) {
+  constructor(
+    settings: StormSettings,
+    private readonly window: EventTimeWindow,
+  ) {
     this.storm = new ErrorStorm(settings);
   }
 

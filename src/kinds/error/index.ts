@@ -25,7 +25,10 @@ export const errorKind: KindModule = {
   decode: decodeError,
   createHandler: (config, hooks) =>
     new ErrorHandler(
-      stormSettings(config.errorStorm, { partitions: config.nats.partitions, onEvict: (cause, keys) => hooks.stateEvicted('error', cause, keys) }),
+      stormSettings(config.errorStorm, {
+        partitions: config.nats.partitions,
+        onEvict: (cause, keys) => hooks.stateEvicted('error', cause, keys),
+      }),
       eventTimeWindow(config.eventTime),
     ),
   simulator: errorSimulator,

@@ -8,7 +8,19 @@ export const ERRORS: TableColumns = {
 };
 
 export function errorRow(error: ErrorEvent, fingerprint: string, repeats: number, streamSeq: number): unknown[] {
-  return [error.ts, error.source, error.category, error.severity, error.code, error.message, error.stack, error.context, fingerprint, repeats, streamSeq];
+  return [
+    error.ts,
+    error.source,
+    error.category,
+    error.severity,
+    error.code,
+    error.message,
+    error.stack,
+    error.context,
+    fingerprint,
+    repeats,
+    streamSeq,
+  ];
 }
 
 const PARTIAL_COLUMNS = ['hour', 'source', 'category', 'severity', 'errors'] as const;

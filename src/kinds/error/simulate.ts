@@ -32,7 +32,14 @@ export function errorSimulator(options: SimulatorOptions): KindSimulator {
         const row = Math.floor(random() * 1_000_000);
         return {
           key: stormSource,
-          body: { ts, category: 'database', severity: 'critical', code: 'ER_LOCK_DEADLOCK', message: `Deadlock found when trying to get lock on row ${row}`, context: { table: 'orders', attempt: 1 + (row % 3) } },
+          body: {
+            ts,
+            category: 'database',
+            severity: 'critical',
+            code: 'ER_LOCK_DEADLOCK',
+            message: `Deadlock found when trying to get lock on row ${row}`,
+            context: { table: 'orders', attempt: 1 + (row % 3) },
+          },
         };
       }
       ts += 500 + Math.floor(random() * 5000);

@@ -14,11 +14,36 @@ const NO_PRIVACY = fieldPrivacy({}, 'heartbeat', '');
 describe('heartbeat decoding and rows', () => {
   it('writes defaults for what a minimal beat leaves out', () => {
     const result = decode({ app: 'shop' });
-    expect(result.ok && heartbeatRow(result.value, NO_PRIVACY, 3)).toEqual([ARRIVAL, 'inst-1', 'shop', '', '', 3600, '', '', '', '', '', '', null, null, 3]);
+    expect(result.ok && heartbeatRow(result.value, NO_PRIVACY, 3)).toEqual([
+      ARRIVAL,
+      'inst-1',
+      'shop',
+      '',
+      '',
+      3600,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      null,
+      null,
+      3,
+    ]);
   });
 
   it('writes a full beat in column order, hashing the hostname when asked', () => {
-    const system = { os: 'linux', os_version: '6', arch: 'x64', hostname: 'h', runtime: 'node', runtime_version: '20', cpu_count: 2, memory_bytes: 1024 };
+    const system = {
+      os: 'linux',
+      os_version: '6',
+      arch: 'x64',
+      hostname: 'h',
+      runtime: 'node',
+      runtime_version: '20',
+      cpu_count: 2,
+      memory_bytes: 1024,
+    };
     const result = decode({ ts: ARRIVAL - 1, app: 'a', version: 'v', status: 'ok', interval_s: 60, system });
     const row = result.ok ? heartbeatRow(result.value, fieldPrivacy({ heartbeat: { hash: ['hostname'] } }, 'heartbeat', 's'), 1) : [];
     expect(row).toHaveLength(HEARTBEATS.columns.length);
@@ -40,7 +65,10 @@ describe('heartbeat decoding and rows', () => {
   });
 
   it('simulates instances of which some go silent, deterministically and within the schema', () => {
-    const events = (seed: number) => { const s = heartbeatSimulator({ seed, startMs: ARRIVAL - DAY, keys: 16 }); return Array.from({ length: 16 * 40 }, () => s.next()); };
+    const events = (seed: number) => {
+      const s = heartbeatSimulator({ seed, startMs: ARRIVAL - DAY, keys: 16 });
+      return Array.from({ length: 16 * 40 }, () => s.next());
+    };
     const a = events(3);
     expect(a).toEqual(events(3));
     for (const e of a) expect(decodeHeartbeat(bytes(e.body), e.key, ARRIVAL, WINDOW).ok).toBe(true);

@@ -6,8 +6,21 @@ import { DEFAULT_INTERVAL_S, type Heartbeat } from './decode.js';
 export const HEARTBEATS: TableColumns = {
   table: 'heartbeats',
   columns: [
-    'ts', 'instance_id', 'app', 'version', 'status', 'interval_s',
-    'os', 'os_version', 'arch', 'hostname', 'runtime', 'runtime_version', 'cpu_count', 'memory_bytes', 'stream_seq',
+    'ts',
+    'instance_id',
+    'app',
+    'version',
+    'status',
+    'interval_s',
+    'os',
+    'os_version',
+    'arch',
+    'hostname',
+    'runtime',
+    'runtime_version',
+    'cpu_count',
+    'memory_bytes',
+    'stream_seq',
   ],
 };
 

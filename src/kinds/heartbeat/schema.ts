@@ -25,7 +25,13 @@ export const HeartbeatMessage = Type.Object(
     app: Type.String({ minLength: 1, maxLength: 128, description: 'The app this instance runs.' }),
     version: text(128, 'The app version the instance runs.'),
     status: text(64, 'The instance status as it reports it, e.g. ok, degraded, starting.'),
-    interval_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 31_536_000, description: 'Seconds until the next beat at the latest; an instance is stale after twice this. Default 3600.' })),
+    interval_s: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 31_536_000,
+        description: 'Seconds until the next beat at the latest; an instance is stale after twice this. Default 3600.',
+      }),
+    ),
     system: Type.Optional(SystemInfo),
   },
   {

@@ -4,8 +4,24 @@ import { seededRandom } from '../../simulate/fleet.js';
 const APPS = ['billing-api', 'checkout-web', 'report-worker'];
 const MACHINES = [
   { os: 'linux', os_version: '6.8.0', arch: 'x64', runtime: 'node', runtime_version: '20.19.0', cpu_count: 4, memory_bytes: 8 * 2 ** 30 },
-  { os: 'linux', os_version: '6.1.0', arch: 'arm64', runtime: 'python', runtime_version: '3.12.3', cpu_count: 2, memory_bytes: 4 * 2 ** 30 },
-  { os: 'windows', os_version: '10.0.22631', arch: 'x64', runtime: 'dotnet', runtime_version: '8.0.4', cpu_count: 8, memory_bytes: 16 * 2 ** 30 },
+  {
+    os: 'linux',
+    os_version: '6.1.0',
+    arch: 'arm64',
+    runtime: 'python',
+    runtime_version: '3.12.3',
+    cpu_count: 2,
+    memory_bytes: 4 * 2 ** 30,
+  },
+  {
+    os: 'windows',
+    os_version: '10.0.22631',
+    arch: 'x64',
+    runtime: 'dotnet',
+    runtime_version: '8.0.4',
+    cpu_count: 8,
+    memory_bytes: 16 * 2 ** 30,
+  },
 ];
 
 /**

@@ -13,20 +13,44 @@ const outcome = (extra: Record<string, unknown> = {}) => ({ job_id: 'j-1', statu
 
 describe('job outcome decoding', () => {
   it('reads an outcome, retry_count 0 by default', () => {
-    expect(decode(outcome())).toEqual({ ok: true, value: {
-      jobType: 'config_sync', ts: ARRIVAL, jobId: 'j-1', status: 'success', durationMs: 1500,
-      deviceId: undefined, errorCode: undefined, retryCount: 0, initiatedBy: undefined, metadata: {},
-    } });
+    expect(decode(outcome())).toEqual({
+      ok: true,
+      value: {
+        jobType: 'config_sync',
+        ts: ARRIVAL,
+        jobId: 'j-1',
+        status: 'success',
+        durationMs: 1500,
+        deviceId: undefined,
+        errorCode: undefined,
+        retryCount: 0,
+        initiatedBy: undefined,
+        metadata: {},
+      },
+    });
   });
 
   it('stores metadata values as text: strings as they are, others as JSON', () => {
-    const result = decode(outcome({ status: 'failure', retry_count: 2, error_code: 'E1', metadata: { region: 'eu', attempt: 3, ok: false, tags: ['a'], none: null } }));
-    expect(result).toMatchObject({ ok: true, value: { retryCount: 2, errorCode: 'E1', metadata: { region: 'eu', attempt: '3', ok: 'false', tags: '["a"]', none: 'null' } } });
+    const result = decode(
+      outcome({
+        status: 'failure',
+        retry_count: 2,
+        error_code: 'E1',
+        metadata: { region: 'eu', attempt: 3, ok: false, tags: ['a'], none: null },
+      }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      value: { retryCount: 2, errorCode: 'E1', metadata: { region: 'eu', attempt: '3', ok: 'false', tags: '["a"]', none: 'null' } },
+    });
   });
 
   it('keeps metadata keys named like Object.prototype members as data', () => {
     const result = decode(`{"job_id":"j","status":"success","duration_ms":1,"metadata":{"__proto__":1,"constructor":"x"}}`);
-    expect(result.ok && Object.entries(result.value.metadata)).toEqual([['__proto__', '1'], ['constructor', 'x']]);
+    expect(result.ok && Object.entries(result.value.metadata)).toEqual([
+      ['__proto__', '1'],
+      ['constructor', 'x'],
+    ]);
   });
 
   it.each([
@@ -56,8 +80,17 @@ describe('job outcome rows', () => {
     const privacy = fieldPrivacy({ job: { hash: ['initiated_by'] } }, 'job', 'salt');
     const row = jobOutcomeRow(decoded.value, privacy, 9);
     expect(Object.fromEntries(JOB_OUTCOMES.columns.map((c, i) => [c, row[i]]))).toEqual({
-      ts: ARRIVAL, job_type: 'config_sync', job_id: 'j-1', status: 'success', duration_ms: 1500, device_id: 'd1', error_code: '',
-      retry_count: 0, initiated_by: privacy.apply('initiated_by', 'alice'), metadata: {}, stream_seq: 9,
+      ts: ARRIVAL,
+      job_type: 'config_sync',
+      job_id: 'j-1',
+      status: 'success',
+      duration_ms: 1500,
+      device_id: 'd1',
+      error_code: '',
+      retry_count: 0,
+      initiated_by: privacy.apply('initiated_by', 'alice'),
+      metadata: {},
+      stream_seq: 9,
     });
     expect(row[JOB_OUTCOMES.columns.indexOf('initiated_by')]).not.toBe('alice');
   });

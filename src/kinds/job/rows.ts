@@ -5,7 +5,19 @@ import type { JobOutcome } from './decode.js';
 /** telemetry.job_outcomes, as Sift writes it (inserted_at takes its default). */
 export const JOB_OUTCOMES: TableColumns = {
   table: 'job_outcomes',
-  columns: ['ts', 'job_type', 'job_id', 'status', 'duration_ms', 'device_id', 'error_code', 'retry_count', 'initiated_by', 'metadata', 'stream_seq'],
+  columns: [
+    'ts',
+    'job_type',
+    'job_id',
+    'status',
+    'duration_ms',
+    'device_id',
+    'error_code',
+    'retry_count',
+    'initiated_by',
+    'metadata',
+    'stream_seq',
+  ],
 };
 
 /** The fields PRIVACY may drop or hash in a job outcome (who started it may be a person). */

@@ -13,7 +13,14 @@ interface JobType {
 }
 
 const JOB_TYPES: JobType[] = [
-  { name: 'firmware_update', medianMs: 95_000, failRate: 0.04, timeoutRate: 0.02, maxRetries: 0, errorCodes: ['E_CHECKSUM', 'E_FLASH_WRITE'] },
+  {
+    name: 'firmware_update',
+    medianMs: 95_000,
+    failRate: 0.04,
+    timeoutRate: 0.02,
+    maxRetries: 0,
+    errorCodes: ['E_CHECKSUM', 'E_FLASH_WRITE'],
+  },
   { name: 'config_sync', medianMs: 1_800, failRate: 0.15, timeoutRate: 0.08, maxRetries: 3, errorCodes: ['E_CONN_RESET', 'E_TIMEOUT'] },
   { name: 'nightly_backup', medianMs: 420_000, failRate: 0.01, timeoutRate: 0.01, maxRetries: 1, errorCodes: ['E_DISK_FULL'] },
   { name: 'report_export', medianMs: 12_000, failRate: 0.03, timeoutRate: 0, maxRetries: 0, errorCodes: ['E_QUERY'] },
@@ -35,16 +42,22 @@ export class JobSimulator implements KindSimulator {
   constructor(private readonly options: SimulatorOptions) {
     this.random = seededRandom(options.seed);
     this.types = Array.from({ length: Math.max(1, options.keys) }, (_, i) =>
-      i < JOB_TYPES.length ? JOB_TYPES[i]! : { ...JOB_TYPES[i % JOB_TYPES.length]!, name: `job_type_${i}` });
+      i < JOB_TYPES.length ? JOB_TYPES[i]! : { ...JOB_TYPES[i % JOB_TYPES.length]!, name: `job_type_${i}` },
+    );
   }
 
   next(): SimulatedEvent {
     const r = this.random;
     const type = this.types[Math.floor(r() * this.types.length)]!;
-    const run = this.pending.get(type.name) ?? { jobId: `${type.name}-${this.n}`, deviceId: `dev-${String(Math.floor(r() * 200)).padStart(5, '0')}`, retries: 0 };
+    const run = this.pending.get(type.name) ?? {
+      jobId: `${type.name}-${this.n}`,
+      deviceId: `dev-${String(Math.floor(r() * 200)).padStart(5, '0')}`,
+      retries: 0,
+    };
     this.pending.delete(type.name);
     const roll = r();
-    const status = roll < type.failRate ? 'failure' : roll < type.failRate + type.timeoutRate ? 'timeout' : roll > 0.995 ? 'cancelled' : 'success';
+    const status =
+      roll < type.failRate ? 'failure' : roll < type.failRate + type.timeoutRate ? 'timeout' : roll > 0.995 ? 'cancelled' : 'success';
     const normal = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
     const body: Record<string, unknown> = {
       ts: new Date(this.options.startMs + this.n++ * 1000).toISOString(),

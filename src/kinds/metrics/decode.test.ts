@@ -66,14 +66,30 @@ describe('device metrics decoding', () => {
   });
 
   it.each([
-    ['an impossible date', { ts: '2026-02-30T00:00:00Z', metrics: { v: 1 } }, '/ts: "2026-02-30T00:00:00Z" is not a valid date-time; use RFC 3339 with a zone (2026-11-23T19:20:00Z) or epoch milliseconds'],
-    ['a ts without zone', { ts: '2026-11-23T19:20:00', metrics: { v: 1 } }, '/ts: "2026-11-23T19:20:00" is not a valid date-time; use RFC 3339 with a zone'],
-    ['a ts of the wrong type', { ts: true, metrics: { v: 1 } }, '/ts: true is neither a date-time nor whole epoch milliseconds; use RFC 3339'],
+    [
+      'an impossible date',
+      { ts: '2026-02-30T00:00:00Z', metrics: { v: 1 } },
+      '/ts: "2026-02-30T00:00:00Z" is not a valid date-time; use RFC 3339 with a zone (2026-11-23T19:20:00Z) or epoch milliseconds',
+    ],
+    [
+      'a ts without zone',
+      { ts: '2026-11-23T19:20:00', metrics: { v: 1 } },
+      '/ts: "2026-11-23T19:20:00" is not a valid date-time; use RFC 3339 with a zone',
+    ],
+    [
+      'a ts of the wrong type',
+      { ts: true, metrics: { v: 1 } },
+      '/ts: true is neither a date-time nor whole epoch milliseconds; use RFC 3339',
+    ],
     ['a fractional epoch', { ts: 1.5, metrics: { v: 1 } }, '/ts: 1.5 is neither'],
     ['an unknown field', { metrics: { v: 1 }, extra: true }, '/: unexpected property "extra" (allowed: ts, device_id, metrics, labels)'],
     ['a bad metric name', { metrics: { '1v': 1 } }, '/metrics: name "1v" is not allowed; Metric name (a letter or _'],
     ['a bad metric name with a slash', { metrics: { '1/v': 1 } }, '/metrics: name "1/v" is not allowed'],
-    ['a bad label name with a control character', { metrics: { v: 1 }, labels: { '\u0000': 'x' } }, '/labels: name "\\u0000" is not allowed'],
+    [
+      'a bad label name with a control character',
+      { metrics: { v: 1 }, labels: { '\u0000': 'x' } },
+      '/labels: name "\\u0000" is not allowed',
+    ],
     ['a repeated metric', '{"metrics": {"a": 1, "a": 2}}', '/metrics/a: duplicate key'],
     ['a value beyond 1e300', { metrics: { v: 1e301 } }, '/metrics/v: 1e+301 is beyond ±1e+300'],
     ['an overflowing number', '{"metrics": {"v": -1e999}}', '/metrics/v: -Infinity is not a finite number'],
@@ -87,7 +103,10 @@ describe('device metrics decoding', () => {
     expect(decode({ metrics: { a: 1e300, b: -1e300 } }).ok).toBe(true);
     expect(decode({ ts: ARRIVAL - 90 * DAY, metrics: { v: 1 } }).ok).toBe(true);
     expect(decode({ ts: ARRIVAL + DAY, metrics: { v: 1 } }).ok).toBe(true);
-    expect(decode({ ts: '2026-11-22T23:59:60Z', metrics: { v: 1 } })).toMatchObject({ ok: true, value: { ts: Date.UTC(2026, 10, 22, 23, 59, 59, 999) } });
+    expect(decode({ ts: '2026-11-22T23:59:60Z', metrics: { v: 1 } })).toMatchObject({
+      ok: true,
+      value: { ts: Date.UTC(2026, 10, 22, 23, 59, 59, 999) },
+    });
   });
 
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])('treats a metric named %s as data', (name) => {

@@ -33,13 +33,21 @@ function schemaFailure(body: unknown, arrivalMs: number, window: EventTimeWindow
  * `arrivalMs` (the JetStream message time) stands in for a missing `ts` and anchors the window
  * of accepted event times.
  */
-export function decodeDeviceMetrics(data: Uint8Array, deviceId: string, arrivalMs: number, window: EventTimeWindow): Decoded<DeviceReading> {
+export function decodeDeviceMetrics(
+  data: Uint8Array,
+  deviceId: string,
+  arrivalMs: number,
+  window: EventTimeWindow,
+): Decoded<DeviceReading> {
   const parsed = parseJsonBody(data);
   if (!parsed.ok) return parsed;
   const body = parsed.value;
   if (!isPlainDeviceMetrics(body) && !validator.Check(body)) return schemaFailure(body, arrivalMs, window);
   if (body.device_id !== undefined && body.device_id !== deviceId) {
-    return deadLetter('device_mismatch', `body device_id ${JSON.stringify(body.device_id)} differs from subject key ${JSON.stringify(deviceId)}`);
+    return deadLetter(
+      'device_mismatch',
+      `body device_id ${JSON.stringify(body.device_id)} differs from subject key ${JSON.stringify(deviceId)}`,
+    );
   }
   const ts = parseEventTime(body.ts, arrivalMs, window);
   if (!ts.ok) return ts;

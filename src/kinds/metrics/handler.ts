@@ -68,7 +68,13 @@ export class DeviceMetricsHandler implements KindHandler {
     );
     for (const row of rows) {
       const reference = ReferenceValues.from(row.metrics, row.values.map(Number));
-      this.filter.restore(row.device_id, { reference, lastStoredTs: Number(row.last_ts), lastWholeTs: Number(row.last_whole_ts), previous: undefined, lastSeenAt: Date.now() });
+      this.filter.restore(row.device_id, {
+        reference,
+        lastStoredTs: Number(row.last_ts),
+        lastWholeTs: Number(row.last_whole_ts),
+        previous: undefined,
+        lastSeenAt: Date.now(),
+      });
     }
     return rows.length;
   }

@@ -26,7 +26,10 @@ export const metricsKind: KindModule = {
   decode: decodeDeviceMetrics,
   createHandler: (config, context) =>
     new DeviceMetricsHandler(
-      filterSettings(config.filter, { partitions: config.nats.partitions, onEvict: (cause, keys) => context.stateEvicted('metrics', cause, keys) }),
+      filterSettings(config.filter, {
+        partitions: config.nats.partitions,
+        onEvict: (cause, keys) => context.stateEvicted('metrics', cause, keys),
+      }),
       eventTimeWindow(config.eventTime),
       context.partition,
     ),

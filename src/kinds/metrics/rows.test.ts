@@ -6,13 +6,19 @@ describe('device metric rows', () => {
   it('marks only the metrics whose change caused a whole store as triggers', () => {
     const r = reading(5, { a: 1, b: 2, c: 3 });
     const rows = storedRows({ reason: 'change', reading: r, metrics: undefined, triggers: ['b'] }, 7);
-    expect(rows.map((row) => [row[2], row[8]])).toEqual([['a', false], ['b', true], ['c', false]]);
+    expect(rows.map((row) => [row[2], row[8]])).toEqual([
+      ['a', false],
+      ['b', true],
+      ['c', false],
+    ]);
     expect(storedRows({ reason: 'snapshot', reading: r, metrics: undefined }, 7).every((row) => row[8] === false)).toBe(true);
   });
 
   it('writes one row per stored metric, with reason, labels and sequence', () => {
     const r = reading(5, { a: 1, b: 2 }, 'dev-9', { site: 'x' });
-    expect(storedRows({ reason: 'change', reading: r, metrics: ['b'], triggers: ['b'] }, 42, 3)).toEqual([[T0 + 5000, 'dev-9', 'b', 2, 'change', { site: 'x' }, 42, 3, true]]);
+    expect(storedRows({ reason: 'change', reading: r, metrics: ['b'], triggers: ['b'] }, 42, 3)).toEqual([
+      [T0 + 5000, 'dev-9', 'b', 2, 'change', { site: 'x' }, 42, 3, true],
+    ]);
     expect(storedRows({ reason: 'first_contact', reading: r, metrics: undefined }, 1).map((row) => row[2])).toEqual(['a', 'b']);
     expect(DEVICE_METRICS.columns.at(-1)).toBe('trigger');
     expect(DEVICE_METRICS.columns.slice(0, 4)).toEqual(['ts', 'device_id', 'metric', 'value']);
@@ -30,8 +36,15 @@ describe('rollup accumulator', () => {
     const rows = acc.partialRows();
     expect(rows).toHaveLength(3);
     expect(rows[0]).toEqual({
-      hour: T0 / 1000, device_id: 'dev-1', metric: 'v', samples: 3,
-      min_value: 1, max_value: 9, sum_value: 15, last_ts: T0 + 30_000, last_value: 1,
+      hour: T0 / 1000,
+      device_id: 'dev-1',
+      metric: 'v',
+      samples: 3,
+      min_value: 1,
+      max_value: 9,
+      sum_value: 15,
+      last_ts: T0 + 30_000,
+      last_value: 1,
     });
     expect(rows[1]).toMatchObject({ hour: T0 / 1000 + 3600, samples: 1, last_value: 7 });
     expect(rows[2]).toMatchObject({ device_id: 'other', samples: 1 });
@@ -45,8 +58,15 @@ describe('rollup accumulator', () => {
     const rows = acc.partialRows();
     expect(rows).toHaveLength(3000);
     expect(rows[2998]).toEqual({
-      hour: T0 / 1000, device_id: 'dev-1499', metric: 'v', samples: 2,
-      min_value: 1499, max_value: 1499, sum_value: 2998, last_ts: T0 + 1000, last_value: 1499,
+      hour: T0 / 1000,
+      device_id: 'dev-1499',
+      metric: 'v',
+      samples: 2,
+      min_value: 1499,
+      max_value: 1499,
+      sum_value: 2998,
+      last_ts: T0 + 1000,
+      last_value: 1499,
     });
     expect(rows.reduce((sum, r) => sum + r.samples, 0)).toBe(6000);
   });
@@ -75,10 +95,16 @@ describe('metric names that are also Object.prototype members', () => {
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('rows and rollups carry %s as data', (name) => {
     const metrics = JSON.parse(`{"${name}": 3, "x": 1}`) as Record<string, number>;
     const r = reading(0, metrics);
-    expect(storedRows({ reason: 'first_contact', reading: r, metrics: undefined }, 1).map((row) => [row[2], row[3]])).toEqual([[name, 3], ['x', 1]]);
+    expect(storedRows({ reason: 'first_contact', reading: r, metrics: undefined }, 1).map((row) => [row[2], row[3]])).toEqual([
+      [name, 3],
+      ['x', 1],
+    ]);
     const acc = new RollupAccumulator();
     acc.add(r);
     acc.add(reading(1, JSON.parse(`{"${name}": 5}`) as Record<string, number>));
-    expect(acc.partialRows().map((p) => [p.metric, p.samples, p.sum_value])).toEqual([[name, 2, 8], ['x', 1, 1]]);
+    expect(acc.partialRows().map((p) => [p.metric, p.samples, p.sum_value])).toEqual([
+      [name, 2, 8],
+      ['x', 1, 1],
+    ]);
   });
 });

@@ -9,7 +9,17 @@ export const DEVICE_METRICS: TableColumns = {
 };
 
 /** A row of telemetry.device_metrics, in the order of DEVICE_METRICS.columns. */
-export type DeviceMetricRow = [ts: number, device_id: string, metric: string, value: number, reason: string, labels: Record<string, string>, stream_seq: number, partition: number, trigger: boolean];
+export type DeviceMetricRow = [
+  ts: number,
+  device_id: string,
+  metric: string,
+  value: number,
+  reason: string,
+  labels: Record<string, string>,
+  stream_seq: number,
+  partition: number,
+  trigger: boolean,
+];
 
 /** A partial aggregate while a batch builds up, named as telemetry.device_metric_partials' columns. */
 export interface PartialRow {
@@ -36,11 +46,31 @@ export function storedRows(request: StoreRequest, streamSeq: number, partition =
   const { ts, deviceId, metrics, labels } = request.reading;
   const names = request.metrics ?? Object.keys(metrics);
   const triggers = request.triggers;
-  return names.map((metric) => [ts, deviceId, metric, metrics[metric]!, request.reason, labels, streamSeq, partition, triggers?.includes(metric) ?? false]);
+  return names.map((metric) => [
+    ts,
+    deviceId,
+    metric,
+    metrics[metric]!,
+    request.reason,
+    labels,
+    streamSeq,
+    partition,
+    triggers?.includes(metric) ?? false,
+  ]);
 }
 
 /** A partial in the column order of device_metric_partials. */
-type PartialTuple = [hour: number, device_id: string, metric: string, samples: number, min_value: number, max_value: number, sum_value: number, last_ts: number, last_value: number];
+type PartialTuple = [
+  hour: number,
+  device_id: string,
+  metric: string,
+  samples: number,
+  min_value: number,
+  max_value: number,
+  sum_value: number,
+  last_ts: number,
+  last_value: number,
+];
 
 /**
  * One device's partials of one hour; a device whose batch spans an hour boundary chains a second.
@@ -199,7 +229,17 @@ export class RollupAccumulator {
   private tuples(): PartialTuple[] {
     const out: PartialTuple[] = new Array(this.size);
     for (let i = 0; i < out.length; i++) {
-      out[i] = [this.hours[i]!, this.deviceIds[i]!, this.metricNames[i]!, this.samples[i]!, this.minValues[i]!, this.maxValues[i]!, this.sums[i]!, this.lastTs[i]!, this.lastValues[i]!];
+      out[i] = [
+        this.hours[i]!,
+        this.deviceIds[i]!,
+        this.metricNames[i]!,
+        this.samples[i]!,
+        this.minValues[i]!,
+        this.maxValues[i]!,
+        this.sums[i]!,
+        this.lastTs[i]!,
+        this.lastValues[i]!,
+      ];
     }
     return out;
   }

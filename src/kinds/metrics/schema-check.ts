@@ -44,7 +44,12 @@ export function isPlainDeviceMetrics(body: unknown): body is DeviceMetricsMessag
       if (!isMetrics(value)) return false;
       hasMetrics = true;
     } else if (key === 'ts') {
-      if (typeof value === 'string' ? !RFC3339.test(value) : !(Number.isInteger(value) && (value as number) >= tsEpoch.minimum! && (value as number) <= tsEpoch.maximum!)) return false;
+      if (
+        typeof value === 'string'
+          ? !RFC3339.test(value)
+          : !(Number.isInteger(value) && (value as number) >= tsEpoch.minimum! && (value as number) <= tsEpoch.maximum!)
+      )
+        return false;
     } else if (key === 'device_id') {
       if (typeof value !== 'string' || value.length < deviceId.minLength! || value.length > deviceId.maxLength!) return false;
     } else if (key === 'labels') {

@@ -12,20 +12,40 @@ const decode = (body: unknown) => decodeStateReport(bytes(body), 'pump-1', ARRIV
 
 describe('state decoding', () => {
   it('reads a full report, metadata values as text, the arrival time standing in for ts', () => {
-    expect(decode({ state: 'fault', previous_state: 'online', changed_by: 'rule', reason: 'hot', metadata: { t: 93.5, ok: false, z: 'n' } })).toEqual({
+    expect(
+      decode({ state: 'fault', previous_state: 'online', changed_by: 'rule', reason: 'hot', metadata: { t: 93.5, ok: false, z: 'n' } }),
+    ).toEqual({
       ok: true,
-      value: { deviceId: 'pump-1', ts: ARRIVAL, state: 'fault', previousState: 'online', changedBy: 'rule', reason: 'hot', metadata: { t: '93.5', ok: 'false', z: 'n' } },
+      value: {
+        deviceId: 'pump-1',
+        ts: ARRIVAL,
+        state: 'fault',
+        previousState: 'online',
+        changedBy: 'rule',
+        reason: 'hot',
+        metadata: { t: '93.5', ok: 'false', z: 'n' },
+      },
     });
   });
 
   it.each([
     ['no state', {}, 'schema', '/state'],
     ['an empty state', { state: '' }, 'schema', '/state'],
-    ['an unknown field', { state: 'on', device_id: 'x' }, 'schema', 'unexpected property "device_id" (allowed: ts, state, previous_state, changed_by, reason, metadata)'],
+    [
+      'an unknown field',
+      { state: 'on', device_id: 'x' },
+      'schema',
+      'unexpected property "device_id" (allowed: ts, state, previous_state, changed_by, reason, metadata)',
+    ],
     ['a long state', { state: 'x'.repeat(129) }, 'schema', '/state'],
     ['metadata that is not an object', { state: 'on', metadata: [1] }, 'schema', '/metadata'],
     ['a long metadata value', { state: 'on', metadata: { a: { b: 'x'.repeat(1100) } } }, 'schema', '/metadata/a: value is'],
-    ['too many metadata keys', { state: 'on', metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 1])) }, 'schema', '/metadata'],
+    [
+      'too many metadata keys',
+      { state: 'on', metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 1])) },
+      'schema',
+      '/metadata',
+    ],
     ['a ts without zone', { state: 'on', ts: '2026-11-23T19:20:00' }, 'schema', '/ts'],
     ['epoch seconds', { state: 'on', ts: 1_795_461_600 }, 'ts_out_of_range', 'epoch seconds'],
     ['not JSON', '{', 'not_json', ''],
@@ -50,13 +70,26 @@ describe('state rows', () => {
     expect(row[3]).toBe('off');
     expect(row[4]).toMatch(/^[0-9a-f]{64}$/);
     expect(stateRow({ ...report, previousState: 'boot' }, 'change', 'off', hashed, 9)[3]).toBe('boot');
-    expect(stateRow(report, 'first_contact', undefined, fieldPrivacy({}, 'state', ''), 9)).toEqual([5, 'd', 'on', '', 'ana', '', {}, 'first_contact', 9]);
+    expect(stateRow(report, 'first_contact', undefined, fieldPrivacy({}, 'state', ''), 9)).toEqual([
+      5,
+      'd',
+      'on',
+      '',
+      'ana',
+      '',
+      {},
+      'first_contact',
+      9,
+    ]);
   });
 });
 
 describe('state simulator', () => {
   it('is deterministic for a seed and its events pass the schema', () => {
-    const events = (seed: number) => { const s = stateSimulator({ seed, startMs: ARRIVAL - DAY, keys: 5 }); return Array.from({ length: 300 }, () => s.next()); };
+    const events = (seed: number) => {
+      const s = stateSimulator({ seed, startMs: ARRIVAL - DAY, keys: 5 });
+      return Array.from({ length: 300 }, () => s.next());
+    };
     const a = events(1);
     expect(a).toEqual(events(1));
     for (const e of a) expect(decodeStateReport(bytes(e.body), e.key, ARRIVAL, WINDOW).ok).toBe(true);

@@ -13,7 +13,13 @@ export const DEVICE_STATES: TableColumns = {
  * The row of a stored report. `previous_state` is the producer's when sent, else the last state
  * stored for the device ('' on first contact); absent text fields are ''.
  */
-export function stateRow(report: StateReport, store: StateStoreReason, lastStoredState: string | undefined, privacy: FieldPrivacy, streamSeq: number): unknown[] {
+export function stateRow(
+  report: StateReport,
+  store: StateStoreReason,
+  lastStoredState: string | undefined,
+  privacy: FieldPrivacy,
+  streamSeq: number,
+): unknown[] {
   return [
     report.ts,
     report.deviceId,

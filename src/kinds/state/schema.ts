@@ -6,10 +6,19 @@ export const DeviceStateMessage = Type.Object(
   {
     ts: eventTimeField(),
     state: Type.String({ minLength: 1, maxLength: 128, description: 'The state the device is in now, e.g. online, charging, fault.' }),
-    previous_state: Type.Optional(Type.String({ maxLength: 128, description: 'The state before, as the device saw it; when absent, the last state Sift stored for the device.' })),
-    changed_by: Type.Optional(Type.String({ maxLength: 256, description: 'Who or what caused the change (a user, an operator, a rule, the device).' })),
+    previous_state: Type.Optional(
+      Type.String({
+        maxLength: 128,
+        description: 'The state before, as the device saw it; when absent, the last state Sift stored for the device.',
+      }),
+    ),
+    changed_by: Type.Optional(
+      Type.String({ maxLength: 256, description: 'Who or what caused the change (a user, an operator, a rule, the device).' }),
+    ),
     reason: Type.Optional(Type.String({ maxLength: 1024, description: 'Why the state changed, as the producer tells it.' })),
-    metadata: freeFormField('Free-form context, up to 64 keys; non-string values are stored as their JSON text (at most 1024 characters each).'),
+    metadata: freeFormField(
+      'Free-form context, up to 64 keys; non-string values are stored as their JSON text (at most 1024 characters each).',
+    ),
   },
   {
     $id: 'state.schema.json',

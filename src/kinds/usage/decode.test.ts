@@ -12,9 +12,23 @@ const decode = (body: unknown) => decodeUsageEvent(bytes(body), 'shop', ARRIVAL,
 
 describe('usage decoding and rows', () => {
   it('writes an event in column order, properties as text', () => {
-    const result = decode({ ts: '2026-11-23T19:00:00Z', event: 'export_started', feature: 'export', user_id: 'u', instance_id: 'i', properties: { rows: 3, f: 'csv' } });
+    const result = decode({
+      ts: '2026-11-23T19:00:00Z',
+      event: 'export_started',
+      feature: 'export',
+      user_id: 'u',
+      instance_id: 'i',
+      properties: { rows: 3, f: 'csv' },
+    });
     expect(result.ok && usageRow(result.value, fieldPrivacy({}, 'usage', ''), 7)).toEqual([
-      Date.UTC(2026, 10, 23, 19), 'shop', 'export_started', 'export', 'u', 'i', { rows: '3', f: 'csv' }, 7,
+      Date.UTC(2026, 10, 23, 19),
+      'shop',
+      'export_started',
+      'export',
+      'u',
+      'i',
+      { rows: '3', f: 'csv' },
+      7,
     ]);
   });
 
@@ -36,7 +50,10 @@ describe('usage decoding and rows', () => {
   });
 
   it('simulates a long tail of features, deterministically and within the schema', () => {
-    const events = (seed: number) => { const s = usageSimulator({ seed, startMs: ARRIVAL - DAY, keys: 3 }); return Array.from({ length: 500 }, () => s.next()); };
+    const events = (seed: number) => {
+      const s = usageSimulator({ seed, startMs: ARRIVAL - DAY, keys: 3 });
+      return Array.from({ length: 500 }, () => s.next());
+    };
     const a = events(5);
     expect(a).toEqual(events(5));
     for (const e of a) expect(decodeUsageEvent(bytes(e.body), e.key, ARRIVAL, WINDOW).ok).toBe(true);

@@ -25,5 +25,13 @@ export function decodeUsageEvent(data: Uint8Array, app: string, arrivalMs: numbe
   const { body, ts } = checked.value;
   const properties = freeFormMap(body.properties, '/properties');
   if (!properties.ok) return properties;
-  return accepted({ app, ts, event: body.event, feature: body.feature, userId: body.user_id, instanceId: body.instance_id, properties: properties.value });
+  return accepted({
+    app,
+    ts,
+    event: body.event,
+    feature: body.feature,
+    userId: body.user_id,
+    instanceId: body.instance_id,
+    properties: properties.value,
+  });
 }

@@ -9,7 +9,9 @@ export const UsageMessage = Type.Object(
     feature: Type.Optional(Type.String({ maxLength: 128, description: 'The feature it belongs to.' })),
     user_id: Type.Optional(Type.String({ maxLength: 256, description: 'Who did it; counted as distinct users.' })),
     instance_id: Type.Optional(Type.String({ maxLength: 256, description: 'The app instance it happened on.' })),
-    properties: freeFormField('Free-form properties, up to 64 keys; non-string values are stored as their JSON text (at most 1024 characters each).'),
+    properties: freeFormField(
+      'Free-form properties, up to 64 keys; non-string values are stored as their JSON text (at most 1024 characters each).',
+    ),
   },
   {
     $id: 'usage.schema.json',

@@ -21,7 +21,12 @@ export function usageSimulator(options: SimulatorOptions): KindSimulator {
       n++;
       const [feature, events] = FEATURES[Math.min(FEATURES.length - 1, Math.floor(-Math.log(1 - random()) * 1.2))]!;
       const event = events[Math.floor(random() * events.length)]!;
-      const body: Record<string, unknown> = { ts: new Date(ts).toISOString(), event, feature, user_id: `user-${Math.floor(random() * 200)}` };
+      const body: Record<string, unknown> = {
+        ts: new Date(ts).toISOString(),
+        event,
+        feature,
+        user_id: `user-${Math.floor(random() * 200)}`,
+      };
       if (event === 'export_started') body.properties = { format: random() < 0.7 ? 'csv' : 'xlsx', rows: Math.floor(random() * 10_000) };
       return { key: app, body };
     },

@@ -5,7 +5,9 @@ import { clickhouseLogClass } from './client-log.js';
 
 function capture(level: string) {
   const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(String(chunk)) as Record<string, unknown>), done()) });
+  const stream = new Writable({
+    write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(String(chunk)) as Record<string, unknown>), done()),
+  });
   const Logger = clickhouseLogClass(pino({ level }, stream));
   return { log: new Logger(), lines };
 }

@@ -41,7 +41,10 @@ export function describeTarget(config: SiftConfig['clickhouse']): string {
  * One client API for both targets: an HTTP server or cluster when CLICKHOUSE_URL is set, else
  * the ClickHouse engine embedded in this process (chDB), which binds one data directory per process.
  */
-export async function createClickHouse(config: SiftConfig['clickhouse'], options: { useDatabase?: boolean; logger?: Logger } = {}): Promise<ClickHouseClient> {
+export async function createClickHouse(
+  config: SiftConfig['clickhouse'],
+  options: { useDatabase?: boolean; logger?: Logger } = {},
+): Promise<ClickHouseClient> {
   const log = { LoggerClass: clickhouseLogClass(options.logger ?? clientLogger ?? createLogger(process.env.LOG_LEVEL ?? 'info')) };
   if (config.url) {
     const open = (database?: string) =>
@@ -61,7 +64,9 @@ export async function createClickHouse(config: SiftConfig['clickhouse'], options
     const ping = await client.ping();
     if (!ping.success) {
       await client.close();
-      throw new ClickHouseUnreachableError(`cannot reach ${describeTarget(config)} (CLICKHOUSE_URL): ${maskUrlsIn(ping.error.message)}`, { cause: ping.error });
+      throw new ClickHouseUnreachableError(`cannot reach ${describeTarget(config)} (CLICKHOUSE_URL): ${maskUrlsIn(ping.error.message)}`, {
+        cause: ping.error,
+      });
     }
     try {
       await checkServerVersion(client, describeTarget(config));
@@ -100,7 +105,9 @@ export async function createClickHouse(config: SiftConfig['clickhouse'], options
       await client.command({ query: `USE ${config.database}` });
     } catch (error) {
       await client.close();
-      throw new EmbeddedClickHouseError(`database ${config.database} does not exist at ${path}: run \`sift migrate\` or a worker first (${(error as Error).message.split('\n')[0]})`);
+      throw new EmbeddedClickHouseError(
+        `database ${config.database} does not exist at ${path}: run \`sift migrate\` or a worker first (${(error as Error).message.split('\n')[0]})`,
+      );
     }
   }
   return client;

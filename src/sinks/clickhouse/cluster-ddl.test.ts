@@ -3,13 +3,15 @@ import { ClusterDdlError, clusterMigrations, clusterStatement, shardingKey } fro
 
 const target = { cluster: 'sift', database: 'telemetry' };
 const known = new Set(['readings', 'feed', 'hourly']);
-const rewrite = (statement: string, tables: ReadonlySet<string> = known) => clusterStatement(statement, target, tables, 'metrics/0009_test');
+const rewrite = (statement: string, tables: ReadonlySet<string> = known) =>
+  clusterStatement(statement, target, tables, 'metrics/0009_test');
 
 describe('clusterStatement: each statement shape', () => {
   const cases: Array<{ shape: string; input: string; output: string[]; table?: string }> = [
     {
       shape: 'MergeTree table: replicated local table and a Distributed one sharded by device',
-      input: "CREATE TABLE IF NOT EXISTS telemetry.readings (ts DateTime64(3, 'UTC') COMMENT 'time (UTC)', device_id String, value Float64) ENGINE = MergeTree PARTITION BY toYYYYMM(ts) ORDER BY (device_id, ts) SETTINGS non_replicated_deduplication_window = 1000 COMMENT 'raw readings'",
+      input:
+        "CREATE TABLE IF NOT EXISTS telemetry.readings (ts DateTime64(3, 'UTC') COMMENT 'time (UTC)', device_id String, value Float64) ENGINE = MergeTree PARTITION BY toYYYYMM(ts) ORDER BY (device_id, ts) SETTINGS non_replicated_deduplication_window = 1000 COMMENT 'raw readings'",
       output: [
         "CREATE TABLE IF NOT EXISTS telemetry.readings_local ON CLUSTER 'sift' (ts DateTime64(3, 'UTC') COMMENT 'time (UTC)', device_id String, value Float64) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/telemetry/readings_local', '{replica}') PARTITION BY toYYYYMM(ts) ORDER BY (device_id, ts) SETTINGS replicated_deduplication_window = 1000 COMMENT 'raw readings'",
         "CREATE TABLE IF NOT EXISTS telemetry.readings ON CLUSTER 'sift' AS telemetry.readings_local ENGINE = Distributed('sift', 'telemetry', 'readings_local', cityHash64(device_id)) COMMENT 'raw readings'",
@@ -27,7 +29,8 @@ describe('clusterStatement: each statement shape', () => {
     },
     {
       shape: 'AggregatingMergeTree()',
-      input: 'CREATE TABLE IF NOT EXISTS telemetry.hourly (bucket DateTime, device_id String, n SimpleAggregateFunction(sum, UInt64)) ENGINE = AggregatingMergeTree() ORDER BY (device_id, bucket)',
+      input:
+        'CREATE TABLE IF NOT EXISTS telemetry.hourly (bucket DateTime, device_id String, n SimpleAggregateFunction(sum, UInt64)) ENGINE = AggregatingMergeTree() ORDER BY (device_id, bucket)',
       output: [
         "CREATE TABLE IF NOT EXISTS telemetry.hourly_local ON CLUSTER 'sift' (bucket DateTime, device_id String, n SimpleAggregateFunction(sum, UInt64)) ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/telemetry/hourly_local', '{replica}') ORDER BY (device_id, bucket)",
         "CREATE TABLE IF NOT EXISTS telemetry.hourly ON CLUSTER 'sift' AS telemetry.hourly_local ENGINE = Distributed('sift', 'telemetry', 'hourly_local', cityHash64(device_id))",
@@ -45,13 +48,19 @@ describe('clusterStatement: each statement shape', () => {
     },
     {
       shape: 'materialized view: on each shard, from the local feed to the local target',
-      input: 'CREATE MATERIALIZED VIEW IF NOT EXISTS telemetry.hourly_mv TO telemetry.hourly AS SELECT hour AS bucket, device_id, count() AS n FROM telemetry.feed GROUP BY bucket, device_id',
-      output: ["CREATE MATERIALIZED VIEW IF NOT EXISTS telemetry.hourly_mv ON CLUSTER 'sift' TO telemetry.hourly_local AS SELECT hour AS bucket, device_id, count() AS n FROM telemetry.feed_local GROUP BY bucket, device_id"],
+      input:
+        'CREATE MATERIALIZED VIEW IF NOT EXISTS telemetry.hourly_mv TO telemetry.hourly AS SELECT hour AS bucket, device_id, count() AS n FROM telemetry.feed GROUP BY bucket, device_id',
+      output: [
+        "CREATE MATERIALIZED VIEW IF NOT EXISTS telemetry.hourly_mv ON CLUSTER 'sift' TO telemetry.hourly_local AS SELECT hour AS bucket, device_id, count() AS n FROM telemetry.feed_local GROUP BY bucket, device_id",
+      ],
     },
     {
       shape: 'plain view: ON CLUSTER, reading the Distributed table',
-      input: 'CREATE VIEW IF NOT EXISTS telemetry.hourly_v (bucket DateTime, n UInt64) AS SELECT bucket, sum(n) AS n FROM telemetry.hourly GROUP BY bucket',
-      output: ["CREATE VIEW IF NOT EXISTS telemetry.hourly_v ON CLUSTER 'sift' (bucket DateTime, n UInt64) AS SELECT bucket, sum(n) AS n FROM telemetry.hourly GROUP BY bucket"],
+      input:
+        'CREATE VIEW IF NOT EXISTS telemetry.hourly_v (bucket DateTime, n UInt64) AS SELECT bucket, sum(n) AS n FROM telemetry.hourly GROUP BY bucket',
+      output: [
+        "CREATE VIEW IF NOT EXISTS telemetry.hourly_v ON CLUSTER 'sift' (bucket DateTime, n UInt64) AS SELECT bucket, sum(n) AS n FROM telemetry.hourly GROUP BY bucket",
+      ],
     },
     {
       shape: 'parameterized view keeps its parameters',
@@ -65,7 +74,8 @@ describe('clusterStatement: each statement shape', () => {
     },
     {
       shape: 'ALTER (columns): the local table, then the Distributed one',
-      input: "ALTER TABLE telemetry.readings ADD COLUMN IF NOT EXISTS partition UInt16 DEFAULT 0, COMMENT COLUMN value 'reading, unit-less'",
+      input:
+        "ALTER TABLE telemetry.readings ADD COLUMN IF NOT EXISTS partition UInt16 DEFAULT 0, COMMENT COLUMN value 'reading, unit-less'",
       output: [
         "ALTER TABLE telemetry.readings_local ON CLUSTER 'sift' ADD COLUMN IF NOT EXISTS partition UInt16 DEFAULT 0, COMMENT COLUMN value 'reading, unit-less'",
         "ALTER TABLE telemetry.readings ON CLUSTER 'sift' ADD COLUMN IF NOT EXISTS partition UInt16 DEFAULT 0, COMMENT COLUMN value 'reading, unit-less'",
@@ -86,17 +96,53 @@ describe('clusterStatement: each statement shape', () => {
 
 describe('clusterStatement: shapes it refuses, naming the migration', () => {
   const refused: Array<{ shape: string; input: string; why: RegExp }> = [
-    { shape: 'an engine without a cluster form', input: 'CREATE TABLE telemetry.t (a UInt8) ENGINE = Memory', why: /engine Memory has no cluster form/ },
-    { shape: 'an already replicated engine', input: "CREATE TABLE telemetry.t (a UInt8) ENGINE = ReplicatedMergeTree('/p', 'r') ORDER BY a", why: /engine ReplicatedMergeTree/ },
-    { shape: 'ON CLUSTER written in the file', input: "CREATE TABLE telemetry.t ON CLUSTER 'x' (a UInt8) ENGINE = MergeTree ORDER BY a", why: /already says ON CLUSTER/ },
+    {
+      shape: 'an engine without a cluster form',
+      input: 'CREATE TABLE telemetry.t (a UInt8) ENGINE = Memory',
+      why: /engine Memory has no cluster form/,
+    },
+    {
+      shape: 'an already replicated engine',
+      input: "CREATE TABLE telemetry.t (a UInt8) ENGINE = ReplicatedMergeTree('/p', 'r') ORDER BY a",
+      why: /engine ReplicatedMergeTree/,
+    },
+    {
+      shape: 'ON CLUSTER written in the file',
+      input: "CREATE TABLE telemetry.t ON CLUSTER 'x' (a UInt8) ENGINE = MergeTree ORDER BY a",
+      why: /already says ON CLUSTER/,
+    },
     { shape: 'CREATE TABLE … AS another table', input: 'CREATE TABLE telemetry.t AS telemetry.readings', why: /only CREATE TABLE/ },
-    { shape: 'a materialized view with an inner table', input: 'CREATE MATERIALIZED VIEW telemetry.mv ENGINE = MergeTree ORDER BY a AS SELECT a FROM telemetry.feed', why: /needs TO <table>/ },
-    { shape: 'a materialized view into an unknown table', input: 'CREATE MATERIALIZED VIEW telemetry.mv TO telemetry.nowhere AS SELECT a FROM telemetry.feed', why: /target telemetry.nowhere/ },
-    { shape: 'a materialized view joining two tables', input: 'CREATE MATERIALIZED VIEW telemetry.mv TO telemetry.hourly AS SELECT a FROM telemetry.feed JOIN telemetry.readings USING a', why: /exactly one table/ },
-    { shape: 'an ALTER of an unknown table', input: 'ALTER TABLE telemetry.nowhere MODIFY TTL now()', why: /not a table an earlier statement created/ },
-    { shape: 'an ALTER mixing columns and TTL', input: 'ALTER TABLE telemetry.readings ADD COLUMN b UInt8, MODIFY TTL now()', why: /mixes column changes/ },
+    {
+      shape: 'a materialized view with an inner table',
+      input: 'CREATE MATERIALIZED VIEW telemetry.mv ENGINE = MergeTree ORDER BY a AS SELECT a FROM telemetry.feed',
+      why: /needs TO <table>/,
+    },
+    {
+      shape: 'a materialized view into an unknown table',
+      input: 'CREATE MATERIALIZED VIEW telemetry.mv TO telemetry.nowhere AS SELECT a FROM telemetry.feed',
+      why: /target telemetry.nowhere/,
+    },
+    {
+      shape: 'a materialized view joining two tables',
+      input: 'CREATE MATERIALIZED VIEW telemetry.mv TO telemetry.hourly AS SELECT a FROM telemetry.feed JOIN telemetry.readings USING a',
+      why: /exactly one table/,
+    },
+    {
+      shape: 'an ALTER of an unknown table',
+      input: 'ALTER TABLE telemetry.nowhere MODIFY TTL now()',
+      why: /not a table an earlier statement created/,
+    },
+    {
+      shape: 'an ALTER mixing columns and TTL',
+      input: 'ALTER TABLE telemetry.readings ADD COLUMN b UInt8, MODIFY TTL now()',
+      why: /mixes column changes/,
+    },
     { shape: 'DROP TABLE', input: 'DROP TABLE telemetry.readings', why: /only CREATE TABLE/ },
-    { shape: 'a table in another database', input: 'CREATE TABLE other.t (a UInt8) ENGINE = MergeTree ORDER BY a', why: /only CREATE TABLE/ },
+    {
+      shape: 'a table in another database',
+      input: 'CREATE TABLE other.t (a UInt8) ENGINE = MergeTree ORDER BY a',
+      why: /only CREATE TABLE/,
+    },
   ];
   it.each(refused)('$shape', ({ input, why }) => {
     expect(() => rewrite(input)).toThrow(ClusterDdlError);
@@ -119,7 +165,9 @@ describe('clusterMigrations', () => {
   });
 
   it('refuses an ALTER of a table no migration created', () => {
-    expect(() => clusterMigrations([{ id: 'k/0001_a', statements: ['ALTER TABLE telemetry.t MODIFY TTL now()'] }], target)).toThrow(/^migration k\/0001_a:/);
+    expect(() => clusterMigrations([{ id: 'k/0001_a', statements: ['ALTER TABLE telemetry.t MODIFY TTL now()'] }], target)).toThrow(
+      /^migration k\/0001_a:/,
+    );
   });
 });
 

@@ -57,9 +57,16 @@ export interface ClusterStatement {
  * The cluster form of one statement. `tables`: tables earlier statements split into `X_local` +
  * `X` (an ALTER or a view's TO/FROM must name one of them). `migration` names the file in errors.
  */
-export function clusterStatement(statement: string, target: ClusterTarget, tables: ReadonlySet<string>, migration: string): ClusterStatement {
+export function clusterStatement(
+  statement: string,
+  target: ClusterTarget,
+  tables: ReadonlySet<string>,
+  migration: string,
+): ClusterStatement {
   const refuse = (why: string): never => {
-    throw new ClusterDdlError(`migration ${migration}: cannot make the cluster variant (CLICKHOUSE_CLUSTER=${target.cluster}) of "${head(statement)}": ${why}`);
+    throw new ClusterDdlError(
+      `migration ${migration}: cannot make the cluster variant (CLICKHOUSE_CLUSTER=${target.cluster}) of "${head(statement)}": ${why}`,
+    );
   };
   if (/\bON\s+CLUSTER\b/i.test(statement)) refuse('it already says ON CLUSTER; migrations are written for one server');
   const db = escapeRegExp(target.database);
@@ -79,16 +86,22 @@ export function clusterStatement(statement: string, target: ClusterTarget, table
     const sources = [...new Set([...body.matchAll(new RegExp(`\\b${db}\\.(\\w+)\\b`, 'g'))].map((m) => m[1]!))];
     const known = sources.filter((s) => tables.has(s));
     if (known.length !== 1 || sources.length !== 1) {
-      refuse(`a materialized view must read exactly one table created by the migrations (it reads ${sources.join(', ') || 'none'}); a join would see only one shard's rows`);
+      refuse(
+        `a materialized view must read exactly one table created by the migrations (it reads ${sources.join(', ') || 'none'}); a join would see only one shard's rows`,
+      );
     }
     const source = known[0]!;
     const localBody = body.replace(new RegExp(`\\b${db}\\.${source}\\b`, 'g'), `${target.database}.${source}${LOCAL_SUFFIX}`);
     return {
-      statements: [`CREATE MATERIALIZED VIEW ${view[1] ?? ''}${target.database}.${view[2]} ${onCluster} TO ${target.database}.${targetTable}${LOCAL_SUFFIX}${localBody}`],
+      statements: [
+        `CREATE MATERIALIZED VIEW ${view[1] ?? ''}${target.database}.${view[2]} ${onCluster} TO ${target.database}.${targetTable}${LOCAL_SUFFIX}${localBody}`,
+      ],
     };
   }
 
-  const plainView = new RegExp(`^CREATE\\s+(OR\\s+REPLACE\\s+)?VIEW\\s+(IF\\s+NOT\\s+EXISTS\\s+)?${db}\\.(\\w+)(?=[\\s(])`, 'i').exec(statement);
+  const plainView = new RegExp(`^CREATE\\s+(OR\\s+REPLACE\\s+)?VIEW\\s+(IF\\s+NOT\\s+EXISTS\\s+)?${db}\\.(\\w+)(?=[\\s(])`, 'i').exec(
+    statement,
+  );
   if (plainView) {
     // Reads the Distributed tables (the single-server names), so a query sees every shard.
     return { statements: [`${plainView[0]} ${onCluster}${statement.slice(plainView[0].length)}`] };
@@ -103,7 +116,8 @@ export function clusterStatement(statement: string, target: ClusterTarget, table
     // A Distributed table has columns but no storage: it follows column changes, nothing else.
     const columnChange = topLevelItems(commands).map((c) => /^(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\b/i.test(c));
     const changesColumns = columnChange.every(Boolean);
-    if (!changesColumns && columnChange.some(Boolean)) refuse('it mixes column changes with other changes; put them in separate ALTER statements');
+    if (!changesColumns && columnChange.some(Boolean))
+      refuse('it mixes column changes with other changes; put them in separate ALTER statements');
     return { statements: changesColumns ? [local, `ALTER TABLE ${target.database}.${name} ${onCluster} ${commands}`] : [local] };
   }
 

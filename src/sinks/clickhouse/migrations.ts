@@ -26,7 +26,9 @@ export function loadMigrations(root = join(packageRoot, 'src', 'kinds')): Migrat
   folders.push(['alerts', join(root, '..', 'alerts', 'migrations')]);
   for (const [kind, dir] of folders) {
     if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+      .sort()) {
       const sql = readFileSync(join(dir, file), 'utf8');
       migrations.push({
         id: `${kind}/${file.replace(/\.sql$/, '')}`,
@@ -105,7 +107,9 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions)
     });
     ran.push(migration.id);
   }
-  if (applyRetention) for (const change of await retentionChanges(client, database, retentionDays, options.rollupRetentionDays, options.cluster)) await client.command({ query: change.statement });
+  if (applyRetention)
+    for (const change of await retentionChanges(client, database, retentionDays, options.rollupRetentionDays, options.cluster))
+      await client.command({ query: change.statement });
   return ran;
 }
 
@@ -148,7 +152,9 @@ async function recordedVariants(client: ClickHouseClient, database: string): Pro
   ).json<{ name: string }>();
   if (columns.length === 0) return [];
   const variant = columns.some((c) => c.name === 'variant') ? 'variant' : `'single'`;
-  const rows = await (await client.query({ query: `SELECT DISTINCT ${variant} AS variant FROM ${database}.schema_migrations`, format: 'JSONEachRow' })).json<{ variant: string }>();
+  const rows = await (
+    await client.query({ query: `SELECT DISTINCT ${variant} AS variant FROM ${database}.schema_migrations`, format: 'JSONEachRow' })
+  ).json<{ variant: string }>();
   return rows.map((r) => r.variant);
 }
 
@@ -180,7 +186,11 @@ export async function planMigrations(client: ClickHouseClient, options: MigrateO
   const pending = loadMigrations()
     .filter((m) => !done.has(m.id))
     .map((m) => ({ id: m.id, statements: statementsOf.get(m.id)! }));
-  return { setup: setupStatements(options), pending, retention: await retentionChanges(client, database, retentionDays, options.rollupRetentionDays, options.cluster).catch(() => []) };
+  return {
+    setup: setupStatements(options),
+    pending,
+    retention: await retentionChanges(client, database, retentionDays, options.rollupRetentionDays, options.cluster).catch(() => []),
+  };
 }
 
 /** A table whose TTL differs from RETENTION_DAYS, and the statement that changes it. */
@@ -192,12 +202,22 @@ export interface RetentionChange {
 }
 
 /** The placeholders a migration file may use. */
-const placeholders = (o: MigrateOptions) => ({ db: o.database, retention_days: o.retentionDays, rollup_retention_days: o.rollupRetentionDays ?? DEFAULT_ROLLUP_RETENTION_DAYS });
+const placeholders = (o: MigrateOptions) => ({
+  db: o.database,
+  retention_days: o.retentionDays,
+  rollup_retention_days: o.rollupRetentionDays ?? DEFAULT_ROLLUP_RETENTION_DAYS,
+});
 
 export const DEFAULT_ROLLUP_RETENTION_DAYS = 730;
 
 /** Tables whose TTL differs from RETENTION_DAYS (raw) or ROLLUP_RETENTION_DAYS (rollups). */
-export async function retentionChanges(client: ClickHouseClient, database: string, rawDays: number, rollupDays = DEFAULT_ROLLUP_RETENTION_DAYS, cluster = ''): Promise<RetentionChange[]> {
+export async function retentionChanges(
+  client: ClickHouseClient,
+  database: string,
+  rawDays: number,
+  rollupDays = DEFAULT_ROLLUP_RETENTION_DAYS,
+  cluster = '',
+): Promise<RetentionChange[]> {
   const changes: RetentionChange[] = [];
   for (const retained of kinds.flatMap((k) => k.retainedTables)) {
     const { column, retention } = retained;

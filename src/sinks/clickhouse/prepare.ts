@@ -13,7 +13,13 @@ export class NotMigratedError extends Error {
  * which rewrites a large table: a RETENTION_DAYS change is logged with the command that applies it.
  */
 export async function prepareClickHouse(client: ClickHouseClient, config: SiftConfig['clickhouse'], logger: Logger): Promise<void> {
-  const options = { database: config.database, retentionDays: config.retentionDays, rollupRetentionDays: config.rollupRetentionDays, applyRetention: false, cluster: config.cluster };
+  const options = {
+    database: config.database,
+    retentionDays: config.retentionDays,
+    rollupRetentionDays: config.rollupRetentionDays,
+    applyRetention: false,
+    cluster: config.cluster,
+  };
   if (config.migrate) {
     const ran = await migrate(client, options);
     if (ran.length > 0) logger.info({ migrations: ran }, 'migrated ClickHouse');

@@ -45,9 +45,7 @@ export interface ReadOnlyOptions {
   ownFormat?: boolean;
 }
 
-export type CheckedStatement =
-  | { ok: true; kind: StatementKind; statement: string; query: string }
-  | { ok: false; reason: string };
+export type CheckedStatement = { ok: true; kind: StatementKind; statement: string; query: string } | { ok: false; reason: string };
 
 type Params = Record<string, unknown>;
 
@@ -70,7 +68,10 @@ async function outsideFunctions(client: ClickHouseClient): Promise<{ executable:
   const executable = "SELECT lower(name) AS name FROM system.functions WHERE origin = 'ExecutableUserDefined'";
   const names = (rows: Array<{ name: string }>) => new Set(rows.map((r) => r.name));
   try {
-    return { executable: names(await rowsOf(client, executable)), network: names(await rowsOf(client, "SELECT lower(name) AS name FROM system.functions WHERE categories = 'AI'")) };
+    return {
+      executable: names(await rowsOf(client, executable)),
+      network: names(await rowsOf(client, "SELECT lower(name) AS name FROM system.functions WHERE categories = 'AI'")),
+    };
   } catch {
     // A server older than the `categories` column: the AI functions it may have are refused by name.
     return { executable: names(await rowsOf(client, executable)), network: new Set() };
@@ -82,7 +83,9 @@ function catalog(client: ClickHouseClient): Promise<Catalog> {
   let known = catalogs.get(client);
   if (!known) {
     known = (async () => {
-      const tableFunctions = new Set((await rowsOf<{ name: string }>(client, 'SELECT lower(name) AS name FROM system.table_functions')).map((r) => r.name));
+      const tableFunctions = new Set(
+        (await rowsOf<{ name: string }>(client, 'SELECT lower(name) AS name FROM system.table_functions')).map((r) => r.name),
+      );
       const { executable, network } = await outsideFunctions(client);
       return { tableFunctions, executableFunctions: executable, networkFunctions: network };
     })();
@@ -94,7 +97,11 @@ function catalog(client: ClickHouseClient): Promise<Catalog> {
 
 async function explainAst(client: ClickHouseClient, statement: string, query_params: Params): Promise<string> {
   // TabSeparatedRaw: one line of the graph per row, unescaped (the tree reader refuses anything malformed).
-  const result = await client.exec({ query: `EXPLAIN AST graph=1 ${statement}`, query_params, clickhouse_settings: { default_format: 'TabSeparatedRaw' } });
+  const result = await client.exec({
+    query: `EXPLAIN AST graph=1 ${statement}`,
+    query_params,
+    clickhouse_settings: { default_format: 'TabSeparatedRaw' },
+  });
   let text = '';
   for await (const chunk of result.stream) text += (chunk as Buffer).toString('utf8');
   return text;
@@ -128,7 +135,12 @@ export function limitSettings(limits: QueryLimits, sessionReadonly: number): str
  * (`statement`) and what to run (`query`: with its FORMAT and the limits). Refusals are values;
  * a syntax error or an unreachable engine throws.
  */
-export async function checkReadOnly(client: ClickHouseClient, sql: string, params: Params, options: ReadOnlyOptions): Promise<CheckedStatement> {
+export async function checkReadOnly(
+  client: ClickHouseClient,
+  sql: string,
+  params: Params,
+  options: ReadOnlyOptions,
+): Promise<CheckedStatement> {
   const refuse = (reason: string): CheckedStatement => ({ ok: false, reason });
   const format = options.format ?? 'JSONEachRow';
   if (!FORMAT_NAME.test(format)) throw new Error(`output format must be a ClickHouse format name, got "${format}"`);
@@ -145,12 +157,14 @@ export async function checkReadOnly(client: ClickHouseClient, sql: string, param
       { q: sql, f: format, db: options.database },
     )) as [typeof first];
   } catch (error) {
-    if (isSyntaxError(error) && /Multi-statements are not allowed/.test((error as Error).message)) return refuse('more than one statement (read-only runs exactly one)');
+    if (isSyntaxError(error) && /Multi-statements are not allowed/.test((error as Error).message))
+      return refuse('more than one statement (read-only runs exactly one)');
     throw isSyntaxError(error) ? syntaxError(error) : error;
   }
   const statement = first.statement.trim();
   if (!statement) return refuse('an empty statement');
-  if (first.current !== options.database) return refuse(`the session's current database is ${first.current}, not the Sift database ${options.database}`);
+  if (first.current !== options.database)
+    return refuse(`the session's current database is ${first.current}, not the Sift database ${options.database}`);
   const ownFormat = Number(first.own_format) === 1;
   const graph = await explainAst(client, statement, params);
   const tree = parseAstGraph(graph);
@@ -183,16 +197,30 @@ async function checked(client: ClickHouseClient, sql: string, params: Params, op
  * (JSONEachRow; 64-bit integers as the engine renders them: strings over HTTP). Throws QueryRefused
  * for a statement it will not run.
  */
-export async function runReadOnly<T = Record<string, unknown>>(client: ClickHouseClient, sql: string, params: Params, options: ReadOnlyOptions): Promise<T[]> {
+export async function runReadOnly<T = Record<string, unknown>>(
+  client: ClickHouseClient,
+  sql: string,
+  params: Params,
+  options: ReadOnlyOptions,
+): Promise<T[]> {
   const query = await checked(client, sql, params, { ...options, format: 'JSONEachRow', ownFormat: false });
   const result = await client.exec({ query, query_params: params });
   let text = '';
   for await (const chunk of result.stream) text += (chunk as Buffer).toString('utf8');
-  return text.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as T);
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as T);
 }
 
 /** Runs one read-only statement and writes its formatted output to `out` (sift query). */
-export async function streamReadOnly(client: ClickHouseClient, sql: string, params: Params, options: ReadOnlyOptions, out: NodeJS.WritableStream): Promise<void> {
+export async function streamReadOnly(
+  client: ClickHouseClient,
+  sql: string,
+  params: Params,
+  options: ReadOnlyOptions,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   const query = await checked(client, sql, params, options);
   const result = await client.exec({ query, query_params: params });
   for await (const chunk of result.stream) out.write(chunk as Buffer);

@@ -26,17 +26,44 @@ export type ReadOnlyVerdict = { ok: true; kind: StatementKind } | { ok: false; r
 
 /** Table functions that read nothing outside the query itself: generated rows and inline literals. */
 export const HARMLESS_TABLE_FUNCTIONS: ReadonlySet<string> = new Set([
-  'numbers', 'numbers_mt', 'zeros', 'zeros_mt', 'primes', 'generaterandom', 'generateseries', 'generate_series',
-  'values', 'sqlstandardvalues', 'format', 'null', 'view',
+  'numbers',
+  'numbers_mt',
+  'zeros',
+  'zeros_mt',
+  'primes',
+  'generaterandom',
+  'generateseries',
+  'generate_series',
+  'values',
+  'sqlstandardvalues',
+  'format',
+  'null',
+  'view',
 ]);
 
 /** System tables that describe the storage and schema of tables (Sift's own, on its server), plus constants. */
 export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
-  'one', 'numbers', 'numbers_mt', 'zeros', 'zeros_mt', 'parts', 'parts_columns', 'columns', 'tables', 'merges', 'mutations',
+  'one',
+  'numbers',
+  'numbers_mt',
+  'zeros',
+  'zeros_mt',
+  'parts',
+  'parts_columns',
+  'columns',
+  'tables',
+  'merges',
+  'mutations',
 ]);
 
 // EXPLAIN AST is left out: its FORMAT and SETTINGS clauses bind to the query it explains, not to it.
-const EXPLAIN_KINDS = new Set(['Explain EXPLAIN', 'Explain EXPLAIN PIPELINE', 'Explain EXPLAIN SYNTAX', 'Explain EXPLAIN QUERY TREE', 'Explain EXPLAIN ESTIMATE']);
+const EXPLAIN_KINDS = new Set([
+  'Explain EXPLAIN',
+  'Explain EXPLAIN PIPELINE',
+  'Explain EXPLAIN SYNTAX',
+  'Explain EXPLAIN QUERY TREE',
+  'Explain EXPLAIN ESTIMATE',
+]);
 const ROOT_KINDS: Record<string, StatementKind> = {
   SelectWithUnionQuery: 'select',
   Explain: 'explain',
@@ -48,12 +75,19 @@ const ROOT_KINDS: Record<string, StatementKind> = {
   ExistsViewQuery: 'exists',
 };
 const KIND_NAMES: Record<StatementKind, string> = {
-  select: 'SELECT', explain: 'EXPLAIN of a SELECT', describe: 'DESCRIBE', show: 'SHOW TABLES', 'show-create': 'SHOW CREATE', exists: 'EXISTS',
+  select: 'SELECT',
+  explain: 'EXPLAIN of a SELECT',
+  describe: 'DESCRIBE',
+  show: 'SHOW TABLES',
+  'show-create': 'SHOW CREATE',
+  exists: 'EXISTS',
 };
 /** Nodes that may carry INTO OUTFILE (a literal path among their children). */
 const OUTPUT_OWNERS = new Set([...Object.keys(ROOT_KINDS), 'ShowCreateDatabaseQuery', 'ExistsDatabaseQuery']);
 /** `x IN name`: the name is a table (or a CTE) when it is not a subquery or a literal. */
-const IN_FUNCTIONS = new Set(['in', 'notin', 'globalin', 'globalnotin', 'nullin', 'notnullin', 'globalnullin', 'globalnotnullin'].flatMap((f) => [f, `${f}ignoreset`]));
+const IN_FUNCTIONS = new Set(
+  ['in', 'notin', 'globalin', 'globalnotin', 'nullin', 'notnullin', 'globalnullin', 'globalnotnullin'].flatMap((f) => [f, `${f}ignoreset`]),
+);
 
 /** Why a table function is refused, from its family (the decision itself is the allow-list above). */
 export function tableFunctionReason(name: string): string {
@@ -76,7 +110,8 @@ function functionReason(name: string, context: ReadOnlyContext): string | undefi
   if (n === 'joinget' || n === 'joingetornull') return 'reads a Join table of any database';
   if (n === 'hascolumnintable') return "reads another database's schema";
   if (n === 'catboostevaluate' || n.startsWith('naivebayesclassifier')) return "loads a model from the host's files";
-  if (context.networkFunctions.has(n) || /^ai(generate|classify|embed|extract|translate)/.test(n)) return 'calls an AI provider over the network';
+  if (context.networkFunctions.has(n) || /^ai(generate|classify|embed|extract|translate)/.test(n))
+    return 'calls an AI provider over the network';
   if (context.executableFunctions.has(n)) return 'runs a program on the server';
   return undefined;
 }
@@ -91,7 +126,12 @@ function tableReason(name: string, context: ReadOnlyContext): string | undefined
   const [db, table] = parts as [string, string];
   if (db === context.database) return undefined;
   if (db === 'system') {
-    return READABLE_SYSTEM_TABLES.has(table) ? undefined : `system.${table} is not one of the system tables read-only queries read (${[...READABLE_SYSTEM_TABLES].filter((t) => !/numbers|zeros/.test(t)).map((t) => `system.${t}`).join(', ')})`;
+    return READABLE_SYSTEM_TABLES.has(table)
+      ? undefined
+      : `system.${table} is not one of the system tables read-only queries read (${[...READABLE_SYSTEM_TABLES]
+          .filter((t) => !/numbers|zeros/.test(t))
+          .map((t) => `system.${t}`)
+          .join(', ')})`;
   }
   return `table ${name} is outside the Sift database ${context.database}`;
 }
@@ -111,7 +151,7 @@ function tableFunctionCallReason(name: string, context: ReadOnlyContext): string
 function walk(node: SyntaxNode, parent: SyntaxNode | undefined, index: number, context: ReadOnlyContext): string | undefined {
   const type = nodeType(node);
   const parentType = parent ? nodeType(parent) : '';
-  if (type === 'Literal' && OUTPUT_OWNERS.has(parentType)) return "INTO OUTFILE writes a file on the host";
+  if (type === 'Literal' && OUTPUT_OWNERS.has(parentType)) return 'INTO OUTFILE writes a file on the host';
   if (type === 'Set' && !(parentType === 'Explain' && index === 0)) return 'a SETTINGS clause (read-only queries run with fixed limits)';
   if (type === 'TableIdentifier') {
     const reason = tableReason(nodeName(node), context);
@@ -147,13 +187,20 @@ function namedDatabaseReason(identifiers: SyntaxNode[], tableNamed: boolean, con
  * clause of its own (else the caller appends one); `verb` (its first words, e.g. `DROP TABLE`)
  * only names it in a refusal.
  */
-export function judgeStatement(root: SyntaxNode, statement: { ownFormat: boolean; verb: string }, context: ReadOnlyContext): ReadOnlyVerdict {
+export function judgeStatement(
+  root: SyntaxNode,
+  statement: { ownFormat: boolean; verb: string },
+  context: ReadOnlyContext,
+): ReadOnlyVerdict {
   const { ownFormat, verb } = statement;
   const refuse = (reason: string): ReadOnlyVerdict => ({ ok: false, reason });
   const kind = ROOT_KINDS[nodeType(root)];
   const allowed = [...context.kinds].map((k) => KIND_NAMES[k]).join(', ');
   if (!kind || !context.kinds.has(kind)) return refuse(`${verb} is not a read allowed here (allowed: ${allowed})`);
-  if (kind === 'explain' && !EXPLAIN_KINDS.has(root.label)) return refuse(`${root.label.slice('Explain '.length)} is not one of the EXPLAIN kinds allowed (EXPLAIN [PLAN], PIPELINE, SYNTAX, QUERY TREE, ESTIMATE)`);
+  if (kind === 'explain' && !EXPLAIN_KINDS.has(root.label))
+    return refuse(
+      `${root.label.slice('Explain '.length)} is not one of the EXPLAIN kinds allowed (EXPLAIN [PLAN], PIPELINE, SYNTAX, QUERY TREE, ESTIMATE)`,
+    );
   const reason = walk(root, undefined, 0, context);
   if (reason) return refuse(reason);
   if (ownFormat && !context.ownFormat) return refuse('a FORMAT clause (the caller chooses the output format)');

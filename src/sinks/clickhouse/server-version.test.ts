@@ -12,7 +12,9 @@ describe('the ClickHouse server version Sift needs', () => {
   it('refuses Debian 18.16 in one line naming both versions and what it lacks', () => {
     const line = tooOldMessage('ClickHouse at http://127.0.0.1:8123', '18.16.1')!;
     expect(line).not.toContain('\n');
-    expect(line).toMatch(/^ClickHouse at http:\/\/127\.0\.0\.1:8123 is version 18\.16\.1; Sift needs 24\.8 or newer\. It lacks what these releases added: 19\.11 query parameters/);
+    expect(line).toMatch(
+      /^ClickHouse at http:\/\/127\.0\.0\.1:8123 is version 18\.16\.1; Sift needs 24\.8 or newer\. It lacks what these releases added: 19\.11 query parameters/,
+    );
     expect(line).toContain('insert_deduplication_token');
     expect(line).toContain('; 23.1 parameterized views;');
   });

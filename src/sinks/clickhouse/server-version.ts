@@ -13,7 +13,7 @@ export const SERVER_REQUIREMENTS: ReadonlyArray<{ since: string; feature: string
   { since: '22.2', feature: 'insert_deduplication_token (a retried batch is stored once)' },
   { since: '23.1', feature: 'parameterized views' },
   { since: '23.7', feature: "dateDiff('millisecond', …)" },
-  { since: '24.8', feature: 'the oldest server Sift\'s ClickHouse client supports (clickhouse-js 1.12 and later)' },
+  { since: '24.8', feature: "the oldest server Sift's ClickHouse client supports (clickhouse-js 1.12 and later)" },
 ];
 
 /** The oldest server with everything above. */

@@ -43,7 +43,9 @@ describe('parseAstGraph', () => {
   });
 
   it('refuses a forged node that hangs from nothing: a second root', () => {
-    expect(parseAstGraph(GRAPH.replace('    n14[label="Asterisk"];', '    n14[label="Identifier a"];\n    n99[label="Function numbers"];'))).toBeUndefined();
+    expect(
+      parseAstGraph(GRAPH.replace('    n14[label="Asterisk"];', '    n14[label="Identifier a"];\n    n99[label="Function numbers"];')),
+    ).toBeUndefined();
   });
 
   it('refuses a count that does not match the edges, a node with two parents, an unknown node', () => {
@@ -53,14 +55,17 @@ describe('parseAstGraph', () => {
   });
 
   it('refuses a detached cycle and text that is not a graph', () => {
-    const cycle = GRAPH.replace('}\n', '    n30[label="A (children 1)"];\n    n31[label="B (children 1)"];\n    n30 -> n31;\n    n31 -> n30;\n}\n');
+    const cycle = GRAPH.replace(
+      '}\n',
+      '    n30[label="A (children 1)"];\n    n31[label="B (children 1)"];\n    n30 -> n31;\n    n31 -> n30;\n}\n',
+    );
     expect(parseAstGraph(cycle)).toBeUndefined();
     expect(parseAstGraph('SelectWithUnionQuery (children 1)\n ExpressionList')).toBeUndefined();
     expect(parseAstGraph('')).toBeUndefined();
   });
 
   it('keeps quotes inside a label (literals are printed unescaped)', () => {
-    const root = parseAstGraph(GRAPH.replace('Literal UInt64_2', 'Literal \'a"];b\''))!;
+    const root = parseAstGraph(GRAPH.replace('Literal UInt64_2', "Literal 'a\"];b'"))!;
     expect(root).toBeDefined();
   });
 });

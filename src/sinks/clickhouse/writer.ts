@@ -86,7 +86,10 @@ export class ClickHouseWriter {
         }
         const delay = backoffDelay(attempt, this.backoff);
         this.hooks.onRetry?.(errorClass, attempt + 1, delay, error);
-        this.logger.warn({ errorClass, attempt: attempt + 1, delayMs: delay, err: (error as Error).message, token: batch.token }, 'insert failed, retrying');
+        this.logger.warn(
+          { errorClass, attempt: attempt + 1, delayMs: delay, err: (error as Error).message, token: batch.token },
+          'insert failed, retrying',
+        );
         await sleep(delay, signal);
       }
     }
@@ -137,7 +140,13 @@ export class ClickHouseWriter {
       return { rows: rows.length, stored: this.client.command({ query }) };
     }
     // Rows as arrays, not objects: no column name repeated in every row, less to encode and to parse.
-    const stored = this.client.insert({ table: `${this.database}.${table}`, columns: columns as [string, ...string[]], values: rows, format: 'JSONCompactEachRow', clickhouse_settings: settings });
+    const stored = this.client.insert({
+      table: `${this.database}.${table}`,
+      columns: columns as [string, ...string[]],
+      values: rows,
+      format: 'JSONCompactEachRow',
+      clickhouse_settings: settings,
+    });
     return { rows: rows.length, stored };
   }
 }
@@ -150,4 +159,7 @@ export function settingsClause(settings: Record<string, unknown>): string {
     .join(', ');
 }
 
-const firstLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0]!.trim();
+const firstLine = (error: unknown): string =>
+  String((error as Error)?.message ?? error)
+    .split('\n')[0]!
+    .trim();

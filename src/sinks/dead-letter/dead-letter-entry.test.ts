@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { countByReason, deadLetterFrom, formatDeadLetter, formatDeadLetterTable, matchesFilter, parseSince, shownDeadLetter, type RawDeadLetter } from './dead-letter-entry.js';
+import {
+  countByReason,
+  deadLetterFrom,
+  formatDeadLetter,
+  formatDeadLetterTable,
+  matchesFilter,
+  parseSince,
+  shownDeadLetter,
+  type RawDeadLetter,
+} from './dead-letter-entry.js';
 import { bodyPrivacy } from '../../transforms/privacy/dead-letter-body.js';
 
 const raw = (over: Partial<RawDeadLetter> = {}): RawDeadLetter => ({
@@ -21,8 +30,14 @@ const raw = (over: Partial<RawDeadLetter> = {}): RawDeadLetter => ({
 describe('a dead letter read back', () => {
   it('takes kind from the subject and the rest from the headers', () => {
     expect(deadLetterFrom(raw())).toMatchObject({
-      seq: 7, subject: 'telemetry-dlq.metrics', kind: 'metrics', reason: 'not_json', detail: 'Unexpected token b',
-      originalSubject: 'telemetry.metrics.3.boiler-1', originalStream: 'TELEMETRY', originalSequence: 41,
+      seq: 7,
+      subject: 'telemetry-dlq.metrics',
+      kind: 'metrics',
+      reason: 'not_json',
+      detail: 'Unexpected token b',
+      originalSubject: 'telemetry.metrics.3.boiler-1',
+      originalStream: 'TELEMETRY',
+      originalSequence: 41,
     });
   });
 
@@ -58,7 +73,13 @@ describe('--since', () => {
 describe('shown', () => {
   const privacy = bodyPrivacy({ api: { hash: ['client_ip'] } }, 'pepper');
   const api = (headers: Array<[string, string]>, body: string) =>
-    deadLetterFrom(raw({ subject: 'telemetry-dlq.api', headers: [['Sift-Detail', '/client_ip: "10.0.0.1" is not one of "a"'], ...headers], data: new TextEncoder().encode(body) }));
+    deadLetterFrom(
+      raw({
+        subject: 'telemetry-dlq.api',
+        headers: [['Sift-Detail', '/client_ip: "10.0.0.1" is not one of "a"'], ...headers],
+        data: new TextEncoder().encode(body),
+      }),
+    );
 
   it('applies PRIVACY to a dead letter filed before it applied to dead letters', () => {
     const text = formatDeadLetter(shownDeadLetter(api([], '{"status":"x","client_ip":"10.0.0.1"}'), privacy));
@@ -73,7 +94,16 @@ describe('shown', () => {
 
 describe('output', () => {
   it('lists one aligned row per dead letter, long details clipped', () => {
-    const long = deadLetterFrom(raw({ seq: 12, headers: [['Sift-Reason', 'schema'], ['Sift-Detail', 'x'.repeat(100)], ['Sift-Original-Subject', 'telemetry.metrics.1.a']] }));
+    const long = deadLetterFrom(
+      raw({
+        seq: 12,
+        headers: [
+          ['Sift-Reason', 'schema'],
+          ['Sift-Detail', 'x'.repeat(100)],
+          ['Sift-Original-Subject', 'telemetry.metrics.1.a'],
+        ],
+      }),
+    );
     const lines = formatDeadLetterTable([deadLetterFrom(raw()), long]).split('\n');
     expect(lines[0]).toMatch(/^SEQ\s+TIME\s+KIND\s+REASON\s+DETAIL\s+ORIGINAL SUBJECT$/);
     expect(lines[1]).toMatch(/^7\s+2026-11-24T10:00:00Z\s+metrics\s+not_json\s+Unexpected token b\s+telemetry\.metrics\.3\.boiler-1$/);
@@ -86,6 +116,9 @@ describe('output', () => {
     expect(text.endsWith('\n\nbroken')).toBe(true);
   });
   it('counts by reason, largest first', () => {
-    expect(countByReason([{ reason: 'schema' }, { reason: 'not_json' }, { reason: 'schema' }])).toEqual([['schema', 2], ['not_json', 1]]);
+    expect(countByReason([{ reason: 'schema' }, { reason: 'not_json' }, { reason: 'schema' }])).toEqual([
+      ['schema', 2],
+      ['not_json', 1],
+    ]);
   });
 });

@@ -82,7 +82,10 @@ export function parseSince(text: string, nowMs: number): number | undefined {
 export function shownDeadLetter(entry: DeadLetter, privacy: BodyPrivacy): DeadLetter {
   if (entry.headers.some(([k]) => k.toLowerCase() === DEAD_LETTER_HEADERS.privacy.toLowerCase())) return entry;
   const detail = privacy.detail(entry.kind, entry.detail);
-  const headers = entry.headers.map(([k, v]): [string, string] => [k, k.toLowerCase() === DEAD_LETTER_HEADERS.detail.toLowerCase() ? privacy.detail(entry.kind, v) : v]);
+  const headers = entry.headers.map(([k, v]): [string, string] => [
+    k,
+    k.toLowerCase() === DEAD_LETTER_HEADERS.detail.toLowerCase() ? privacy.detail(entry.kind, v) : v,
+  ]);
   return { ...entry, detail, headers, data: privacy.body(entry.kind, entry.data).data };
 }
 

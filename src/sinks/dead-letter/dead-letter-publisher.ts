@@ -67,7 +67,13 @@ export class DeadLetterPublisher {
   async publish(kind: string, source: DeadLetterSource, reason: string, detail: string): Promise<boolean> {
     const h = natsHeaders();
     h.set(DEAD_LETTER_HEADERS.reason, reason);
-    h.set(DEAD_LETTER_HEADERS.detail, this.privacy.detail(kind, detail).replace(/[\r\n]+/g, ' ').slice(0, MAX_DETAIL));
+    h.set(
+      DEAD_LETTER_HEADERS.detail,
+      this.privacy
+        .detail(kind, detail)
+        .replace(/[\r\n]+/g, ' ')
+        .slice(0, MAX_DETAIL),
+    );
     h.set(DEAD_LETTER_HEADERS.subject, source.subject);
     h.set(DEAD_LETTER_HEADERS.stream, this.stream);
     h.set(DEAD_LETTER_HEADERS.sequence, String(source.seq));

@@ -62,7 +62,13 @@ export async function* readDeadLetters(
 export async function getDeadLetter(dlq: DeadLetterStream, seq: number): Promise<DeadLetter> {
   const stored = await dlq.jsm.streams.getMessage(dlq.stream, { seq }).catch(() => null);
   if (!stored) throw new DeadLetterNotFoundError(`no dead letter ${seq} in stream ${dlq.stream}`);
-  return deadLetterFrom({ seq: stored.seq, subject: stored.subject, time: stored.time, headers: headerPairs(stored.header), data: stored.data });
+  return deadLetterFrom({
+    seq: stored.seq,
+    subject: stored.subject,
+    time: stored.time,
+    headers: headerPairs(stored.header),
+    data: stored.data,
+  });
 }
 
 export interface ReplayReport {
@@ -74,7 +80,10 @@ export interface ReplayReport {
 }
 
 /** The dead letters that pass the replay checks, by original: a replay removes all of an original's. */
-async function deadLettersByOriginal(dlq: DeadLetterStream, scope: ReplayScope): Promise<Map<string, Array<{ seq: number; storedSubject: string }>>> {
+async function deadLettersByOriginal(
+  dlq: DeadLetterStream,
+  scope: ReplayScope,
+): Promise<Map<string, Array<{ seq: number; storedSubject: string }>>> {
   const byOriginal = new Map<string, Array<{ seq: number; storedSubject: string }>>();
   for await (const entry of readDeadLetters(dlq, {}, { headersOnly: true })) {
     const decision = replayTarget(entry, scope);
@@ -86,7 +95,11 @@ async function deadLettersByOriginal(dlq: DeadLetterStream, scope: ReplayScope):
 }
 
 /** The body to replay and the producer's message id: the dead letter's own, or the original's from the stream when the dead letter's was changed. */
-async function replayBody(dlq: DeadLetterStream, entry: DeadLetter, target: ReplayTarget): Promise<{ body: Uint8Array; producerMsgId: string | undefined } | { why: string }> {
+async function replayBody(
+  dlq: DeadLetterStream,
+  entry: DeadLetter,
+  target: ReplayTarget,
+): Promise<{ body: Uint8Array; producerMsgId: string | undefined } | { why: string }> {
   if (!target.needsOriginal) return { body: entry.data, producerMsgId: target.producerMsgId };
   let failure = 'it is no longer there';
   const original = await dlq.jsm.streams.getMessage(target.originalStream, { seq: target.originalSequence }).catch((error: unknown) => {
@@ -95,7 +108,8 @@ async function replayBody(dlq: DeadLetterStream, entry: DeadLetter, target: Repl
   });
   const what = `its body was rewritten by PRIVACY or cut, and the original (sequence ${target.originalSequence} of ${target.originalStream})`;
   if (!original) return { why: `${what}: ${failure}` };
-  if (original.subject !== target.storedSubject) return { why: `${what} has subject ${JSON.stringify(original.subject)}, not ${JSON.stringify(target.storedSubject)}` };
+  if (original.subject !== target.storedSubject)
+    return { why: `${what} has subject ${JSON.stringify(original.subject)}, not ${JSON.stringify(target.storedSubject)}` };
   return { body: original.data, producerMsgId: target.producerMsgId ?? (original.header?.get('Nats-Msg-Id') || undefined) };
 }
 
@@ -106,7 +120,12 @@ async function replayBody(dlq: DeadLetterStream, entry: DeadLetter, target: Repl
  * steps, or two dead letters of one original, store it once within the duplicate window. A dead
  * letter whose headers do not hold up (see replayTarget) is refused and kept.
  */
-export async function replayDeadLetters(dlq: DeadLetterStream, scope: ReplayScope, filter: DeadLetterFilter, options: { dryRun: boolean }): Promise<ReplayReport> {
+export async function replayDeadLetters(
+  dlq: DeadLetterStream,
+  scope: ReplayScope,
+  filter: DeadLetterFilter,
+  options: { dryRun: boolean },
+): Promise<ReplayReport> {
   const report: ReplayReport = { replayed: [], duplicates: [], refused: [] };
   const byOriginal = await deadLettersByOriginal(dlq, scope);
   const replayed = new Map<string, number>();
@@ -137,7 +156,10 @@ export async function replayDeadLetters(dlq: DeadLetterStream, scope: ReplayScop
       // The producer's id within the duplicate window of the original itself: the stream dropped
       // the replay as that message, which is the one that was dead-lettered. Kept for a later try.
       if (ack.duplicate && ack.seq === target.originalSequence) {
-        report.refused.push({ seq: entry.seq, why: `the stream still remembers message id ${JSON.stringify(msgID)} of the original (its duplicate window): replay it again in a few minutes` });
+        report.refused.push({
+          seq: entry.seq,
+          why: `the stream still remembers message id ${JSON.stringify(msgID)} of the original (its duplicate window): replay it again in a few minutes`,
+        });
         continue;
       }
       await remove(entry.seq);

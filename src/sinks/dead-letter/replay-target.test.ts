@@ -10,7 +10,13 @@ const letter = (dlqSubject: string, original: string, extra: Array<[string, stri
     seq: 9,
     subject: dlqSubject,
     time: new Date(0),
-    headers: [['Sift-Reason', 'schema'], ['Sift-Original-Subject', original], ['Sift-Original-Stream', stream], ['Sift-Original-Sequence', '41'], ...extra],
+    headers: [
+      ['Sift-Reason', 'schema'],
+      ['Sift-Original-Subject', original],
+      ['Sift-Original-Stream', stream],
+      ['Sift-Original-Sequence', '41'],
+      ...extra,
+    ],
     data: new TextEncoder().encode('{}'),
   });
 
@@ -24,12 +30,24 @@ describe('replay target', () => {
     const decision = replayTarget(letter('telemetry-dlq.metrics', 'telemetry.metrics.3.boiler-1'), scope);
     expect(decision).toEqual({
       ok: true,
-      target: { subject: 'telemetry.metrics.boiler-1', originalStream: 'TELEMETRY', originalSequence: 41, storedSubject: 'telemetry.metrics.3.boiler-1', needsOriginal: false, producerMsgId: undefined },
+      target: {
+        subject: 'telemetry.metrics.boiler-1',
+        originalStream: 'TELEMETRY',
+        originalSequence: 41,
+        storedSubject: 'telemetry.metrics.3.boiler-1',
+        needsOriginal: false,
+        producerMsgId: undefined,
+      },
     });
   });
 
   it.each([
-    ['another kind than it was filed under', 'telemetry-dlq.metrics', 'telemetry.api.0.victim', 'names kind "api", but it was filed under kind "metrics"'],
+    [
+      'another kind than it was filed under',
+      'telemetry-dlq.metrics',
+      'telemetry.api.0.victim',
+      'names kind "api", but it was filed under kind "metrics"',
+    ],
     ['the batch journal', 'telemetry-dlq.metrics', '$KV.sift-journal.p000', 'is not telemetry.<kind>.<partition>.<key>'],
     ['the journal under the right shape', 'telemetry-dlq.metrics', '$KV.metrics.0.p000', 'not under the telemetry prefix'],
     ['the JetStream API', 'telemetry-dlq.metrics', '$JS.API.STREAM.DELETE.TELEMETRY', 'is not telemetry.<kind>.<partition>.<key>'],
@@ -49,13 +67,21 @@ describe('replay target', () => {
   });
 
   it('refuses an original from another stream or without a sequence', () => {
-    expect(why(letter('telemetry-dlq.metrics', 'telemetry.metrics.0.a', [], 'KV_sift-journal'))).toContain('original stream "KV_sift-journal" is not TELEMETRY');
+    expect(why(letter('telemetry-dlq.metrics', 'telemetry.metrics.0.a', [], 'KV_sift-journal'))).toContain(
+      'original stream "KV_sift-journal" is not TELEMETRY',
+    );
     const noSeq = { ...letter('telemetry-dlq.metrics', 'telemetry.metrics.0.a'), originalSequence: undefined };
     expect(why(noSeq)).toContain('no original sequence');
   });
 
   it('replays a rewritten or cut body from the original, and keeps the producer id', () => {
-    const rewritten = replayTarget(letter('telemetry-dlq.api', 'telemetry.api.1.svc', [['Sift-Privacy', 'rewritten'], ['Sift-Original-Msg-Id', 'evt-7']]), scope);
+    const rewritten = replayTarget(
+      letter('telemetry-dlq.api', 'telemetry.api.1.svc', [
+        ['Sift-Privacy', 'rewritten'],
+        ['Sift-Original-Msg-Id', 'evt-7'],
+      ]),
+      scope,
+    );
     expect(rewritten.ok && rewritten.target).toMatchObject({ needsOriginal: true, producerMsgId: 'evt-7' });
     const cut = replayTarget(letter('telemetry-dlq.api', 'telemetry.api.1.svc', [['Sift-Body-Truncated', '2000000']]), scope);
     expect(cut.ok && cut.target.needsOriginal).toBe(true);
@@ -63,6 +89,8 @@ describe('replay target', () => {
 
   it('publishes under the producer id, else one id per original', () => {
     expect(replayMessageId({ producerMsgId: 'evt-7', originalStream: 'TELEMETRY', originalSequence: 41 })).toBe('evt-7');
-    expect(replayMessageId({ producerMsgId: undefined, originalStream: 'TELEMETRY', originalSequence: 41 })).toBe('sift-replay:TELEMETRY:41');
+    expect(replayMessageId({ producerMsgId: undefined, originalStream: 'TELEMETRY', originalSequence: 41 })).toBe(
+      'sift-replay:TELEMETRY:41',
+    );
   });
 });

@@ -43,13 +43,22 @@ export function replayTarget(entry: DeadLetter, scope: ReplayScope): ReplayDecis
     return refuse(`it was filed under "${entry.subject}", not under a kind (${dlqPrefix}<kind>)`);
   }
   if (entry.originalStream !== scope.stream) return refuse(`its original stream "${entry.originalStream}" is not ${scope.stream}`);
-  if (entry.originalSequence === undefined || entry.originalSequence < 1) return refuse(`it names no original sequence (${DEAD_LETTER_HEADERS.sequence})`);
+  if (entry.originalSequence === undefined || entry.originalSequence < 1)
+    return refuse(`it names no original sequence (${DEAD_LETTER_HEADERS.sequence})`);
   const tokens = entry.originalSubject.split('.');
-  if (tokens.length !== 4) return refuse(`its original subject ${JSON.stringify(entry.originalSubject)} is not ${scope.subjectPrefix}.<kind>.<partition>.<key>`);
+  if (tokens.length !== 4)
+    return refuse(`its original subject ${JSON.stringify(entry.originalSubject)} is not ${scope.subjectPrefix}.<kind>.<partition>.<key>`);
   const [prefix, kind, partition, key] = tokens as [string, string, string, string];
-  if (prefix !== scope.subjectPrefix) return refuse(`its original subject ${JSON.stringify(entry.originalSubject)} is not under the telemetry prefix "${scope.subjectPrefix}"`);
-  if (kind !== entry.kind) return refuse(`its original subject ${JSON.stringify(entry.originalSubject)} names kind "${kind}", but it was filed under kind "${entry.kind}"`);
-  if (!PARTITION.test(partition)) return refuse(`its original subject ${JSON.stringify(entry.originalSubject)} has no partition number in its third token`);
+  if (prefix !== scope.subjectPrefix)
+    return refuse(
+      `its original subject ${JSON.stringify(entry.originalSubject)} is not under the telemetry prefix "${scope.subjectPrefix}"`,
+    );
+  if (kind !== entry.kind)
+    return refuse(
+      `its original subject ${JSON.stringify(entry.originalSubject)} names kind "${kind}", but it was filed under kind "${entry.kind}"`,
+    );
+  if (!PARTITION.test(partition))
+    return refuse(`its original subject ${JSON.stringify(entry.originalSubject)} has no partition number in its third token`);
   const badKey = checkKey(key);
   if (badKey !== undefined) return refuse(`its original subject's ${badKey}`);
   const header = (name: string) => entry.headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
@@ -75,4 +84,5 @@ export const replayMessageId = (target: Pick<ReplayTarget, 'producerMsgId' | 'or
   target.producerMsgId ?? `sift-replay:${target.originalStream}:${target.originalSequence}`;
 
 /** One key per original message, to find the dead letters that stand for the same one. */
-export const originalKey = (target: Pick<ReplayTarget, 'originalStream' | 'originalSequence'>): string => `${target.originalStream}:${target.originalSequence}`;
+export const originalKey = (target: Pick<ReplayTarget, 'originalStream' | 'originalSequence'>): string =>
+  `${target.originalStream}:${target.originalSequence}`;

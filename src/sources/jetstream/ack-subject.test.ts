@@ -24,7 +24,10 @@ describe('parseAckSubject', () => {
       pending: 12,
       timestampMs: 1767225600000,
     });
-    expect(parseAckSubject('$JS.ACK.hub.ACC.SIFT.c.1.2.3.1767225600000000000.4.tok.future')).toMatchObject({ streamSequence: 2, pending: 4 });
+    expect(parseAckSubject('$JS.ACK.hub.ACC.SIFT.c.1.2.3.1767225600000000000.4.tok.future')).toMatchObject({
+      streamSequence: 2,
+      pending: 4,
+    });
   });
 
   it('keeps the millisecond exact where the nanoseconds pass what a double holds', () => {

@@ -53,5 +53,11 @@ function digits(subject: string, start: number, end: number): number {
 export function deliveryOf(msg: JsMsg): AckSubjectFields {
   // The client's message has the reply subject as a getter its JsMsg type does not declare.
   const reply = (msg as JsMsg & { reply?: string }).reply;
-  return (typeof reply === 'string' ? parseAckSubject(reply) : undefined) ?? { streamSequence: msg.seq, pending: msg.info.pending, timestampMs: Math.floor(msg.info.timestampNanos / 1_000_000) };
+  return (
+    (typeof reply === 'string' ? parseAckSubject(reply) : undefined) ?? {
+      streamSequence: msg.seq,
+      pending: msg.info.pending,
+      timestampMs: Math.floor(msg.info.timestampNanos / 1_000_000),
+    }
+  );
 }

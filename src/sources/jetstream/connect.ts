@@ -28,7 +28,8 @@ export function connectionOptions(config: SiftConfig['nats'], name: string): Con
   // At most one of these is set: the configuration refuses contradicting ways to sign in.
   const fromUrl = urlCredentials(config.url);
   if (config.creds) options.authenticator = credsAuthenticator(readFileSync(config.creds));
-  else if (config.nkeySeedFile) options.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(config.nkeySeedFile, 'utf8').trim()));
+  else if (config.nkeySeedFile)
+    options.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(config.nkeySeedFile, 'utf8').trim()));
   else if (config.token) options.token = config.token;
   else if (config.user) {
     options.user = config.user;
@@ -111,7 +112,11 @@ export async function connectNats(config: SiftConfig['nats'], name = 'sift', opt
       }
       if (giveUp || options.signal?.aborted) {
         const tried = attempt > 1 ? ` after ${attempt} attempts in ${((Date.now() - started) / 1000).toFixed(1)} s` : '';
-        const why = options.signal?.aborted ? ' (stopped while waiting)' : giveUp && worthRetrying(error) && attempt > 1 ? ' (NATS_START_RETRY_S)' : '';
+        const why = options.signal?.aborted
+          ? ' (stopped while waiting)'
+          : giveUp && worthRetrying(error) && attempt > 1
+            ? ' (NATS_START_RETRY_S)'
+            : '';
         throw new NatsUnreachableError(`cannot connect to ${where}${tried}${why}: ${reason}`, { cause: error });
       }
     }

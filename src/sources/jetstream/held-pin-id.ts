@@ -8,5 +8,5 @@ import type { ConsumerMessages } from '@nats-io/jetstream';
  * begin at the first message of a new pin.
  */
 export function heldPinId(messages: ConsumerMessages | undefined): string {
-  return (messages as unknown as { natsPinId?: unknown } | undefined)?.natsPinId as string | undefined ?? '';
+  return ((messages as unknown as { natsPinId?: unknown } | undefined)?.natsPinId as string | undefined) ?? '';
 }

@@ -41,11 +41,13 @@ describe('the @nats-io/jetstream patch', () => {
     expect(source.slice(set, handOver)).not.toMatch(/_push|callback/);
   });
 
-  it('is applied: the consume\'s refill check reads the bounds as they are now (withFixedSizePulls sets them after the start)', () => {
+  it("is applied: the consume's refill check reads the bounds as they are now (withFixedSizePulls sets them after the start)", () => {
     const check = source.indexOf('if (this.isConsume) {');
     const pull = source.indexOf('this.pull(batch);', check);
     expect(check).toBeGreaterThan(0);
     expect(pull).toBeGreaterThan(check);
-    expect(source.slice(check, pull)).toMatch(/const \{ max_messages, max_bytes, threshold_messages, threshold_bytes \} = this\.opts;\s*if \(\(max_messages && this\.pending\.msgs <= threshold_messages\) \|\|/);
+    expect(source.slice(check, pull)).toMatch(
+      /const \{ max_messages, max_bytes, threshold_messages, threshold_bytes \} = this\.opts;\s*if \(\(max_messages && this\.pending\.msgs <= threshold_messages\) \|\|/,
+    );
   });
 });

@@ -19,8 +19,19 @@ export class Membership {
     private readonly onChange: (members: string[]) => void,
   ) {}
 
-  static async join(nc: NatsConnection, bucket: string, self: string, heartbeatMs: number, logger: Logger, onChange: (members: string[]) => void): Promise<Membership> {
-    const kv = await new Kvm(nc).create(bucket, { ttl: heartbeatMs * 3, history: 1, description: 'Sift workers alive (keys expire without heartbeats)' });
+  static async join(
+    nc: NatsConnection,
+    bucket: string,
+    self: string,
+    heartbeatMs: number,
+    logger: Logger,
+    onChange: (members: string[]) => void,
+  ): Promise<Membership> {
+    const kv = await new Kvm(nc).create(bucket, {
+      ttl: heartbeatMs * 3,
+      history: 1,
+      description: 'Sift workers alive (keys expire without heartbeats)',
+    });
     const membership = new Membership(kv, self, logger, onChange);
     await membership.beat();
     membership.timer = setInterval(() => {

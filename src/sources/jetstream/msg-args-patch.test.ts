@@ -23,15 +23,27 @@ interface MsgArg {
 interface ParserLike {
   parse(buf: Uint8Array): void;
 }
-const { Parser } = require('@nats-io/nats-core/internal') as { Parser: new (dispatcher: { push(e: { msg?: MsgArg; data?: Uint8Array }): void }) => ParserLike };
+const { Parser } = require('@nats-io/nats-core/internal') as {
+  Parser: new (dispatcher: { push(e: { msg?: MsgArg; data?: Uint8Array }): void }) => ParserLike;
+};
 
 /** What the parser hands over for `chunks` of protocol text, read as the connection would. */
-function parsed(...chunks: string[]): { subject: string; reply: string | undefined; sid: number; hdr: number; size: number; data: string }[] {
+function parsed(
+  ...chunks: string[]
+): { subject: string; reply: string | undefined; sid: number; hdr: number; size: number; data: string }[] {
   const out: ReturnType<typeof parsed> = [];
   const text = new TextDecoder();
   const parser = new Parser({
     push: ({ msg, data }) => {
-      if (msg) out.push({ subject: text.decode(msg.subject), reply: msg.reply && text.decode(msg.reply), sid: msg.sid, hdr: msg.hdr, size: msg.size, data: text.decode(data) });
+      if (msg)
+        out.push({
+          subject: text.decode(msg.subject),
+          reply: msg.reply && text.decode(msg.reply),
+          sid: msg.sid,
+          hdr: msg.hdr,
+          size: msg.size,
+          data: text.decode(data),
+        });
     },
   });
   for (const chunk of chunks) parser.parse(Buffer.from(chunk));
@@ -54,10 +66,18 @@ describe('the @nats-io/nats-core message-argument patch', () => {
 
   it('reads MSG and HMSG lines, with and without a reply, whole or split across reads', () => {
     const hmsg = 'HMSG telemetry.metrics.d-1 7 $JS.ACK.S.c.1.42.42.1700000000000000000.0 12 17\r\nNATS/1.0\r\n\r\nhello\r\n';
-    const expected = { subject: 'telemetry.metrics.d-1', reply: '$JS.ACK.S.c.1.42.42.1700000000000000000.0', sid: 7, hdr: 12, size: 17, data: 'NATS/1.0\r\n\r\nhello' };
+    const expected = {
+      subject: 'telemetry.metrics.d-1',
+      reply: '$JS.ACK.S.c.1.42.42.1700000000000000000.0',
+      sid: 7,
+      hdr: 12,
+      size: 17,
+      data: 'NATS/1.0\r\n\r\nhello',
+    };
     expect(parsed(hmsg)).toEqual([expected]);
     const lineEnd = hmsg.indexOf('\r\n');
-    for (const at of [3, 20, 60, lineEnd, lineEnd + 1, lineEnd + 2, 95]) expect(parsed(hmsg.slice(0, at), hmsg.slice(at))).toEqual([expected]);
+    for (const at of [3, 20, 60, lineEnd, lineEnd + 1, lineEnd + 2, 95])
+      expect(parsed(hmsg.slice(0, at), hmsg.slice(at))).toEqual([expected]);
     expect(parsed(...hmsg.split(''))).toEqual([expected]);
     expect(parsed(hmsg + hmsg.slice(0, 40), hmsg.slice(40) + hmsg)).toEqual([expected, expected, expected]);
     expect(parsed('HMSG a.b 3 12 17\r\nNATS/1.0\r\n\r\nhello\r\n')).toEqual([{ ...expected, subject: 'a.b', reply: undefined, sid: 3 }]);

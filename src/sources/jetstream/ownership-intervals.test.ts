@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { ownershipStints, ownershipViolations, type PartitionTake, type StoredMessage } from './ownership-intervals.js';
 
-const stored = (owner: string, seq: number, insertedAtMs: number, key = 'dev-1', partition = 2): StoredMessage => ({ owner, key, partition, seq, insertedAtMs });
+const stored = (owner: string, seq: number, insertedAtMs: number, key = 'dev-1', partition = 2): StoredMessage => ({
+  owner,
+  key,
+  partition,
+  seq,
+  insertedAtMs,
+});
 const take = (owner: string, atMs: number, partition = 2): PartitionTake => ({ owner, partition, atMs });
 
 describe('ownership intervals', () => {
-  it('cuts a key\'s messages into stints of one worker, in stream order', () => {
-    const stints = ownershipStints([stored('b', 4, 400), stored('a', 1, 100), stored('a', 2, 150), stored('b', 3, 300), stored('a', 5, 500)]);
+  it("cuts a key's messages into stints of one worker, in stream order", () => {
+    const stints = ownershipStints([
+      stored('b', 4, 400),
+      stored('a', 1, 100),
+      stored('a', 2, 150),
+      stored('b', 3, 300),
+      stored('a', 5, 500),
+    ]);
     expect(stints.map((s) => [s.owner, s.firstSeq, s.lastSeq, s.fromMs, s.toMs])).toEqual([
       ['a', 1, 2, 100, 150],
       ['b', 3, 4, 300, 400],
@@ -27,7 +39,7 @@ describe('ownership intervals', () => {
     expect(ownershipViolations(stints, [take('a', 50), take('b', 200)])).toEqual([]);
   });
 
-  it('reports two workers storing a key\'s messages at once', () => {
+  it("reports two workers storing a key's messages at once", () => {
     // b's stint begins before a's ends, though b took the partition before either.
     const stints = ownershipStints([stored('a', 1, 100), stored('a', 2, 300), stored('b', 3, 200), stored('b', 4, 400)]);
     const violations = ownershipViolations(stints, [take('a', 50), take('b', 60)]);
@@ -49,7 +61,12 @@ describe('ownership intervals', () => {
   });
 
   it('keeps keys apart: two workers storing different devices at once is their job', () => {
-    const stints = ownershipStints([stored('a', 1, 100, 'dev-1', 1), stored('a', 3, 300, 'dev-1', 1), stored('b', 2, 150, 'dev-2', 2), stored('b', 4, 350, 'dev-2', 2)]);
+    const stints = ownershipStints([
+      stored('a', 1, 100, 'dev-1', 1),
+      stored('a', 3, 300, 'dev-1', 1),
+      stored('b', 2, 150, 'dev-2', 2),
+      stored('b', 4, 350, 'dev-2', 2),
+    ]);
     expect(ownershipViolations(stints, [])).toEqual([]);
   });
 });

@@ -54,7 +54,15 @@ export function ownershipStints(messages: readonly StoredMessage[]): OwnershipSt
       open.toMs = Math.max(open.toMs, m.insertedAtMs);
       continue;
     }
-    open = { key: m.key, partition: m.partition, owner: m.owner, firstSeq: m.seq, lastSeq: m.seq, fromMs: m.insertedAtMs, toMs: m.insertedAtMs };
+    open = {
+      key: m.key,
+      partition: m.partition,
+      owner: m.owner,
+      firstSeq: m.seq,
+      lastSeq: m.seq,
+      fromMs: m.insertedAtMs,
+      toMs: m.insertedAtMs,
+    };
     stints.push(open);
   }
   return stints;
@@ -80,9 +88,13 @@ export function ownershipViolations(stints: readonly OwnershipStint[], takes: re
     }
     for (let i = 1; i < own.length; i++) {
       const [before, after] = [own[i - 1]!, own[i]!];
-      const handover = takes.some((t) => t.owner === after.owner && t.partition === after.partition && before.toMs <= t.atMs && t.atMs <= after.fromMs);
+      const handover = takes.some(
+        (t) => t.owner === after.owner && t.partition === after.partition && before.toMs <= t.atMs && t.atMs <= after.fromMs,
+      );
       if (!handover) {
-        violations.push(`${key}: moved from ${before.owner} (${span(before)}) to ${after.owner} (${span(after)}) with no take of partition ${after.partition} by ${after.owner} in between`);
+        violations.push(
+          `${key}: moved from ${before.owner} (${span(before)}) to ${after.owner} (${span(after)}) with no take of partition ${after.partition} by ${after.owner} in between`,
+        );
       }
     }
   }

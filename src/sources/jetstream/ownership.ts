@@ -47,7 +47,10 @@ export class PartitionOwnership<P extends OwnedPartition> {
   /** Joins the live workers (or takes the fixed partitions) and resolves once the first assignment is applied. */
   async start(join: (onChange: (members: string[]) => void) => Promise<Membership>): Promise<void> {
     if (this.o.fixed.length > 0) this.assign(new Set(this.o.fixed), 1);
-    else this.membership = await join((members) => this.assign(new Set(partitionsOf(this.o.self, members, this.o.partitions)), members.length));
+    else
+      this.membership = await join((members) =>
+        this.assign(new Set(partitionsOf(this.o.self, members, this.o.partitions)), members.length),
+      );
     await this.settled;
   }
 

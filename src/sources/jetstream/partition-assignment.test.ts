@@ -18,10 +18,13 @@ describe('partition assignment', () => {
     expect(partitionsOf('solo', ['solo'], 4)).toEqual([0, 1, 2, 3]);
   });
 
-  it('moves only the leaving member\'s partitions', () => {
+  it("moves only the leaving member's partitions", () => {
     const members = workers(4);
     const before = partitionOwners(members, 64);
-    const after = partitionOwners(members.filter((m) => m !== members[2]), 64);
+    const after = partitionOwners(
+      members.filter((m) => m !== members[2]),
+      64,
+    );
     before.forEach((owner, p) => {
       if (owner !== members[2]) expect(after[p]).toBe(owner);
     });

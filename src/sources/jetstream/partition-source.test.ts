@@ -5,7 +5,15 @@ import { SourceMessage } from './partition-source.js';
 
 /** A client message as the consume callback hands it over: the reply subject carries the delivery. */
 function jsMsg(subject: string, reply: string, over: Partial<JsMsg> = {}): JsMsg {
-  return { subject, reply, data: new TextEncoder().encode('{"v":1}'), headers: undefined, ack: vi.fn(), ackAck: vi.fn(async () => true), ...over } as unknown as JsMsg;
+  return {
+    subject,
+    reply,
+    data: new TextEncoder().encode('{"v":1}'),
+    headers: undefined,
+    ack: vi.fn(),
+    ackAck: vi.fn(async () => true),
+    ...over,
+  } as unknown as JsMsg;
 }
 
 describe('the source hands over a parsed message', () => {
@@ -32,13 +40,13 @@ describe('the source hands over a parsed message', () => {
     expect([m.kind, m.key]).toEqual([undefined, undefined]);
   });
 
-  it('falls back to the client\'s parse when the reply is not an ack subject', () => {
+  it("falls back to the client's parse when the reply is not an ack subject", () => {
     const info = { pending: 3, timestampNanos: 1_767_225_600_999_000_000 };
     const m = new SourceMessage(jsMsg('telemetry.job.1.j', '_INBOX.x', { seq: 9, info } as unknown as Partial<JsMsg>));
     expect([m.seq, m.pending, m.arrivalMs()]).toEqual([9, 3, 1767225600999]);
   });
 
-  it('reads the producer\'s message id only when asked, and acks through the client message', async () => {
+  it("reads the producer's message id only when asked, and acks through the client message", async () => {
     const h = headers();
     h.set('Nats-Msg-Id', 'order-1');
     const raw = jsMsg('telemetry.usage.0.app', '$JS.ACK.SIFT.sift-p000.1.5.5.1767225600000000000.0', { headers: h });

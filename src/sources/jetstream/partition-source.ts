@@ -138,7 +138,11 @@ export class PartitionSource {
         // Read-ahead bounded in bytes as well as messages: with many partitions, a count bound alone let
         // the server's buffer for this connection pass its max_pending, and the server dropped the
         // worker as a slow consumer.
-        const { messages, fixedSize } = await consumeWithPullLimits(consumer, this.o.pull, { group: this.o.group, expires: this.o.expiresMs, callback: feed.push });
+        const { messages, fixedSize } = await consumeWithPullLimits(consumer, this.o.pull, {
+          group: this.o.group,
+          expires: this.o.expiresMs,
+          callback: feed.push,
+        });
         feed.messages = messages;
         feed.held = heldMessages(messages);
         this.messages = messages;

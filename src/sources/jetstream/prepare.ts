@@ -15,12 +15,24 @@ export async function missingOnNats(nc: NatsConnection, config: SiftConfig['nats
   const jsm = await jetstreamManager(nc);
   const missing: string[] = [];
   for (const stream of [config.stream, config.dlqStream]) {
-    if (!(await jsm.streams.info(stream).then(() => true, () => false))) missing.push(`stream ${stream}`);
+    if (
+      !(await jsm.streams.info(stream).then(
+        () => true,
+        () => false,
+      ))
+    )
+      missing.push(`stream ${stream}`);
   }
   if (missing.includes(`stream ${config.stream}`)) return missing;
   for (let p = 0; p < config.partitions; p++) {
     const name = consumerName(config.consumer.prefix, p);
-    if (!(await jsm.consumers.info(config.stream, name).then(() => true, () => false))) missing.push(`consumer ${config.stream}/${name}`);
+    if (
+      !(await jsm.consumers.info(config.stream, name).then(
+        () => true,
+        () => false,
+      ))
+    )
+      missing.push(`consumer ${config.stream}/${name}`);
   }
   return missing;
 }
@@ -36,5 +48,7 @@ export async function prepareNats(nc: NatsConnection, config: SiftConfig['nats']
   const missing = await missingOnNats(nc, config);
   if (missing.length === 0) return;
   const shown = missing.length > 4 ? [...missing.slice(0, 4), `${missing.length - 4} more`] : missing;
-  throw new NotProvisionedError(`NATS lacks ${shown.join(', ')} and WORKER_PROVISION=false: run \`sift provision\` with an account that may create streams and consumers`);
+  throw new NotProvisionedError(
+    `NATS lacks ${shown.join(', ')} and WORKER_PROVISION=false: run \`sift provision\` with an account that may create streams and consumers`,
+  );
 }

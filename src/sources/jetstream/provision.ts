@@ -1,4 +1,13 @@
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, jetstreamManager, type ConsumerConfig, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstreamManager,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { SiftConfig } from '../../config/load.js';
 import { consumerName, partitionFilter, streamSubjects, subjectTransform, type SubjectLayout } from './subjects.js';
@@ -70,7 +79,17 @@ export function desiredConsumer(config: SiftConfig['nats'], partition: number): 
 const STREAM_KEYS = ['subjects', 'subject_transform', 'storage', 'retention', 'num_replicas', 'max_age', 'max_bytes'] as const;
 /** Dead-letter stream fields Sift brings up to date on an existing stream: only its retention, which loses nothing a reader still needs. */
 const DLQ_UPDATED_KEYS = ['max_age'] as const;
-const CONSUMER_KEYS = ['filter_subject', 'ack_policy', 'deliver_policy', 'ack_wait', 'max_ack_pending', 'max_deliver', 'priority_groups', 'priority_policy', 'priority_timeout'] as const;
+const CONSUMER_KEYS = [
+  'filter_subject',
+  'ack_policy',
+  'deliver_policy',
+  'ack_wait',
+  'max_ack_pending',
+  'max_deliver',
+  'priority_groups',
+  'priority_policy',
+  'priority_timeout',
+] as const;
 
 function differences(existing: object, desired: object, keys: readonly string[]): string[] {
   const out: string[] = [];
@@ -78,7 +97,8 @@ function differences(existing: object, desired: object, keys: readonly string[])
     const want = (desired as Record<string, unknown>)[key];
     const have = (existing as Record<string, unknown>)[key];
     if (want === undefined) continue;
-    if (JSON.stringify(have ?? null) !== JSON.stringify(want)) out.push(`${key}: has ${JSON.stringify(have ?? null)}, wants ${JSON.stringify(want)}`);
+    if (JSON.stringify(have ?? null) !== JSON.stringify(want))
+      out.push(`${key}: has ${JSON.stringify(have ?? null)}, wants ${JSON.stringify(want)}`);
   }
   return out;
 }
@@ -90,7 +110,12 @@ export interface ProvisionReport {
   unchanged: string[];
 }
 
-async function ensureStream(jsm: JetStreamManager, desired: Partial<StreamConfig> & { name: string }, report: ProvisionReport, updatable: readonly string[] = []): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  desired: Partial<StreamConfig> & { name: string },
+  report: ProvisionReport,
+  updatable: readonly string[] = [],
+): Promise<void> {
   const name = desired.name!;
   let info;
   try {
@@ -101,7 +126,11 @@ async function ensureStream(jsm: JetStreamManager, desired: Partial<StreamConfig
     report.created.push(`stream ${name}`);
     return;
   }
-  const diff = differences(info.config, desired, STREAM_KEYS.filter((key) => !updatable.includes(key)));
+  const diff = differences(
+    info.config,
+    desired,
+    STREAM_KEYS.filter((key) => !updatable.includes(key)),
+  );
   const update = differences(info.config, desired, updatable);
   if (diff.length === 0 && update.length > 0) {
     const changes = Object.fromEntries(updatable.map((key) => [key, (desired as Record<string, unknown>)[key]]));
@@ -122,7 +151,12 @@ async function ensureStream(jsm: JetStreamManager, desired: Partial<StreamConfig
   report.unchanged.push(`stream ${name}`);
 }
 
-async function ensureConsumer(jsm: JetStreamManager, stream: string, desired: Partial<ConsumerConfig>, report: ProvisionReport): Promise<void> {
+async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  desired: Partial<ConsumerConfig>,
+  report: ProvisionReport,
+): Promise<void> {
   const name = desired.durable_name!;
   let info;
   try {

@@ -53,7 +53,15 @@ export interface HeldMessages {
 export function heldMessages(messages: ConsumerMessages): HeldMessages | undefined {
   const iterator = messages as unknown as PullingIterator;
   const { pending, opts, pull, pullOptions } = iterator;
-  if (!pending || typeof pending.msgs !== 'number' || !opts || typeof opts.threshold_messages !== 'number' || typeof pull !== 'function' || typeof pullOptions !== 'function') return undefined;
+  if (
+    !pending ||
+    typeof pending.msgs !== 'number' ||
+    !opts ||
+    typeof opts.threshold_messages !== 'number' ||
+    typeof pull !== 'function' ||
+    typeof pullOptions !== 'function'
+  )
+    return undefined;
   // Read afresh each time: the client may reset the counts (a reconnect).
   const counts = () => iterator.pending as { msgs: number };
   let held = 0;
@@ -95,8 +103,18 @@ function quietWhileHolding(iterator: PullingIterator, holding: () => boolean): v
  * takes either bound but not both, and with a byte bound it asks for at most 100 messages a pull:
  * a pull request (and a status message back) every few dozen messages, a large share of a worker's CPU.
  */
-export function byteBoundedConsume(limits: PullLimits, group: string | undefined, expires: number, callback?: (msg: JsMsg) => void): ConsumeOptions {
-  return { ...(group !== undefined ? { group } : {}), ...(callback ? { callback } : {}), max_bytes: limits.bytes, expires } as ConsumeOptions;
+export function byteBoundedConsume(
+  limits: PullLimits,
+  group: string | undefined,
+  expires: number,
+  callback?: (msg: JsMsg) => void,
+): ConsumeOptions {
+  return {
+    ...(group !== undefined ? { group } : {}),
+    ...(callback ? { callback } : {}),
+    max_bytes: limits.bytes,
+    expires,
+  } as ConsumeOptions;
 }
 
 /**
@@ -114,7 +132,8 @@ export function byteBoundedConsume(limits: PullLimits, group: string | undefined
 function withFixedSizePulls(messages: ConsumerMessages, limits: PullLimits): boolean {
   const iterator = messages as unknown as PullingIterator;
   const { opts, pullOptions } = iterator;
-  if (!opts || typeof pullOptions !== 'function' || typeof opts.max_messages !== 'number' || typeof opts.threshold_messages !== 'number') return false;
+  if (!opts || typeof pullOptions !== 'function' || typeof opts.max_messages !== 'number' || typeof opts.threshold_messages !== 'number')
+    return false;
   opts.max_messages = limits.messages;
   opts.threshold_messages = Math.round(limits.messages * 0.75);
   // Without this the client would also track bytes, and a request the server ended by count

@@ -15,7 +15,13 @@ export interface StoredMessage {
  * sequence, in order: exactly a batch's messages, since a partition's batch is a contiguous run
  * of its subject. Messages the stream no longer holds are skipped.
  */
-export async function* readPartitionRange(jsm: JetStreamManager, stream: string, filter: string, first: number, last: number): AsyncGenerator<StoredMessage> {
+export async function* readPartitionRange(
+  jsm: JetStreamManager,
+  stream: string,
+  filter: string,
+  first: number,
+  last: number,
+): AsyncGenerator<StoredMessage> {
   for (let seq = first; seq <= last; ) {
     // The server's MSG.GET takes next_by_subj (first message at or after seq on the subject); the
     // client types name it only for direct gets, which need allow_direct on the stream.
@@ -23,7 +29,13 @@ export async function* readPartitionRange(jsm: JetStreamManager, stream: string,
     const stored = await jsm.streams.getMessage(stream, request);
     if (stored === null || stored.seq > last) return;
     seq = stored.seq + 1;
-    yield { subject: stored.subject, seq: stored.seq, data: stored.data, timestampMs: stored.time.getTime(), msgId: stored.header?.get('Nats-Msg-Id') || undefined };
+    yield {
+      subject: stored.subject,
+      seq: stored.seq,
+      data: stored.data,
+      timestampMs: stored.time.getTime(),
+      msgId: stored.header?.get('Nats-Msg-Id') || undefined,
+    };
   }
 }
 

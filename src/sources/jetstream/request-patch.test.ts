@@ -9,7 +9,12 @@ const require = createRequire(import.meta.url);
 const coreDir = dirname(dirname(require.resolve('@nats-io/nats-core')));
 const errors = require(join(coreDir, 'lib', 'errors.js')) as { RequestError: new (message?: string) => Error };
 const { RequestOne } = require('@nats-io/nats-core/internal') as {
-  RequestOne: new (mux: { cancel(r: unknown): void }, subject: string, opts: { timeout: number }, asyncTraces: boolean) => {
+  RequestOne: new (
+    mux: { cancel(r: unknown): void },
+    subject: string,
+    opts: { timeout: number },
+    asyncTraces: boolean,
+  ) => {
     resolver(err: Error | null, msg: unknown): void;
     cancel(err?: Error): void;
     deferred: Promise<unknown>;

@@ -44,7 +44,10 @@ export async function rewindToAckFloor(c: TakeoverContext): Promise<void> {
     c.log.info({ resetSeq: reset.reset_seq }, 'took over a partition with unacked messages: rewound it to its ack floor');
   } catch (error) {
     // Servers before 2.14 cannot reset a consumer: the unacked messages come back after ack_wait.
-    c.log.info({ err: (error as Error).message, waitMs: c.ackWaitMs }, 'took over a partition with unacked messages: waiting for their redelivery');
+    c.log.info(
+      { err: (error as Error).message, waitMs: c.ackWaitMs },
+      'took over a partition with unacked messages: waiting for their redelivery',
+    );
     await sleep(c.ackWaitMs, c.signal);
   }
 }

@@ -94,9 +94,12 @@ export class UnpartitionedSweep {
     // After a start, learn which ">" messages are behind the cursor (already dead-lettered).
     if (wide.length > 0 && !this.seen) {
       this.seen = new Map();
-      if (at.seq >= first) for (const m of await this.find(`${layout.prefix}.>`, first, at.seq)) if (hasFullWildcard(m.subject)) this.remember(m.subject, m.seq);
+      if (at.seq >= first)
+        for (const m of await this.find(`${layout.prefix}.>`, first, at.seq))
+          if (hasFullWildcard(m.subject)) this.remember(m.subject, m.seq);
     }
-    const newWide = wide.some((s) => counts[s]! > (this.seen?.get(s)?.filter((seq) => seq >= first).length ?? 0)) || this.remembered > MAX_REMEMBERED;
+    const newWide =
+      wide.some((s) => counts[s]! > (this.seen?.get(s)?.filter((seq) => seq >= first).length ?? 0)) || this.remembered > MAX_REMEMBERED;
     const filter = newWide ? unpartitionedScanFilter(layout, subjects) : unpartitionedFilter(layout);
     const found = await this.find(filter, Math.max(at.seq + 1, first), last);
     for (const { seq, subject } of found) {
@@ -104,7 +107,11 @@ export class UnpartitionedSweep {
       if (hasFullWildcard(subject)) this.remember(subject, seq);
     }
     await cursor.advance(last, at.revision);
-    if (found.length > 0) this.o.log.warn({ deadLettered: found.length, subjects: subjects.slice(0, 5) }, 'dead-lettered messages stored without a partition (a literal wildcard in the subject)');
+    if (found.length > 0)
+      this.o.log.warn(
+        { deadLettered: found.length, subjects: subjects.slice(0, 5) },
+        'dead-lettered messages stored without a partition (a literal wildcard in the subject)',
+      );
     return found.length;
   }
 
@@ -119,7 +126,12 @@ export class UnpartitionedSweep {
 
   /** Unpartitioned messages from `first` to `last`, read headers only. */
   private async find(filter: string, first: number, last: number): Promise<Array<{ seq: number; subject: string }>> {
-    const consumer = await this.o.js.consumers.get(this.o.stream, { filter_subjects: [filter], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: first, headers_only: true });
+    const consumer = await this.o.js.consumers.get(this.o.stream, {
+      filter_subjects: [filter],
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: first,
+      headers_only: true,
+    });
     const found: Array<{ seq: number; subject: string }> = [];
     try {
       for (;;) {
@@ -143,7 +155,13 @@ export class UnpartitionedSweep {
     const stored = await this.o.jsm.streams.getMessage(this.o.stream, { seq }).catch(() => null);
     if (!stored) return; // aged out meanwhile
     const kind = stored.subject.split('.')[1]!;
-    const source = { subject: stored.subject, seq, data: stored.data, timestampMs: stored.time.getTime(), msgId: stored.header?.get('Nats-Msg-Id') || undefined };
+    const source = {
+      subject: stored.subject,
+      seq,
+      data: stored.data,
+      timestampMs: stored.time.getTime(),
+      msgId: stored.header?.get('Nats-Msg-Id') || undefined,
+    };
     const detail = `subject ${JSON.stringify(stored.subject)} holds a wildcard token ("*" or ">"), so the stream gave it no partition and no partition consumer reads it`;
     await this.o.sink.deadLetterAlone(KIND_TOKEN.test(kind) ? kind : '_invalid', source, 'bad_subject', detail);
   }

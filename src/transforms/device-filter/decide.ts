@@ -93,7 +93,12 @@ function disappearedMetrics(state: DeviceState, reading: DeviceReading): string[
 }
 
 /** The decision for a reading that changes nothing: shared, so the common case allocates nothing. */
-const UNCHANGED: Decision = Object.freeze({ stores: NONE as unknown as StoreRequest[], changed: NONE as string[], disappeared: NONE as string[], late: false });
+const UNCHANGED: Decision = Object.freeze({
+  stores: NONE as unknown as StoreRequest[],
+  changed: NONE as string[],
+  disappeared: NONE as string[],
+  late: false,
+});
 const UNCHANGED_LATE: Decision = Object.freeze({ ...UNCHANGED, late: true });
 
 /**
@@ -130,7 +135,13 @@ export function decide(state: DeviceState | undefined, reading: DeviceReading, s
 }
 
 /** The state after `decision` was carried out; mutates and returns `state` (or a new one). */
-export function advance(state: DeviceState | undefined, reading: DeviceReading, decision: Decision, wallNow: number, keepPrevious: boolean): DeviceState {
+export function advance(
+  state: DeviceState | undefined,
+  reading: DeviceReading,
+  decision: Decision,
+  wallNow: number,
+  keepPrevious: boolean,
+): DeviceState {
   if (!state) {
     return {
       reference: ReferenceValues.of(reading.metrics),

@@ -23,7 +23,10 @@ function run(readings: DeviceReading[], config: Partial<FilterConfig> = {}, wall
     const stores = filter.process(r);
     if (stores.length === 0) return '-';
     return stores
-      .map((s) => `${s.reason}${s.reading === r ? '' : '@' + (s.reading.ts - T0) / 1000}:${(s.metrics ?? Object.keys(s.reading.metrics)).join(',')}`)
+      .map(
+        (s) =>
+          `${s.reason}${s.reading === r ? '' : '@' + (s.reading.ts - T0) / 1000}:${(s.metrics ?? Object.keys(s.reading.metrics)).join(',')}`,
+      )
       .join(' ');
   });
 }
@@ -39,7 +42,11 @@ describe('smart filter: relative change against the last stored value', () => {
     ['sign flip is a change', [-1, 1], ['first_contact:v', 'change:v']],
     ['identical values are not', [42, 42, 42], ['first_contact:v', '-', '-']],
     // Slow drift: each step is 2% of the previous value, but the third step is ≥5% of the last stored.
-    ['slow drift is caught against the last stored, not the last seen', [100, 102, 104, 106, 108], ['first_contact:v', '-', '-', 'change:v', '-']],
+    [
+      'slow drift is caught against the last stored, not the last seen',
+      [100, 102, 104, 106, 108],
+      ['first_contact:v', '-', '-', 'change:v', '-'],
+    ],
     ['after a change the new value is the reference', [100, 110, 114, 116], ['first_contact:v', 'change:v', '-', 'change:v']],
   ];
   it.each(cases)('%s', (_name, values, expected) => {
@@ -130,19 +137,42 @@ describe('smart filter: per-metric overrides', () => {
     { match: 'temp_*', relative: 0.2 },
   ];
   const cases: Array<[string, Record<string, number>[], string[]]> = [
-    ['absolute rule: 0.011 difference is a change', [{ error_rate: 0.1 }, { error_rate: 0.111 }], ['first_contact:error_rate', 'change:error_rate']],
-    ['absolute rule: 0.01 exactly is not (strictly greater)', [{ error_rate: 0.5 }, { error_rate: 0.5 + 0.01 }], ['first_contact:error_rate', '-']],
+    [
+      'absolute rule: 0.011 difference is a change',
+      [{ error_rate: 0.1 }, { error_rate: 0.111 }],
+      ['first_contact:error_rate', 'change:error_rate'],
+    ],
+    [
+      'absolute rule: 0.01 exactly is not (strictly greater)',
+      [{ error_rate: 0.5 }, { error_rate: 0.5 + 0.01 }],
+      ['first_contact:error_rate', '-'],
+    ],
     ['absolute rule applies from zero too', [{ error_rate: 0 }, { error_rate: 0.02 }], ['first_contact:error_rate', 'change:error_rate']],
-    ['glob: temp_cpu needs 20%', [{ temp_cpu: 50 }, { temp_cpu: 59 }, { temp_cpu: 60 }], ['first_contact:temp_cpu', '-', 'change:temp_cpu']],
+    [
+      'glob: temp_cpu needs 20%',
+      [{ temp_cpu: 50 }, { temp_cpu: 59 }, { temp_cpu: 60 }],
+      ['first_contact:temp_cpu', '-', 'change:temp_cpu'],
+    ],
     ['glob does not match other names', [{ cpu_temp: 50 }, { cpu_temp: 53 }], ['first_contact:cpu_temp', 'change:cpu_temp']],
   ];
   it.each(cases)('%s', (_name, metrics, expected) => {
-    expect(run(metrics.map((m, i) => reading(i, m)), { overrides })).toEqual(expected);
+    expect(
+      run(
+        metrics.map((m, i) => reading(i, m)),
+        { overrides },
+      ),
+    ).toEqual(expected);
   });
 
   it('first matching override wins', () => {
-    const first = [{ match: 'temp_*', relative: 0.5 }, { match: 'temp_cpu', relative: 0.01 }];
-    expect(run([reading(0, { temp_cpu: 10 }), reading(1, { temp_cpu: 11 })], { overrides: first })).toEqual(['first_contact:temp_cpu', '-']);
+    const first = [
+      { match: 'temp_*', relative: 0.5 },
+      { match: 'temp_cpu', relative: 0.01 },
+    ];
+    expect(run([reading(0, { temp_cpu: 10 }), reading(1, { temp_cpu: 11 })], { overrides: first })).toEqual([
+      'first_contact:temp_cpu',
+      '-',
+    ]);
   });
 });
 
@@ -217,7 +247,10 @@ describe('smart filter: a cap on tracked device-metrics', () => {
 
   it('counts device-metrics, not devices, and forgets the least recently seen first', () => {
     const evictions: string[] = [];
-    const filter = new DeviceFilter(filterSettings({ ...defaults, maxTracked: 10 }, { onEvict: (cause, n) => evictions.push(`${cause}:${n}`) }), () => T0);
+    const filter = new DeviceFilter(
+      filterSettings({ ...defaults, maxTracked: 10 }, { onEvict: (cause, n) => evictions.push(`${cause}:${n}`) }),
+      () => T0,
+    );
     filter.process(reading(0, manyMetrics(4), 'a'));
     filter.process(reading(0, manyMetrics(4), 'b'));
     filter.process(reading(1, manyMetrics(4), 'a')); // a is now more recent than b
@@ -255,7 +288,10 @@ describe('smart filter: a cap on tracked device-metrics', () => {
   it('counts idle evictions and keeps the tally right', () => {
     let wall = T0;
     const evictions: string[] = [];
-    const filter = new DeviceFilter(filterSettings({ ...defaults, idleEvictS: 60 }, { onEvict: (cause, n) => evictions.push(`${cause}:${n}`) }), () => wall);
+    const filter = new DeviceFilter(
+      filterSettings({ ...defaults, idleEvictS: 60 }, { onEvict: (cause, n) => evictions.push(`${cause}:${n}`) }),
+      () => wall,
+    );
     for (let i = 0; i < 5; i++) filter.process(reading(0, { a: 1, b: 2 }, `d${i}`));
     wall += 61_000;
     expect(filter.process(reading(61, { a: 1 }, 'd0')).map((s) => s.reason)).toEqual(['first_contact']); // the sweep took all five first
@@ -276,7 +312,9 @@ describe('smart filter: metric names that are also Object.prototype members', ()
   it.each(['constructor', 'toString', '__proto__'])('judges a change of %s like any other metric', (name) => {
     const at = (v: number) => JSON.parse(`{"${name}": ${v}}`) as Record<string, number>;
     expect(run([reading(0, at(100)), reading(1, at(101)), reading(2, at(110))], { store: 'changed', storePrevious: true })).toEqual([
-      `first_contact:${name}`, '-', `previous@1:${name} change:${name}`,
+      `first_contact:${name}`,
+      '-',
+      `previous@1:${name} change:${name}`,
     ]);
   });
 });

@@ -4,7 +4,10 @@ import type { DeviceState } from './decide.js';
 import { ReferenceValues } from './reference-values.js';
 
 const state = (metrics: number, lastSeenAt: number): DeviceState => ({
-  reference: ReferenceValues.from(Array.from({ length: metrics }, (_, i) => `m${i}`), Array.from({ length: metrics }, (_, i) => i)),
+  reference: ReferenceValues.from(
+    Array.from({ length: metrics }, (_, i) => `m${i}`),
+    Array.from({ length: metrics }, (_, i) => i),
+  ),
   lastStoredTs: 0,
   lastWholeTs: 0,
   previous: undefined,
@@ -14,11 +17,45 @@ const state = (metrics: number, lastSeenAt: number): DeviceState => ({
 describe('device states', () => {
   it.each([
     // [cap, devices as [id, metrics] in the order touched, devices left]
-    [10, [['a', 4], ['b', 4], ['c', 4]], ['b', 'c']],
-    [10, [['a', 4], ['b', 4], ['a', 4], ['c', 4]], ['a', 'c']],
-    [10, [['a', 2], ['b', 2], ['c', 2], ['d', 9]], ['d']],
+    [
+      10,
+      [
+        ['a', 4],
+        ['b', 4],
+        ['c', 4],
+      ],
+      ['b', 'c'],
+    ],
+    [
+      10,
+      [
+        ['a', 4],
+        ['b', 4],
+        ['a', 4],
+        ['c', 4],
+      ],
+      ['a', 'c'],
+    ],
+    [
+      10,
+      [
+        ['a', 2],
+        ['b', 2],
+        ['c', 2],
+        ['d', 9],
+      ],
+      ['d'],
+    ],
     [10, [['a', 11]], ['a']],
-    [12, [['a', 4], ['b', 4], ['c', 4]], ['a', 'b', 'c']],
+    [
+      12,
+      [
+        ['a', 4],
+        ['b', 4],
+        ['c', 4],
+      ],
+      ['a', 'b', 'c'],
+    ],
   ] as Array<[number, Array<[string, number]>, string[]]>)('cap %i keeps the most recently seen', (cap, touches, left) => {
     const states = new DeviceStates(60_000, cap);
     for (const [id, metrics] of touches) {
@@ -46,7 +83,7 @@ describe('device states', () => {
 
   it('keeps the recency order through re-touches, evictions and sweeps, as a Map in insertion order would', () => {
     let seed = 11;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const cap = 70;
     const states = new DeviceStates(1_000, cap);
     // The model: insertion order is recency (delete + set), the oldest first.

@@ -24,7 +24,7 @@ function replay(ops: [op: 'set' | 'delete' | 'whole', name: string, value: numbe
 describe('reference values', () => {
   it('agree with a Map through random sets, deletes and whole readings, below and above the scan limit', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (const names of [3, 16, 17, 40]) {
       const ops: [op: 'set' | 'delete' | 'whole', name: string, value: number][] = [];
       for (let i = 0; i < 2000; i++) {
@@ -41,13 +41,22 @@ describe('reference values', () => {
   it('take a whole reading in place or afresh, as its metrics say', () => {
     const refs = ReferenceValues.of({ a: 1, b: 2 });
     refs.replaceAll({ a: 3, b: 4 });
-    expect(refs.entries()).toEqual([['a', 3], ['b', 4]]);
+    expect(refs.entries()).toEqual([
+      ['a', 3],
+      ['b', 4],
+    ]);
     refs.replaceAll({ b: 5, a: 6 });
-    expect(refs.entries()).toEqual([['b', 5], ['a', 6]]);
+    expect(refs.entries()).toEqual([
+      ['b', 5],
+      ['a', 6],
+    ]);
     refs.replaceAll({ b: 7 });
     expect(refs.entries()).toEqual([['b', 7]]);
     refs.replaceAll({ b: 8, c: 9 });
-    expect(refs.entries()).toEqual([['b', 8], ['c', 9]]);
+    expect(refs.entries()).toEqual([
+      ['b', 8],
+      ['c', 9],
+    ]);
     const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}`, i]));
     refs.replaceAll(many);
     expect(refs.get('m19')).toBe(19);
@@ -57,6 +66,9 @@ describe('reference values', () => {
   it('find names in any order, and names that are Object.prototype members', () => {
     const refs = ReferenceValues.from(['a', 'constructor', '__proto__', 'c'], [1, 2, 3, 4]);
     expect(['c', 'a', '__proto__', 'constructor', 'toString'].map((n) => refs.get(n))).toEqual([4, 1, 3, 2, undefined]);
-    expect(ReferenceValues.of(JSON.parse('{"__proto__": 5, "x": 0.5}') as Record<string, number>).entries()).toEqual([['__proto__', 5], ['x', 0.5]]);
+    expect(ReferenceValues.of(JSON.parse('{"__proto__": 5, "x": 0.5}') as Record<string, number>).entries()).toEqual([
+      ['__proto__', 5],
+      ['x', 0.5],
+    ]);
   });
 });

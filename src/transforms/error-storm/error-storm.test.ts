@@ -75,7 +75,10 @@ describe('storm suppression', () => {
 
   it('holds at most its share of the cap, forgetting the least recently seen', () => {
     const evictions: string[] = [];
-    const s = stormSettings({ suppressWindowS: 300, maxTracked: 8, idleEvictS: 3600 }, { partitions: 4, onEvict: (c, n) => evictions.push(`${c}:${n}`) });
+    const s = stormSettings(
+      { suppressWindowS: 300, maxTracked: 8, idleEvictS: 3600 },
+      { partitions: 4, onEvict: (c, n) => evictions.push(`${c}:${n}`) },
+    );
     expect(s.maxTracked).toBe(2);
     const storm = new ErrorStorm(s, () => 0);
     storm.process('a', 0);

@@ -24,9 +24,12 @@ export interface ErrorIdentity {
 /** What makes two errors "the same" for storm suppression: 16 hex digits of SHA-256 over the identity. */
 export function errorFingerprint(error: ErrorIdentity): string {
   return createHash('sha256')
-    .update(error.source).update('\u0000')
-    .update(error.category).update('\u0000')
-    .update(error.code).update('\u0000')
+    .update(error.source)
+    .update('\u0000')
+    .update(error.category)
+    .update('\u0000')
+    .update(error.code)
+    .update('\u0000')
     .update(normalizeMessage(error.message))
     .digest('hex')
     .slice(0, 16);

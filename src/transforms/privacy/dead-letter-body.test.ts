@@ -12,7 +12,11 @@ describe('privacy of a dead letter body', () => {
   it('hashes and drops the fields as ClickHouse would, and keeps the rest', () => {
     const out = redact('api', bytes({ status: 'teapot', client_ip: '10.0.0.1', user_agent: 'curl', endpoint: '/x' }));
     expect(out.outcome).toBe('rewritten');
-    expect(JSON.parse(text(out.data))).toEqual({ status: 'teapot', client_ip: fieldPrivacy(rules, 'api', 'pepper').apply('client_ip', '10.0.0.1'), endpoint: '/x' });
+    expect(JSON.parse(text(out.data))).toEqual({
+      status: 'teapot',
+      client_ip: fieldPrivacy(rules, 'api', 'pepper').apply('client_ip', '10.0.0.1'),
+      endpoint: '/x',
+    });
     expect(text(out.data)).not.toContain('10.0.0.1');
   });
 
@@ -44,8 +48,12 @@ describe('privacy of a dead letter body', () => {
   });
 
   it('cuts a detail that could quote a private value after its path', () => {
-    expect(privacy.detail('api', '/client_ip: "x" is not one of "a", "b"')).toBe('/client_ip: (the rest is withheld: PRIVACY hashes or drops this field)');
-    expect(privacy.detail('heartbeat', '/system/hostname: Expected string')).toBe('/system/hostname: (the rest is withheld: PRIVACY hashes or drops this field)');
+    expect(privacy.detail('api', '/client_ip: "x" is not one of "a", "b"')).toBe(
+      '/client_ip: (the rest is withheld: PRIVACY hashes or drops this field)',
+    );
+    expect(privacy.detail('heartbeat', '/system/hostname: Expected string')).toBe(
+      '/system/hostname: (the rest is withheld: PRIVACY hashes or drops this field)',
+    );
     expect(privacy.detail('api', '/status: Expected string')).toBe('/status: Expected string');
     expect(privacy.detail('metrics', '/client_ip: x')).toBe('/client_ip: x');
   });

@@ -35,7 +35,9 @@ export function bodyPrivacy(rules: PrivacyRules, salt: string): BodyPrivacy {
     if (fields.none) continue;
     const named = new Set([...(rules[kind]!.hash ?? []), ...(rules[kind]!.drop ?? [])]);
     namedByKind.set(kind, named);
-    byKind.set(kind, (body) => rewriteFields(body, named, (field, value) => fields.apply(field, typeof value === 'string' ? value : JSON.stringify(value))));
+    byKind.set(kind, (body) =>
+      rewriteFields(body, named, (field, value) => fields.apply(field, typeof value === 'string' ? value : JSON.stringify(value))),
+    );
   }
   return {
     body(kind, data) {

@@ -34,12 +34,18 @@ export function fieldPrivacy(rules: PrivacyRules, kind: string, salt: string): F
  * Checks rules against the fields each kind offers: one line naming the first wrong kind or
  * field, or undefined when they fit.
  */
-export function checkPrivacyRules(rules: PrivacyRules, fieldsByKind: ReadonlyMap<string, readonly string[]>, salt: string): string | undefined {
+export function checkPrivacyRules(
+  rules: PrivacyRules,
+  fieldsByKind: ReadonlyMap<string, readonly string[]>,
+  salt: string,
+): string | undefined {
   for (const [kind, rule] of Object.entries(rules)) {
     const fields = fieldsByKind.get(kind);
-    if (!fields) return `PRIVACY names kind "${kind}", which has no fields to drop or hash (kinds with such fields: ${[...fieldsByKind.keys()].join(', ')})`;
+    if (!fields)
+      return `PRIVACY names kind "${kind}", which has no fields to drop or hash (kinds with such fields: ${[...fieldsByKind.keys()].join(', ')})`;
     for (const field of [...(rule.hash ?? []), ...(rule.drop ?? [])]) {
-      if (!fields.includes(field)) return `PRIVACY names field "${field}" of kind "${kind}", which it does not have (its fields: ${fields.join(', ')})`;
+      if (!fields.includes(field))
+        return `PRIVACY names field "${field}" of kind "${kind}", which it does not have (its fields: ${fields.join(', ')})`;
     }
     if ((rule.hash?.length ?? 0) > 0 && salt === '') return `PRIVACY hashes ${kind} fields but PRIVACY_SALT is empty: set a secret salt`;
   }

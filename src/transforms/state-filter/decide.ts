@@ -41,7 +41,12 @@ export function decideState(last: LastStored | undefined, event: StateEvent, set
  * The memory after the decision was carried out; mutates and returns `last` (or a new one). A
  * stored late event does not become the reference: the newest stored event by event time stays it.
  */
-export function advanceState(last: LastStored | undefined, event: StateEvent, stored: StateStoreReason | undefined, wallNow: number): LastStored {
+export function advanceState(
+  last: LastStored | undefined,
+  event: StateEvent,
+  stored: StateStoreReason | undefined,
+  wallNow: number,
+): LastStored {
   if (!last) return { state: event.state, ts: event.ts, lastSeenAt: wallNow };
   last.lastSeenAt = wallNow;
   if (stored !== undefined && event.ts >= last.ts) {

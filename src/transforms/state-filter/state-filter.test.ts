@@ -26,7 +26,15 @@ describe('StateFilter', () => {
 
   it('measures changes against the last stored state, and snapshots from the last stored event', () => {
     const f = filter();
-    const events: Array<[number, string]> = [[0, 'on'], [100_000, 'on'], [200_000, 'off'], [250_000, 'off'], [400_000, 'off'], [500_000, 'off'], [510_000, 'on']];
+    const events: Array<[number, string]> = [
+      [0, 'on'],
+      [100_000, 'on'],
+      [200_000, 'off'],
+      [250_000, 'off'],
+      [400_000, 'off'],
+      [500_000, 'off'],
+      [510_000, 'on'],
+    ];
     expect(events.map(([ts, state]) => f.process('d', { ts, state }))).toEqual([
       { store: 'first_contact', lastStoredState: undefined },
       { store: undefined, lastStoredState: 'on' },

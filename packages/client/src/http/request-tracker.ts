@@ -54,7 +54,11 @@ function appendSetCookie(res: ServerResponse, cookie: string): void {
 
 const pathOf = (url: string | undefined) => (url ?? '/').split('?')[0]!.split('#')[0]!;
 const byteLength = (chunk: unknown, encoding?: unknown) =>
-  typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk instanceof Uint8Array ? chunk.byteLength : 0;
+  typeof chunk === 'string'
+    ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+    : chunk instanceof Uint8Array
+      ? chunk.byteLength
+      : 0;
 
 const routeTemplateOrPath = (template: string | undefined, path: string) => (template === undefined ? path : routeTemplate(template));
 
@@ -69,7 +73,13 @@ function durationIsInteger(): boolean {
  * counts response bytes, and publishes one `api` event when the response finishes.
  * `route` names the matched route template once the framework knows it.
  */
-export function trackRequest(client: SiftClient, options: SiftHttpOptions, req: IncomingMessage, res: ServerResponse, route: () => string | undefined): SiftRequestContext | undefined {
+export function trackRequest(
+  client: SiftClient,
+  options: SiftHttpOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: () => string | undefined,
+): SiftRequestContext | undefined {
   if (options.enabled === false || client.stats().mode === 'disabled') return undefined;
   const path = pathOf(req.url);
   const skip = options.skipPaths ?? DEFAULT_SKIP;
@@ -83,7 +93,10 @@ export function trackRequest(client: SiftClient, options: SiftHttpOptions, req: 
     if (!sessionId) {
       sessionId = randomBytes(16).toString('base64url');
       const c = options.cookie ?? {};
-      appendSetCookie(res, `${cookieName}=${sessionId}; Path=/; Max-Age=${c.maxAgeS ?? 30 * 86_400}; HttpOnly; SameSite=Lax${c.secure ? '; Secure' : ''}${c.domain ? `; Domain=${c.domain}` : ''}`);
+      appendSetCookie(
+        res,
+        `${cookieName}=${sessionId}; Path=/; Max-Age=${c.maxAgeS ?? 30 * 86_400}; HttpOnly; SameSite=Lax${c.secure ? '; Secure' : ''}${c.domain ? `; Domain=${c.domain}` : ''}`,
+      );
     }
   }
   let responseBytes = 0;
@@ -132,7 +145,11 @@ export function trackRequest(client: SiftClient, options: SiftHttpOptions, req: 
     sessionId,
     activity(body) {
       const userId = options.userId?.(req);
-      client.publishBuilt('activity', app, { ...(sessionId ? { session_id: sessionId } : {}), ...(userId ? { user_id: userId } : {}), ...body });
+      client.publishBuilt('activity', app, {
+        ...(sessionId ? { session_id: sessionId } : {}),
+        ...(userId ? { user_id: userId } : {}),
+        ...body,
+      });
     },
   };
 }

@@ -4,7 +4,5 @@
  * route is one rollup row whichever middleware recorded it.
  */
 export function routeTemplate(template: string): string {
-  return template
-    .replace(/:([A-Za-z_$][\w$]*)(?:\((?:\\.|[^)\\])*\))?[?+*]?/g, '{$1}')
-    .replace(/(^|\/)\*([A-Za-z_$][\w$]*)/g, '$1{$2}');
+  return template.replace(/:([A-Za-z_$][\w$]*)(?:\((?:\\.|[^)\\])*\))?[?+*]?/g, '{$1}').replace(/(^|\/)\*([A-Za-z_$][\w$]*)/g, '$1{$2}');
 }

@@ -1,4 +1,19 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+  ftruncateSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { SpoolError } from '../errors.js';
 import { lockSpool } from './lock.js';
@@ -128,7 +143,13 @@ export class Spool {
     if (!before(this.cursor, position)) return; // already passed, or its segment was dropped
     const fromSegment = this.cursor.segment;
     let consumed = position.segment === fromSegment ? this.consumedInCursorSegment : 0;
-    consumed += countLines(this.readAt(position.segment, position.segment === fromSegment ? this.cursor.offset : 0, position.offset - (position.segment === fromSegment ? this.cursor.offset : 0)));
+    consumed += countLines(
+      this.readAt(
+        position.segment,
+        position.segment === fromSegment ? this.cursor.offset : 0,
+        position.offset - (position.segment === fromSegment ? this.cursor.offset : 0),
+      ),
+    );
     for (const segment of this.segments.filter((s) => s.n < position.segment)) this.removeSegment(segment);
     this.cursor = position;
     this.consumedInCursorSegment = consumed;
@@ -213,7 +234,9 @@ export class Spool {
         this.cursor = { segment: this.cursor.segment, offset: 0 };
       }
     }
-    const found = readdirSync(this.dir).flatMap((name) => (SEGMENT.test(name) ? [Number(SEGMENT.exec(name)![1])] : [])).sort((a, b) => a - b);
+    const found = readdirSync(this.dir)
+      .flatMap((name) => (SEGMENT.test(name) ? [Number(SEGMENT.exec(name)![1])] : []))
+      .sort((a, b) => a - b);
     for (const n of found) {
       const file = join(this.dir, segmentName(n));
       if (n < this.cursor.segment) {

@@ -15,4 +15,5 @@ export function shown(value: unknown): string {
 }
 
 /** Escapes a key for a JSON Pointer. */
-export const pointer = (parent: string, key: string | number) => `${parent === '/' ? '' : parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+export const pointer = (parent: string, key: string | number) =>
+  `${parent === '/' ? '' : parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
