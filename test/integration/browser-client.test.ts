@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { chromiumFor, launchChromium } from '../helpers/chromium.js';
 // @ts-expect-error: a plain ES module script without types
 import { bundle } from '../../packages/browser/scripts/bundle.mjs';
 import { Worker } from '../../src/worker/worker.js';
@@ -11,22 +11,7 @@ import { rows } from '../helpers/clickhouse.js';
 import { createKey, gatewayConfig } from '../helpers/gateway.js';
 import { until } from '../helpers/until.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Flags for a sandboxed machine with no network: no background connections, no first-run work.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(
-    `no Chromium at ${CHROMIUM}: the browser client's test is skipped (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`,
-  );
+const hasChromium = chromiumFor("the browser client's test");
 
 const APP = 'shop-web';
 /** Where the client keeps a page's queue in localStorage. */
@@ -104,7 +89,7 @@ describe.skipIf(!hasChromium)('the browser client in Chromium, through the gatew
     key = await createKey(t, { name: 'shop-web', origins: [shop.url] });
     worker = await Worker.start(gatewayConfig(t, { GATEWAY_ENABLED: 'true' }), testLogger);
     gateway = `http://127.0.0.1:${worker.gateway!.port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,27 +3,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumFor, launchChromium } from '../helpers/chromium.js';
 import { siftBin } from '../helpers/cli.js';
 import { kinds } from '../../src/kinds/registry.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Flags for a sandboxed machine with no network: no background connections, no first-run work.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(
-    `no Chromium at ${CHROMIUM}: the report's browser test is skipped (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`,
-  );
+const hasChromium = chromiumFor("the report's browser test");
 
 describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer runs it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sift-demo-'));
@@ -54,7 +39,7 @@ describe.skipIf(process.env.NATS_URL !== undefined)('sift demo, as a newcomer ru
   });
 
   it.skipIf(!hasChromium)('report opens in a browser, where every received and stored point is drawn', async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(`file://${report}`);
     const charts = await page.$$eval('svg.chart', (svgs) =>

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type preHandlerHookHandler } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumFor, launchChromium } from '../helpers/chromium.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createClickHouse, type ClickHouseClient } from '../../src/sinks/clickhouse/client.js';
 import { migrate } from '../../src/sinks/clickhouse/migrations.js';
@@ -13,19 +14,7 @@ import { HEALTH_THRESHOLDS } from '../../src/gateway/queries/metrics-service.js'
 import { expectedActiveUsers, insertSeed, seedData } from '../helpers/query-seed.js';
 import { guideQuery } from '../helpers/analyst-guide.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(`no Chromium at ${CHROMIUM}: the status page's browser test is skipped (install Debian's chromium or set CHROMIUM_PATH)`);
+const hasChromium = chromiumFor("the status page's browser test");
 
 const READ_KEY = 'read-key';
 const WRITE_KEY = 'write-key';
@@ -434,7 +423,7 @@ describe('gateway read routes on the embedded engine', () => {
     const served = await gateway({ workerStatus: async () => ({ backlog: 42, deadLetters: 3, partitions: 4 }) }, 5_000);
     const address = await served.listen({ port: 0, host: '127.0.0.1' });
     const json = async (url: string) => (await served.inject({ url, headers: { authorization: `Bearer ${READ_KEY}` } })).json();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
