@@ -11,3 +11,13 @@ export function parseStoredSubject(subject: string): { kind: string; partition: 
   if (!Number.isInteger(partition)) return undefined;
   return { kind: subject.slice(first + 1, second), partition, key: subject.slice(third + 1) };
 }
+
+/** A message read back from the stream by sequence (a rejected batch's, a journaled commit's). */
+export interface StoredMessage {
+  subject: string;
+  seq: number;
+  data: Uint8Array;
+  timestampMs: number;
+  /** The producer's Nats-Msg-Id, when it gave one. */
+  msgId: string | undefined;
+}

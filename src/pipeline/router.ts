@@ -1,5 +1,5 @@
 import type { IncomingMessage, KindHandler } from '../kinds/kind.js';
-import { parseStoredSubject } from '../contract/stored-subject.js';
+import { parseStoredSubject, type StoredMessage } from '../contract/stored-subject.js';
 import { checkKey } from '../contract/subject-key.js';
 import type { PartitionBatch } from './partition-batch.js';
 import type { DeadLetterReason } from './result.js';
@@ -17,15 +17,7 @@ export interface RoutedMessage {
   msgId?(): string | undefined;
 }
 
-/** A message read back from the stream by sequence (a rejected batch's, a journaled commit's). */
-export interface StoredMessage {
-  subject: string;
-  seq: number;
-  data: Uint8Array;
-  timestampMs: number;
-  /** The producer's Nats-Msg-Id, when it gave one. */
-  msgId: string | undefined;
-}
+export type { StoredMessage };
 
 /** A stored message as the router takes it, its subject parsed. */
 export function routedFromStored(stored: StoredMessage): RoutedMessage {

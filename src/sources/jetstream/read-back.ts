@@ -1,14 +1,7 @@
 import type { JetStreamManager, MsgRequest } from '@nats-io/jetstream';
+import type { StoredMessage } from '../../contract/stored-subject.js';
 
-/** A message read back from the stream by sequence. */
-export interface StoredMessage {
-  subject: string;
-  seq: number;
-  data: Uint8Array;
-  timestampMs: number;
-  /** The producer's Nats-Msg-Id, when it gave one. */
-  msgId: string | undefined;
-}
+export type { StoredMessage };
 
 /**
  * The stored messages of one partition (its consumer's filter subject) from `first` to `last`
