@@ -49,6 +49,11 @@ describe('the gateway under attack', () => {
     expect(await stored("app = 'idem' AND event = 'second'")).toBe(1);
   });
 
+  it('refuses a server key from a page whose Origin is "null" (a sandboxed frame)', async () => {
+    const framed = await call(`${url}/v1/events/usage/page`, { headers: as('server', { origin: 'null' }), json: { event: 'framed' } });
+    expect(framed).toMatchObject({ status: 403, body: { error: 'server_key_in_browser' } });
+  });
+
   it('refuses subject keys that are not one token, encoded or not, and over-long ones', async () => {
     for (const key of ['a.b', '*', '>', 'a%2Eb', '%2A', '%3E', 'a%20b', 'a%0Ab', 'x'.repeat(300)]) {
       const answer = await call(`${url}/v1/events/usage/${key}`, { headers: as('server'), json: { event: 'bad-key' } });
