@@ -39,7 +39,10 @@ export function authenticate(request: FastifyRequest, directory: KeyDirectory): 
       CHALLENGE,
     );
   const origin = request.headers.origin;
-  if (typeof origin === 'string' && origin !== 'null') {
+  if (typeof origin === 'string') {
+    // "null" is a page too (a sandboxed frame, a file), so a server key is refused from it; a
+    // browser key is not: a beacon from a page with Referrer-Policy no-referrer carries "null".
+    if (origin === 'null' && browser) return done(record);
     if (!browser)
       return refuse(
         403,

@@ -31,13 +31,13 @@ const kindLabel = (kind: string | undefined) => (kind !== undefined && kindNamed
 /**
  * What every ingest route does with the events of one request: the key's rate (429) and scope
  * (403, before anything is published), each event judged alone, the valid ones published with
- * message ids from the Idempotency-Key, and an outcome only once JetStream acknowledged them all
+ * message ids from the Idempotency-Key and the request's fingerprint, and an outcome only once JetStream acknowledged them all
  * (otherwise 503 with Retry-After and the Idempotency-Key to retry with).
  */
 export async function ingestEvents(
   events: readonly RequestEvent[],
   record: KeyRecord,
-  idempotency: { key: string },
+  idempotency: { key: string; fingerprint: string },
   deps: IngestDeps,
 ): Promise<Step<IngestOutcome>> {
   const budget = deps.budgets.take(record.name, record.rate, events.length);
@@ -77,7 +77,7 @@ export async function ingestEvents(
     publishable.push({
       subject: publishSubject(deps.layout, kind, key),
       data: verdict.value,
-      msgId: messageId(record.name, idempotency.key, index),
+      msgId: messageId(record.name, idempotency.key, idempotency.fingerprint, index),
     });
     publishedKinds.push(kind);
   }

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { idempotencyKey, messageId } from './message-id.js';
+import { idempotencyKey, messageId, requestFingerprint } from './message-id.js';
 
 describe('message ids', () => {
-  it('are the same for a retry, and differ by index and by API key', () => {
-    expect(messageId('k', 'req-1', 0)).toBe(messageId('k', 'req-1', 0));
-    expect(messageId('k', 'req-1', 1)).not.toBe(messageId('k', 'req-1', 0));
-    expect(messageId('other', 'req-1', 0)).not.toBe(messageId('k', 'req-1', 0));
-    expect(messageId('k', 'req-1', 0)).toMatch(/^gw-[A-Za-z0-9_-]{32}$/);
+  const sent = requestFingerprint('POST', '/v1/events/usage/a', '{"event":"x"}');
+  it('are the same for a retry, and differ by index, by API key and by request', () => {
+    expect(messageId('k', 'req-1', sent, 0)).toBe(
+      messageId('k', 'req-1', requestFingerprint('POST', '/v1/events/usage/a', '{"event":"x"}'), 0),
+    );
+    expect(messageId('k', 'req-1', sent, 1)).not.toBe(messageId('k', 'req-1', sent, 0));
+    expect(messageId('other', 'req-1', sent, 0)).not.toBe(messageId('k', 'req-1', sent, 0));
+    for (const other of [
+      requestFingerprint('POST', '/v1/events/usage/a', '{"event":"y"}'),
+      requestFingerprint('POST', '/v1/events/usage/b', '{"event":"x"}'),
+    ])
+      expect(messageId('k', 'req-1', other, 0)).not.toBe(messageId('k', 'req-1', sent, 0));
+    expect(messageId('k', 'req-1', sent, 0)).toMatch(/^gw-[A-Za-z0-9_-]{32}$/);
   });
 
   it('take the Idempotency-Key header, or make a fresh key for a request without one', () => {

@@ -11,7 +11,7 @@ import { compatRoutes } from '../compat/index.js';
 import type { CompatRequest, CompatRoute } from '../compat/compat-route.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import { ingestEvents, type IngestDeps, type RequestEvent } from '../ingest/ingest-events.js';
-import { idempotencyKey } from '../publishing/message-id.js';
+import { idempotencyKey, requestFingerprint } from '../publishing/message-id.js';
 import { sendRefusal, type Step } from '../refusal.js';
 import { keyOf, requireKey } from '../request-key.js';
 import { batchBody, eventsBody, ingestHeaders, ingestResponses, noValidation } from './route-schemas.js';
@@ -21,6 +21,12 @@ function bodyText(request: FastifyRequest, maxDecompressedBytes: number): Promis
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   return decodeBody(raw, request.headers['content-encoding'], maxDecompressedBytes);
 }
+
+/** The Idempotency-Key with what a retry of this request repeats (its message ids come from both). */
+const retryIdentity = (request: FastifyRequest, idempotency: { key: string }, body: string) => ({
+  key: idempotency.key,
+  fingerprint: requestFingerprint(request.method, request.url, body),
+});
 
 /** Item `index` of a batch to an event to judge, or the reason it cannot be one. */
 function batchItem(text: string, index: number): RequestEvent {
@@ -107,7 +113,7 @@ export function ingestRoutes(deps: GatewayDeps): FastifyPluginAsync {
         const outcome = await ingestEvents(
           split.value.map((t) => ({ candidate: { kind, key, text: t } })),
           keyOf(request),
-          idempotency.value,
+          retryIdentity(request, idempotency.value, text.value),
           ingest,
         );
         return outcome.ok ? reply.code(202).send(outcome.value) : sendRefusal(reply, outcome.refusal);
@@ -132,7 +138,12 @@ export function ingestRoutes(deps: GatewayDeps): FastifyPluginAsync {
         if (!text.ok) return sendRefusal(reply, text.refusal);
         const split = splitBatch(text.value, limits.maxEventsPerRequest);
         if (!split.ok) return sendRefusal(reply, split.refusal);
-        const outcome = await ingestEvents(split.value.map(batchItem), keyOf(request), idempotency.value, ingest);
+        const outcome = await ingestEvents(
+          split.value.map(batchItem),
+          keyOf(request),
+          retryIdentity(request, idempotency.value, text.value),
+          ingest,
+        );
         return outcome.ok ? reply.code(202).send(outcome.value) : sendRefusal(reply, outcome.refusal);
       },
     );
@@ -153,9 +164,11 @@ function registerCompatRoute(app: FastifyInstance, route: CompatRoute, deps: Gat
       const idempotency = idempotencyKey(request.headers['idempotency-key']);
       if (!idempotency.ok) return sendRefusal(reply, idempotency.refusal);
       let body: unknown;
+      let bodyRead = '';
       if (route.method === 'POST') {
         const text = await bodyText(request, limits.maxDecompressedBytes);
         if (!text.ok) return sendRefusal(reply, text.refusal);
+        bodyRead = text.value;
         if (text.value.trim() !== '') {
           const parsed = parseJsonBody(new TextEncoder().encode(text.value));
           if (!parsed.ok) return sendRefusal(reply, { status: 400, code: parsed.reason, message: `body: ${parsed.detail}` });
@@ -180,7 +193,7 @@ function registerCompatRoute(app: FastifyInstance, route: CompatRoute, deps: Gat
         });
       }
       const events = mapped.events.map((e) => ({ candidate: { kind: e.kind, key: e.key, text: JSON.stringify(e.event) } }));
-      const outcome = await ingestEvents(events, keyOf(request), idempotency.value, ingest);
+      const outcome = await ingestEvents(events, keyOf(request), retryIdentity(request, idempotency.value, bodyRead), ingest);
       if (!outcome.ok) return sendRefusal(reply, outcome.refusal);
       const answer = route.respond(outcome.value, compatRequest);
       return reply.code(answer.status).send(answer.body);

@@ -1,7 +1,7 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { deadLetterFrom, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letter-entry.js';
-import { originalKey, replayMessageId, replayTarget, type ReplayScope, type ReplayTarget } from './replay-target.js';
+import { bodyDigest, originalKey, replayMessageId, replayTarget, type ReplayScope, type ReplayTarget } from './replay-target.js';
 
 export class DeadLetterNotFoundError extends Error {
   override name = 'DeadLetterNotFoundError';
@@ -115,10 +115,12 @@ async function replayBody(
 
 /**
  * Republishes each matching dead letter's body to its device subject, then deletes it and every
- * other dead letter of the same original, so a second replay does not send it again. The message
- * id (the producer's, else one per original stream and sequence) makes a crash between the two
- * steps, or two dead letters of one original, store it once within the duplicate window. A dead
- * letter whose headers do not hold up (see replayTarget) is refused and kept.
+ * other dead letter of the same original with the same body, so a second replay does not send it
+ * again. The message id (the producer's, else one per original stream, sequence and body) makes a
+ * crash between the two steps, or two dead letters of one original, store it once within the
+ * duplicate window. A dead letter whose headers do not hold up (see replayTarget) is refused and
+ * kept; so is one that claims an original already replayed in this run with another body (its
+ * headers are forged, or the other's are): neither may cost the other its replay.
  */
 export async function replayDeadLetters(
   dlq: DeadLetterStream,
@@ -128,7 +130,9 @@ export async function replayDeadLetters(
 ): Promise<ReplayReport> {
   const report: ReplayReport = { replayed: [], duplicates: [], refused: [] };
   const byOriginal = await deadLettersByOriginal(dlq, scope);
-  const replayed = new Map<string, number>();
+  /** Per original replayed in this run: the body digest and message id it went out with, and its dead letter. */
+  const replayed = new Map<string, { digest: string; msgID: string; seq: number }>();
+  const idsSent = new Map<string, string>();
   const remove = async (seq: number) => {
     if (!options.dryRun) await dlq.jsm.streams.deleteMessage(dlq.stream, seq, false).catch(() => false);
   };
@@ -140,17 +144,26 @@ export async function replayDeadLetters(
     }
     const { target } = decision;
     const key = originalKey(target);
-    const first = replayed.get(key);
-    if (first !== undefined) {
-      if (!report.duplicates.some((d) => d.seq === entry.seq)) report.duplicates.push({ seq: entry.seq, of: first });
-      continue;
-    }
     const found = await replayBody(dlq, entry, target);
     if ('why' in found) {
       report.refused.push({ seq: entry.seq, why: found.why });
       continue;
     }
-    const msgID = replayMessageId({ ...target, producerMsgId: found.producerMsgId });
+    const digest = bodyDigest(found.body);
+    const msgID = replayMessageId({ ...target, producerMsgId: found.producerMsgId }, digest);
+    const first = replayed.get(key);
+    if (first !== undefined && first.digest === digest && first.msgID === msgID) {
+      if (!report.duplicates.some((d) => d.seq === entry.seq)) report.duplicates.push({ seq: entry.seq, of: first.seq });
+      continue;
+    }
+    const clash = first ?? (idsSent.has(msgID) && idsSent.get(msgID) !== digest ? { seq: undefined } : undefined);
+    if (clash) {
+      report.refused.push({
+        seq: entry.seq,
+        why: `it claims the original (sequence ${target.originalSequence} of ${target.originalStream}) or message id ${JSON.stringify(msgID)} of a dead letter replayed just now with another body; one of them is forged`,
+      });
+      continue;
+    }
     if (!options.dryRun) {
       const ack = await dlq.js.publish(target.subject, found.body, { msgID });
       // The producer's id within the duplicate window of the original itself: the stream dropped
@@ -164,10 +177,14 @@ export async function replayDeadLetters(
       }
       await remove(entry.seq);
     }
-    replayed.set(key, entry.seq);
+    replayed.set(key, { digest, msgID, seq: entry.seq });
+    idsSent.set(msgID, digest);
     report.replayed.push({ seq: entry.seq, subject: target.subject });
     for (const sibling of byOriginal.get(key) ?? []) {
       if (sibling.seq === entry.seq || sibling.storedSubject !== target.storedSubject) continue;
+      // Only a sibling with this very body is the same dead letter again; another is left to be judged on its own.
+      const letter = await getDeadLetter(dlq, sibling.seq).catch(() => undefined);
+      if (!letter || bodyDigest(letter.data) !== bodyDigest(entry.data)) continue;
       await remove(sibling.seq);
       report.duplicates.push({ seq: sibling.seq, of: entry.seq });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deadLetterFrom } from './dead-letter-entry.js';
-import { replayMessageId, replayTarget } from './replay-target.js';
+import { bodyDigest, replayMessageId, replayTarget } from './replay-target.js';
 
 const scope = { stream: 'TELEMETRY', subjectPrefix: 'telemetry', dlqSubjectPrefix: 'telemetry-dlq' };
 
@@ -87,10 +87,12 @@ describe('replay target', () => {
     expect(cut.ok && cut.target.needsOriginal).toBe(true);
   });
 
-  it('publishes under the producer id, else one id per original', () => {
-    expect(replayMessageId({ producerMsgId: 'evt-7', originalStream: 'TELEMETRY', originalSequence: 41 })).toBe('evt-7');
-    expect(replayMessageId({ producerMsgId: undefined, originalStream: 'TELEMETRY', originalSequence: 41 })).toBe(
-      'sift-replay:TELEMETRY:41',
+  it('publishes under the producer id, else one id per original and body', () => {
+    const digest = bodyDigest(new TextEncoder().encode('{"a":1}'));
+    expect(replayMessageId({ producerMsgId: 'evt-7', originalStream: 'TELEMETRY', originalSequence: 41 }, digest)).toBe('evt-7');
+    expect(replayMessageId({ producerMsgId: undefined, originalStream: 'TELEMETRY', originalSequence: 41 }, digest)).toBe(
+      `sift-replay:TELEMETRY:41:${digest}`,
     );
+    expect(bodyDigest(new TextEncoder().encode('{"a":2}'))).not.toBe(digest);
   });
 });

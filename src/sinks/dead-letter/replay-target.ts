@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { checkKey } from '../../contract/subject-key.js';
 import { DEAD_LETTER_HEADERS } from './dead-letter-publisher.js';
 import type { DeadLetter } from './dead-letter-entry.js';
@@ -75,14 +76,20 @@ export function replayTarget(entry: DeadLetter, scope: ReplayScope): ReplayDecis
   };
 }
 
+/** A short digest of the body a replay publishes: a dead letter's claim to an original is its headers, which anyone who may file one writes. */
+export const bodyDigest = (body: Uint8Array): string => createHash('sha256').update(body).digest('base64url').slice(0, 22);
+
 /**
  * The message id a replay publishes under: the producer's own when it gave one (a retry of the
- * producer and the replay are then one message), else one per original stream and sequence, so
- * two dead letters of one original (say, the worker's and a later backfill's) replay once.
+ * producer and the replay are then one message), else one per original stream, sequence and body,
+ * so two dead letters of one original (say, the worker's and a later backfill's) replay once, and
+ * a forged one naming the same original with another body cannot pass as it.
  */
-export const replayMessageId = (target: Pick<ReplayTarget, 'producerMsgId' | 'originalStream' | 'originalSequence'>): string =>
-  target.producerMsgId ?? `sift-replay:${target.originalStream}:${target.originalSequence}`;
+export const replayMessageId = (
+  target: Pick<ReplayTarget, 'producerMsgId' | 'originalStream' | 'originalSequence'>,
+  digest: string,
+): string => target.producerMsgId ?? `sift-replay:${target.originalStream}:${target.originalSequence}:${digest}`;
 
-/** One key per original message, to find the dead letters that stand for the same one. */
+/** One key per original message, to find the dead letters that claim the same one. */
 export const originalKey = (target: Pick<ReplayTarget, 'originalStream' | 'originalSequence'>): string =>
   `${target.originalStream}:${target.originalSequence}`;
