@@ -58,7 +58,7 @@ describe('gateway read routes on the embedded engine', () => {
 
   async function gateway(extra: Partial<QueryDeps> = {}, cacheTtlMs?: number): Promise<FastifyInstance> {
     // Device ids may be longer than Fastify's default 100-character path parameter.
-    const app = Fastify({ maxParamLength: 1_000 });
+    const app = Fastify({ routerOptions: { maxParamLength: 1_000 } });
     const deps: QueryDeps = {
       query: async (sql, params) => {
         queries++;
