@@ -147,6 +147,15 @@ describe('the read routes in the gateway', () => {
     expect(res.json()).toEqual({ error: 'bad_parameter', message: 'hours must be an integer from 1 to 168' });
   });
 
+  it.each(['0x10', '1e2', '1.0', ' 5', '+5'])('takes hours=%s, which only coercion makes a number, as a bad parameter', async (hours) => {
+    const res = await gateway(reading).inject({
+      url: `/api/v1/metrics/job-outcomes?hours=${encodeURIComponent(hours)}`,
+      headers: { authorization: 'Bearer reader' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'bad_parameter', message: 'hours must be an integer from 1 to 168' });
+  });
+
   it('takes a device id of 256 characters and refuses a longer one in one line', async () => {
     const app = gateway(reading);
     const id = 'd'.repeat(256);

@@ -3,7 +3,7 @@ import etag from '@fastify/etag';
 import { AnswerCache } from './answer-cache.js';
 import { homepotRoutes } from './homepot.js';
 import { metricsServiceRoutes } from './metrics-service.js';
-import { parameterError } from './parameters.js';
+import { digitsOnly, parameterError } from './parameters.js';
 import type { QueryDeps } from './query-deps.js';
 import type { QueryRoute, RouteInput } from './query-route.js';
 import { realtimeRoutes } from './realtime.js';
@@ -60,6 +60,7 @@ export function queryRoutes(deps: QueryDeps, options: QueryRoutesOptions = {}): 
             ...(route.params ? { params: route.params } : {}),
           },
           schemaErrorFormatter: parameterError(route),
+          preValidation: digitsOnly(route.querystring),
           preHandler: deps.requireRead,
         },
         async (request, reply) => {

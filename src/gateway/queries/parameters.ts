@@ -1,5 +1,5 @@
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
-import type { FastifySchemaValidationError } from 'fastify';
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 
 /** `hours`, a whole number of hours back from now, from 1 to `max` (24 when not given). */
 export const hoursParameter = (max: number) =>
@@ -36,5 +36,22 @@ export function parameterError(schemas: { querystring?: TObject; params?: TObjec
       return property ? `${name} must be ${expectation(property)}` : `${name || dataVar} ${error.message ?? 'is not valid'}`;
     });
     return new Error([...new Set(messages)].join('; '));
+  };
+}
+
+/**
+ * The query string's integers as digits only: Fastify's coercion would take `0x10` or `1e2` as a
+ * number, which no dashboard means. Runs before validation, on the raw text.
+ */
+export function digitsOnly(querystring: TObject | undefined) {
+  const integers = Object.entries(querystring?.properties ?? {}).filter(([, schema]) => schema.type === 'integer');
+  return async (request: FastifyRequest): Promise<void> => {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    for (const [name, schema] of integers) {
+      const value = query[name];
+      if (typeof value === 'string' && !/^[0-9]+$/.test(value)) {
+        throw Object.assign(new Error(`${name} must be ${expectation(schema)}`), { code: 'FST_ERR_VALIDATION', statusCode: 400 });
+      }
+    }
   };
 }
