@@ -142,7 +142,7 @@ describe('deploy/docker/compose.yaml', () => {
     const dockerfile = read('deploy/docker/Dockerfile');
     const bases = [...dockerfile.matchAll(/^FROM node:\$\{NODE_VERSION\}[^\s]* ?(?:AS (\w+))?$/gm)];
     expect(bases).toHaveLength(2);
-    expect(Number(/^ARG NODE_VERSION=(\d+)\./m.exec(dockerfile)?.[1])).toBeGreaterThanOrEqual(26);
+    expect(Number(/^ARG NODE_VERSION=(\d+)$/m.exec(dockerfile)?.[1])).toBeGreaterThanOrEqual(26);
     expect(dockerfile).toMatch(/^USER node$/m);
     const ignored = read('.dockerignore').split('\n');
     for (const entry of ['.git', '**/node_modules', '**/dist', 'data', '**/.env', '**/*.creds']) expect(ignored).toContain(entry);

@@ -10,11 +10,11 @@ const pinned = read('.node-version').trim();
 const oldestMajor = (range: string) => Number(/^>=\s*(\d+)/.exec(range)?.[1]);
 
 describe('the Node Sift runs on', () => {
-  it('.node-version pins one release of an LTS line, and the Dockerfile builds every stage on exactly that one', () => {
+  it('.node-version pins one release of an LTS line, and the Dockerfile builds every stage on that line', () => {
     expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
     expect(Number(pinned.split('.')[0]) % 2, 'an even major: the lines that become LTS').toBe(0);
     const dockerfile = read('deploy/docker/Dockerfile');
-    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_VERSION=${pinned.replace(/\./g, '\\.')}$`, 'm'));
+    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_VERSION=${pinned.split('.')[0]}$`, 'm'));
     const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
     expect(froms.length).toBeGreaterThan(1);
     for (const image of froms) expect(image).toMatch(/^node:\$\{NODE_VERSION\}-[a-z]+-slim$/);
