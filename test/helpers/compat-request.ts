@@ -4,6 +4,28 @@ import { workerVerdict } from './kind-verdict.js';
 
 export const RECEIVED_AT = new Date('2026-11-23T19:20:00Z');
 
+/** TimeTracker's instance id, and its registration as LicenseServerClient.register_instance sends it. */
+export const TIMETRACKER_INSTANCE = '3f1c2a9e-7b4d-4c1e-9a55-0d2f6b8e1c47';
+export const timetrackerRegistration = {
+  app_identifier: 'timetracker',
+  version: '1.0.0',
+  instance_id: TIMETRACKER_INSTANCE,
+  system_metadata: {
+    os: 'Linux',
+    version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1',
+    architecture: '64bit',
+    machine: 'x86_64',
+    processor: '',
+    hostname: 'tt-host',
+    local_ip: '10.0.0.7',
+    python_version: '3.12.3',
+    analytics_disabled: false,
+  },
+  country: 'Unknown',
+  city: 'Unknown',
+  license_id: 'NO-LICENSE-REQUIRED',
+};
+
 /** A request as the gateway hands it to a compat route. */
 export const compatRequest = (body: unknown, query: Record<string, string> = {}): CompatRequest => ({
   body,

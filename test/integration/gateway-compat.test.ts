@@ -3,29 +3,10 @@ import { Worker } from '../../src/worker/worker.js';
 import { siftTestEnv, testLogger, type SiftTestEnv } from '../helpers/sift-env.js';
 import { rows } from '../helpers/clickhouse.js';
 import { call, createKey, gatewayConfig, type Answer } from '../helpers/gateway.js';
+import { TIMETRACKER_INSTANCE, timetrackerRegistration } from '../helpers/compat-request.js';
 
-const INSTANCE = '3f1c2a9e-7b4d-4c1e-9a55-0d2f6b8e1c47';
-
-/** TimeTracker's registration as LicenseServerClient.register_instance sends it. */
-const registration = {
-  app_identifier: 'timetracker',
-  version: '1.0.0',
-  instance_id: INSTANCE,
-  system_metadata: {
-    os: 'Linux',
-    version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1',
-    architecture: '64bit',
-    machine: 'x86_64',
-    processor: '',
-    hostname: 'tt-host',
-    local_ip: '10.0.0.7',
-    python_version: '3.12.3',
-    analytics_disabled: false,
-  },
-  country: 'Unknown',
-  city: 'Unknown',
-  license_id: 'NO-LICENSE-REQUIRED',
-};
+const INSTANCE = TIMETRACKER_INSTANCE;
+const registration = timetrackerRegistration;
 
 /**
  * The replaced systems' endpoints through the real gateway (served by a worker) with the bodies

@@ -1,29 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { compatRequest, refusal, storedEvents, workerDetail } from '../../../test/helpers/compat-request.js';
+import {
+  compatRequest,
+  refusal,
+  storedEvents,
+  TIMETRACKER_INSTANCE,
+  timetrackerRegistration,
+  workerDetail,
+} from '../../../test/helpers/compat-request.js';
 import { heartbeat, register, status, usageData, validate } from './timetracker.js';
 
-const INSTANCE = '3f1c2a9e-7b4d-4c1e-9a55-0d2f6b8e1c47';
-
-/** What LicenseServerClient.register_instance sends. */
-const registration = {
-  app_identifier: 'timetracker',
-  version: '1.0.0',
-  instance_id: INSTANCE,
-  system_metadata: {
-    os: 'Linux',
-    version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1',
-    architecture: '64bit',
-    machine: 'x86_64',
-    processor: '',
-    hostname: 'tt-host',
-    local_ip: '10.0.0.7',
-    python_version: '3.12.3',
-    analytics_disabled: false,
-  },
-  country: 'Unknown',
-  city: 'Unknown',
-  license_id: 'NO-LICENSE-REQUIRED',
-};
+const INSTANCE = TIMETRACKER_INSTANCE;
+const registration = timetrackerRegistration;
 
 describe('TimeTracker registration and heartbeats', () => {
   it('turns a registration into a heartbeat of the instance carrying its system information', () => {
